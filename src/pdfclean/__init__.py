@@ -1,1 +1,28 @@
+"""pdfclean: clean, structured JSON from Arabic and Persian PDFs.
+
+>>> import pdfclean
+>>> doc = pdfclean.extract("article.pdf")          # doctest: +SKIP
+>>> doc.metadata.title, doc.blocks[0].text         # doctest: +SKIP
+
+Imports are lazy so that ``pdfclean --help`` starts fast.
+"""
+
 __version__ = "0.1.0"
+
+__all__ = ["extract", "Document", "PdfCleanError", "__version__"]
+
+
+def __getattr__(name):
+    if name == "extract":
+        from .pipeline import extract
+
+        return extract
+    if name == "Document":
+        from .model import Document
+
+        return Document
+    if name == "PdfCleanError":
+        from .errors import PdfCleanError
+
+        return PdfCleanError
+    raise AttributeError(name)

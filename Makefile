@@ -1,0 +1,46 @@
+# pdfclean — two commands set everything up on a fresh machine:
+#   make run    install, then extract the bundled sample and print its JSON
+#   make test   install (with system packages), then run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SAMPLE := samples/pdfs/almanbar-iran-us-talks-libreoffice.pdf
+JOBS   ?= 2
+
+.PHONY: run test install install-test system eval bench samples clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,samples]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+system:
+	bash scripts/system-deps.sh
+
+run: install
+	$(BIN)/pdfclean extract $(SAMPLE)
+
+test: install-test system
+	$(BIN)/python -m pytest -n $(JOBS) --doctest-modules src tests
+
+eval: install
+	$(BIN)/python -m pdfclean.eval samples/pdfs --details
+
+bench: install-test
+	$(BIN)/python benchmarks/run.py
+
+samples: install-test system
+	$(BIN)/python samples/generate.py --out samples/pdfs
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,893 @@
+#!/usr/bin/env python3
+"""Render the sample articles to PDF with three different producers.
+
+For every article in samples/articles/ and every producer this writes
+
+    <out>/<slug>-<producer>.pdf          the rendered document
+    <out>/<slug>-<producer>.truth.json   what a perfect extraction returns
+
+Producers (see samples/README.md):
+
+* libreoffice - a .docx built with python-docx (RTL paragraphs, header and
+  footer with a PAGE field, different first page), converted by soffice.
+* reportlab   - the "legacy" kind: every line is shaped with arabic_reshaper
+  and put in visual order with python-bidi, then drawn word by word, so the
+  text layer holds presentation forms in visual order.
+* chromium    - HTML (dir="rtl") printed by headless Chromium via Playwright
+  with header and footer templates; the cover is printed separately without
+  them and swapped in with pymupdf.
+
+Usage:  python samples/generate.py [--out samples/pdfs]
+            [--producer libreoffice|reportlab|chromium|all] [--article SLUG]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+HERE = Path(__file__).resolve().parent
+ARTICLES_DIR = HERE / "articles"
+CENTRE_FILE = HERE / "centre.json"
+PRODUCERS = ("libreoffice", "reportlab", "chromium")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+# family -> (regular, bold) font files
+FONT_FILES = {
+    "Amiri": ("/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf",
+              "/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Bold.ttf"),
+    "Noto Naskh Arabic": ("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
+                          "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Bold.ttf"),
+    "Nazli": ("/usr/share/fonts/truetype/farsiweb/nazli.ttf",
+              "/usr/share/fonts/truetype/farsiweb/nazlib.ttf"),
+    "Noto Serif": ("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf",
+                   "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf"),
+}
+BODY_FONTS = ("Amiri", "Noto Naskh Arabic")
+# Noto Naskh Arabic has no Latin letters, %, “”, – or •: those come from Noto Serif.
+LATIN_FONT = {"Amiri": "Amiri", "Noto Naskh Arabic": "Noto Serif"}
+RUNNING_TITLE_FONT = {"fa": "Nazli", "en": "Noto Serif"}
+
+A4_MM = (210, 297)
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+# --------------------------------------------------------------------------
+# Shared layout data
+# --------------------------------------------------------------------------
+
+@dataclass
+class Job:
+    """One article rendered by one producer."""
+    article: dict
+    centre: dict
+    producer: str
+    body_font: str
+    out_pdf: Path
+
+    @property
+    def slug(self) -> str:
+        return self.article["slug"]
+
+    @property
+    def latin_font(self) -> str:
+        return LATIN_FONT[self.body_font]
+
+    @property
+    def rt_font(self) -> str:
+        return RUNNING_TITLE_FONT[self.article["running_title_lang"]]
+
+
+def load_centre() -> dict:
+    return json.loads(CENTRE_FILE.read_text(encoding="utf-8"))
+
+
+def load_articles() -> list[dict]:
+    articles = [json.loads(p.read_text(encoding="utf-8"))
+                for p in sorted(ARTICLES_DIR.glob("*.json"))]
+    for a in articles:
+        check_article(a)
+    return articles
+
+
+def check_article(a: dict) -> None:
+    """The generator never alters text, so the inputs must already be clean."""
+    texts = [a["title"], a["author"], a["source"], a["published_text"], a["running_title"]]
+    texts += [b["text"] for b in a["blocks"]]
+    for t in texts:
+        assert unicodedata.is_normalized("NFC", t), (a["slug"], t[:40])
+        assert "\u0640" not in t, (a["slug"], "tatweel", t[:40])
+        assert not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]", t), (a["slug"], t[:40])
+        assert t == t.strip() and "  " not in t and "\n" not in t, (a["slug"], t[:40])
+    assert {b["type"] for b in a["blocks"]} <= {"heading", "paragraph", "list_item", "quote"}
+
+
+def author_line(a: dict) -> str:
+    return f"الكاتب: {a['author']}"
+
+
+def source_line(a: dict, final_stop: bool = False) -> str:
+    """The cover line has no final full stop, the first article page has one (as in the centre's PDFs)."""
+    line = f"المصدر: {a['source']}، نُشر بتاريخ {a['published_text']}"
+    return line + "." if final_stop else line
+
+
+def front_matter(c: dict) -> list[str]:
+    """Cover texts other than the title/author/source lines, in reading order."""
+    return [c["name_ar"], c["name_en"], c["about_heading"], c["about"],
+            c["disclaimer"], c["copyright"], c["url"], c["email"]]
+
+
+def list_marker(a: dict, n: int) -> str:
+    """Marker of the n-th (1-based) item of a list."""
+    m = a.get("list_marker") or "•"
+    if m == "•":
+        return "•"
+    if m == "١.":
+        return str(n).translate(ARABIC_INDIC) + "."
+    return f"{n}."
+
+
+def numbered_blocks(a: dict):
+    """Yield (block, marker or None); list numbering restarts after any non-list block."""
+    n = 0
+    for b in a["blocks"]:
+        if b["type"] == "list_item":
+            n += 1
+            yield b, list_marker(a, n)
+        else:
+            n = 0
+            yield b, None
+
+
+def site(c: dict) -> str:
+    return c["url"].split("://", 1)[-1]
+
+
+# Header/footer pieces per producer ------------------------------------------
+
+def page_number_text(producer: str, n: int) -> str:
+    if producer == "libreoffice":
+        return f"صفحة {n}"
+    if producer == "reportlab":
+        return str(n).translate(ARABIC_INDIC)
+    return str(n)
+
+
+def footer_pieces(producer: str, c: dict) -> list[tuple[str, str]]:
+    if producer == "libreoffice":
+        return [("footer", f"{c['name_ar']} | {site(c)}")]
+    if producer == "reportlab":
+        return [("footer", c["name_ar"]), ("footer", site(c))]
+    return [("footer", c["name_ar"]), ("branding", c["name_en"])]
+
+
+def furniture(job: Job, pages: int) -> list[dict]:
+    """Every header/footer piece drawn, page by page (the cover, page 1, has none)."""
+    out = []
+    for p in range(2, pages + 1):
+        out.append({"kind": "running_title", "page": p, "text": job.article["running_title"]})
+        out.append({"kind": "page_number", "page": p, "number": p,
+                    "text": page_number_text(job.producer, p)})
+        for kind, text in footer_pieces(job.producer, job.centre):
+            out.append({"kind": kind, "page": p, "text": text})
+    return out
+
+
+def truth(job: Job, pages: int) -> dict:
+    a, c = job.article, job.centre
+    return {
+        "file": job.out_pdf.name,
+        "producer": job.producer,
+        "article": a["slug"],
+        "pages": pages,
+        "metadata": {
+            "title": a["title"], "author": a["author"], "source": a["source"],
+            "published": a["published"], "published_text": a["published_text"],
+            "publisher": c["name_ar"], "language": "ar",
+        },
+        "front_matter": front_matter(c),
+        "blocks": [{"type": b["type"], "text": b["text"]} for b in a["blocks"]],
+        "furniture": furniture(job, pages),
+        "fonts": {"body": job.body_font, "latin": job.latin_font, "running_title": job.rt_font},
+    }
+
+
+def pdf_date(a: dict) -> str:
+    return "D:" + a["published"].replace("-", "") + "120000Z"
+
+
+def finalize_pdf(job: Job, doc: pymupdf.Document) -> None:
+    """Fixed metadata, dates and file ID, so that reruns give the same bytes where the tool allows."""
+    a = job.article
+    meta = dict(doc.metadata or {})
+    meta.update({"title": a["title"], "author": a["author"], "subject": a["source"],
+                 "keywords": "", "creationDate": pdf_date(a), "modDate": pdf_date(a)})
+    meta = {k: v for k, v in meta.items() if k not in ("format", "encryption", "trapped")}
+    doc.set_metadata(meta)
+    h = hashlib.md5(f"{a['slug']}-{job.producer}".encode()).hexdigest()
+    doc.xref_set_key(-1, "ID", f"[<{h}><{h}>]")
+    tmp = job.out_pdf.with_suffix(".tmp.pdf")
+    doc.save(tmp, garbage=3, deflate=True, no_new_id=True)
+    doc.close()
+    tmp.replace(job.out_pdf)
+
+
+# --------------------------------------------------------------------------
+# LibreOffice: python-docx -> soffice --convert-to pdf
+# --------------------------------------------------------------------------
+
+def render_libreoffice(job: Job, work: Path) -> None:
+    from docx import Document
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    a, c = job.article, job.centre
+    body, latin = job.body_font, job.latin_font
+
+    def el(tag, **attrs):
+        e = OxmlElement(tag)
+        for k, v in attrs.items():
+            e.set(qn(k), str(v))
+        return e
+
+    def para(container, align=None, size=12, before=0, after=6, first_indent=None,
+             right_indent=None, keep_next=False, page_break=False, line=None):
+        p = container.add_paragraph()
+        pf = p.paragraph_format
+        pf.space_before, pf.space_after = Pt(before), Pt(after)
+        pf.line_spacing = line or 1.0
+        pf.widow_control = True
+        pf.keep_with_next = keep_next
+        pf.page_break_before = page_break
+        if first_indent is not None:
+            pf.first_line_indent = Pt(first_indent)
+        if right_indent is not None:
+            pf.right_indent = Pt(right_indent)    # physical right = start of an RTL line
+        ppr = p._p.get_or_add_pPr()
+        ppr.insert_element_before(el("w:bidi"), "w:adjustRightInd", "w:snapToGrid", "w:spacing",
+                                  "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:jc",
+                                  "w:textDirection", "w:textAlignment", "w:outlineLvl", "w:rPr")
+        if align:                                 # none = start of the line, i.e. right
+            jc = ppr.find(qn("w:jc"))
+            if jc is None:
+                jc = el("w:jc")
+                ppr.append(jc)
+            jc.set(qn("w:val"), align)
+        return p
+
+    def run(p, text, size=12, bold=False, font=None, latin_font=None, lang="ar-IQ"):
+        r = p.add_run(text)
+        rpr = r._r.get_or_add_rPr()
+        for child in list(rpr):
+            rpr.remove(child)
+        f, lf = font or body, latin_font or latin
+        rpr.append(el("w:rFonts", **{"w:ascii": lf, "w:hAnsi": lf, "w:eastAsia": lf, "w:cs": f}))
+        if bold:
+            rpr.append(el("w:b"))
+            rpr.append(el("w:bCs"))
+        rpr.append(el("w:sz", **{"w:val": int(size * 2)}))
+        rpr.append(el("w:szCs", **{"w:val": int(size * 2)}))
+        rpr.append(el("w:rtl"))
+        rpr.append(el("w:lang", **{"w:val": "en-US", "w:bidi": lang}))
+        return r
+
+    def page_field(p, size):
+        for kind in ("begin", None, "separate", "2", "end"):
+            r = run(p, "", size=size)
+            if kind is None:
+                instr = el("w:instrText")
+                instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                instr.text = " PAGE "
+                r._r.append(instr)
+            elif kind == "2":
+                r.text = "2"
+            else:
+                r._r.append(el("w:fldChar", **{"w:fldCharType": kind}))
+
+    doc = Document()
+    cp = doc.core_properties
+    cp.title, cp.author, cp.subject = a["title"], a["author"], a["source"]
+    cp.language, cp.keywords, cp.comments = "ar-IQ", "", ""
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+    sec.top_margin, sec.bottom_margin = Mm(25), Mm(22)
+    sec.left_margin = sec.right_margin = Mm(22)
+    sec.header_distance, sec.footer_distance = Mm(11), Mm(10)
+    sec.different_first_page_header_footer = True       # cover: empty first-page header/footer
+    text_width = Mm(A4_MM[0] - 44)
+    # the section is RTL too (page numbering, columns)
+    sec._sectPr.append(el("w:bidi"))
+
+    # header: running title at the right, "صفحة N" at the left (end tab)
+    hp = sec.header.paragraphs[0]
+    sec.header.paragraphs[0]._p.getparent().remove(hp._p)
+    hp = para(sec.header, size=9, after=0)
+    hp.paragraph_format.tab_stops.add_tab_stop(text_width - Mm(0.5), WD_TAB_ALIGNMENT.END)
+    lang_rt = "fa-IR" if a["running_title_lang"] == "fa" else "en-US"
+    run(hp, a["running_title"], size=10, font=job.rt_font, latin_font=job.rt_font, lang=lang_rt)
+    run(hp, "\t", size=10)
+    run(hp, "صفحة ", size=10)
+    page_field(hp, 10)
+    ppr = hp._p.get_or_add_pPr()
+    bdr = el("w:pBdr")
+    bdr.append(el("w:bottom", **{"w:val": "single", "w:sz": 4, "w:space": 4, "w:color": "808080"}))
+    ppr.insert_element_before(bdr, "w:shd", "w:tabs", "w:bidi")
+
+    fp = sec.footer.paragraphs[0]
+    fp._p.getparent().remove(fp._p)
+    (kind, ftext), = footer_pieces("libreoffice", c)
+    fp = para(sec.footer, align="center", after=0)
+    run(fp, ftext, size=9)
+
+    # cover ---------------------------------------------------------------
+    run(para(doc, align="center", before=30, after=4), c["name_ar"], size=22, bold=True)
+    run(para(doc, align="center", after=40), c["name_en"], size=12, bold=True)
+    run(para(doc, align="center", after=14, line=1.15), a["title"], size=20, bold=True)
+    run(para(doc, align="center", after=4), author_line(a), size=14)
+    run(para(doc, align="center", after=50), source_line(a), size=14)
+    run(para(doc, align="center", after=8), c["about_heading"], size=15, bold=True)
+    run(para(doc, align="both", after=14, line=1.15), c["about"], size=12)
+    run(para(doc, align="center", after=6), c["disclaimer"], size=11)
+    run(para(doc, align="center", after=24), c["copyright"], size=11)
+    run(para(doc, align="center", after=2), c["url"], size=11)
+    run(para(doc, align="center", after=0), c["email"], size=11)
+
+    # article -------------------------------------------------------------
+    size = 12 if body == "Amiri" else 11
+    run(para(doc, page_break=True, after=6, keep_next=True), a["title"], size=18, bold=True)
+    run(para(doc, after=0, keep_next=True), author_line(a), size=size + 1)
+    run(para(doc, after=14, keep_next=True), source_line(a, final_stop=True), size=size + 1)
+    for b, marker in numbered_blocks(a):
+        t = b["type"]
+        if t == "heading":
+            run(para(doc, before=10, after=4, keep_next=True), b["text"], size=size + 2, bold=True)
+        elif t == "list_item":
+            p = para(doc, align="both", after=3, right_indent=14, first_indent=-14)
+            p.paragraph_format.tab_stops.add_tab_stop(Pt(14))
+            run(p, f"{marker}\t{b['text']}", size=size)
+        elif t == "quote":
+            p = para(doc, align="both", after=8, right_indent=28)
+            p.paragraph_format.left_indent = Pt(28)
+            run(p, b["text"], size=size, bold=True)
+        else:
+            run(para(doc, align="both", after=6, first_indent=18), b["text"], size=size)
+
+    docx_path = work / f"{job.out_pdf.stem}.docx"
+    doc.save(docx_path)
+    profile = work / "lo-profile"
+    cmd = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+           "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work), str(docx_path)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    finalize_pdf(job, pymupdf.open(work / f"{job.out_pdf.stem}.pdf"))
+
+
+# --------------------------------------------------------------------------
+# ReportLab: legacy visual-order presentation forms, own line breaking
+# --------------------------------------------------------------------------
+
+def glyph_x_extents(path: str):
+    """(unitsPerEm, gid -> (xMin, xMax)) read straight from a TrueType font's glyf table."""
+    data = Path(path).read_bytes()
+    tables = {}
+    for i in range(struct.unpack(">H", data[4:6])[0]):
+        rec = data[12 + 16 * i: 28 + 16 * i]
+        tables[rec[:4].decode("latin-1")] = struct.unpack(">I", rec[8:12])[0]
+    head, loca, glyf = tables["head"], tables["loca"], tables["glyf"]
+    upem = struct.unpack(">H", data[head + 18: head + 20])[0]
+    long_loca = struct.unpack(">h", data[head + 50: head + 52])[0] == 1
+
+    def extents(gid: int) -> tuple[int, int]:
+        if long_loca:
+            start, end = struct.unpack(">II", data[loca + 4 * gid: loca + 4 * gid + 8])
+        else:
+            start, end = (2 * v for v in struct.unpack(">HH", data[loca + 2 * gid: loca + 2 * gid + 4]))
+        if start == end:
+            return 0, 0
+        x_min, _, x_max, _ = struct.unpack(">hhhh", data[glyf + start + 2: glyf + start + 10])
+        return x_min, x_max
+
+    return upem, extents
+
+
+class LegacyArabic:
+    """Shape + reorder Arabic per line, the way pre-HarfBuzz tools wrote PDFs."""
+
+    RL_NAMES = {"Amiri": "Amiri", "Noto Naskh Arabic": "NotoNaskh", "Nazli": "Nazli",
+                "Noto Serif": "NotoSerif"}
+
+    def __init__(self):
+        from arabic_reshaper import ArabicReshaper
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        self.pdfmetrics = pdfmetrics
+        for family, (regular, bold) in FONT_FILES.items():
+            name = self.RL_NAMES[family]
+            if name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(name, regular))
+                pdfmetrics.registerFont(TTFont(name + "-Bold", bold))
+        # keep the harakat; only the obligatory lam-alef ligatures (no ﷲ)
+        self.reshaper = ArabicReshaper(configuration={
+            "delete_harakat": False, "ARABIC LIGATURE ALLAH": False})
+        self._cmap, self._boxes, self._marks = {}, {}, {}
+
+    def font_name(self, family: str, bold: bool = False) -> str:
+        return self.RL_NAMES[family] + ("-Bold" if bold else "")
+
+    def has(self, font: str, ch: str) -> bool:
+        cmap = self._cmap.get(font)
+        if cmap is None:
+            cmap = self._cmap[font] = self.pdfmetrics.getFont(font).face.charToGlyph
+        return ord(ch) in cmap
+
+    # -- shaping and ordering ------------------------------------------------
+    @staticmethod
+    def _levels(text: str) -> list[int]:
+        """Resolved bidi levels (per character) from python-bidi's debug output."""
+        from bidi import get_display
+        dbg = get_display(text, base_dir="R", debug=True)
+        part = dbg.split("levels: [", 1)[1].split("paragraphs:", 1)[0]
+        per_byte = [int(v) for v in re.findall(r"Level\(\s*(\d+),?\s*\)", part)]
+        levels, i = [], 0
+        for ch in text:
+            levels.append(per_byte[i])
+            i += len(ch.encode("utf-8"))
+        assert i == len(per_byte)
+        return levels
+
+    def visual(self, logical: str) -> str:
+        """Logical line -> presentation forms in visual (left-to-right) order."""
+        from bidi import get_display
+        from bidi.mirror import MIRRORED
+
+        shaped = self.reshaper.reshape(logical)
+        display = get_display(shaped, base_dir="R")
+        # python-bidi 0.6 does not mirror (rule L4): redo rule L2 with its levels to
+        # know each character's level, check the order, then mirror RTL brackets.
+        levels = self._levels(shaped)
+        order = list(range(len(shaped)))
+        for lv in range(max(levels), 0, -1):
+            i = 0
+            while i < len(order):
+                if levels[order[i]] >= lv:
+                    j = i
+                    while j < len(order) and levels[order[j]] >= lv:
+                        j += 1
+                    order[i:j] = reversed(order[i:j])
+                    i = j
+                else:
+                    i += 1
+        assert "".join(shaped[k] for k in order) == display, logical
+        out = []
+        pending = []     # combining marks come before their base in reversed runs
+        for k in order:
+            ch = shaped[k]
+            if levels[k] % 2:
+                ch = MIRRORED.get(ch, ch)
+                if unicodedata.category(ch) == "Mn":
+                    pending.append(ch)
+                    continue
+                out.append(ch)
+                out.extend(reversed(pending))
+                pending = []
+            else:
+                out.append(ch)
+        out.extend(pending)
+        return "".join(out)
+
+    # -- measuring and drawing ---------------------------------------------
+    def runs(self, text: str, font: str, fallback: str):
+        """Split text into (font, chunk): characters missing from `font` use `fallback`."""
+        out = []
+        for ch in text:
+            f = font if (self.has(font, ch) or unicodedata.category(ch) == "Mn" and out
+                         and out[-1][0] == font) else fallback
+            if out and out[-1][0] == f:
+                out[-1][1] += ch
+            else:
+                out.append([f, ch])
+        return out
+
+    def width(self, text: str, font: str, fallback: str, size: float) -> float:
+        return sum(self.pdfmetrics.stringWidth(t, f, size) for f, t in self.runs(text, font, fallback))
+
+    def mark_centre(self, font: str, ch: str) -> float:
+        """Horizontal centre of a mark's outline, in 1/1000 em (from the glyf table)."""
+        key = (font, ch)
+        if key not in self._marks:
+            face = self.pdfmetrics.getFont(font).face
+            boxes = self._boxes.get(font)
+            if boxes is None:
+                boxes = self._boxes[font] = glyph_x_extents(face.filename)
+            upem, extents = boxes
+            x_min, x_max = extents(face.charToGlyph[ord(ch)])
+            self._marks[key] = (x_min + x_max) / 2 * 1000 / upem
+        return self._marks[key]
+
+    def draw_line(self, c, logical: str, x0: float, x1: float, y: float, font: str,
+                  fallback: str, size: float, align: str = "right"):
+        """Draw one line between x0 and x1; align = right | center | left | justify.
+
+        The visual line goes out in one text object, spaces included; justification
+        uses word spacing (Tw).  Zero-width marks are placed over the centre of
+        their base glyph (there is no GPOS here), stacked when there are two."""
+        vis = self.visual(logical)
+        natural = self.width(vis, font, fallback, size)
+        spaces = vis.count(" ")
+        ws = 0.0
+        if align == "justify" and spaces:
+            ws = (x1 - x0 - natural) / spaces
+            x = x0
+        elif align == "center":
+            x = (x0 + x1 - natural) / 2
+        elif align == "left":
+            x = x0
+        else:
+            x = x1 - natural
+        t = c.beginText(x, y)
+        t.setWordSpace(ws)
+        base_x = base_w = 0.0
+        stacked = 0
+        for f, chunk in self.runs(vis, font, fallback):
+            t.setFont(f, size)
+            buf = ""
+            for ch in chunk:
+                if unicodedata.category(ch) != "Mn":
+                    w = self.pdfmetrics.stringWidth(ch, f, size) + (ws if ch == " " else 0)
+                    base_x, base_w, stacked = x, w, 0
+                    buf += ch
+                    x += w
+                    continue
+                if buf:
+                    t.textOut(buf)
+                    buf = ""
+                below = ch in "\u0650\u064d"
+                lift = 0 if below else stacked * 0.3 * size
+                stacked += 0 if below else 1
+                t.setTextOrigin(base_x + base_w / 2 - self.mark_centre(f, ch) * size / 1000, y + lift)
+                t.textOut(ch)
+                t.setTextOrigin(x, y)
+            if buf:
+                t.textOut(buf)
+        c.drawText(t)
+
+    def wrap(self, logical: str, font: str, fallback: str, size: float,
+             first_width: float, width: float) -> list[str]:
+        """Greedy line breaking of the LOGICAL text by shaped width."""
+        space = self.width(" ", font, fallback, size)
+        lines, cur, cur_w = [], [], 0.0
+        for word in logical.split(" "):
+            w = self.width(self.reshaper.reshape(word), font, fallback, size)
+            avail = first_width if not lines else width
+            if cur and cur_w + space + w > avail:
+                lines.append(" ".join(cur))
+                cur, cur_w = [word], w
+            else:
+                cur_w += (space if cur else 0) + w
+                cur.append(word)
+        if cur:
+            lines.append(" ".join(cur))
+        return lines
+
+
+def render_reportlab(job: Job, work: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    a, c = job.article, job.centre
+    la = LegacyArabic()
+    W, H = A4
+    X0, X1 = 56, W - 56                  # text block
+    TOP, BOTTOM = H - 78, 70
+    body = la.font_name(job.body_font)
+    bold = la.font_name(job.body_font, bold=True)
+    lat, lat_bold = la.font_name(job.latin_font), la.font_name(job.latin_font, bold=True)
+    size = 11.5 if job.body_font == "Amiri" else 10.5
+    leading = 19.5 if job.body_font == "Amiri" else 18.5
+
+    cv = canvas.Canvas(str(job.out_pdf), pagesize=A4, invariant=1, pageCompression=1)
+    cv.setTitle(a["title"])
+    cv.setAuthor(a["author"])
+    cv.setSubject(a["source"])
+    cv.setCreator("pdfclean sample generator")
+
+    state = {"page": 1, "y": TOP, "split_blocks": 0}
+
+    def header_footer(page: int):
+        rt_font = la.font_name(job.rt_font)
+        if a["running_title_lang"] == "fa":
+            la.draw_line(cv, a["running_title"], X0, X1, H - 48, rt_font, lat, 10.5)
+        else:
+            cv.setFont(rt_font, 10)
+            cv.drawRightString(X1, H - 48, a["running_title"])
+        la.draw_line(cv, page_number_text("reportlab", page), X0, X1, H - 48, body, lat, 11, "left")
+        cv.setLineWidth(0.5)
+        cv.setStrokeGray(0.5)
+        cv.line(X0, H - 56, X1, H - 56)
+        cv.line(X0, 52, X1, 52)
+        (_, name), (_, url) = footer_pieces("reportlab", c)
+        la.draw_line(cv, name, X0, X1, 38, body, lat, 9)
+        cv.setFont(lat, 9)
+        cv.drawString(X0, 38, url)
+
+    def new_page():
+        cv.showPage()
+        state["page"] += 1
+        state["y"] = TOP
+        header_footer(state["page"])
+
+    def flow(text, font, fsize, lead, align="justify", first_indent=0.0, indent=0.0,
+             before=0.0, after=0.0, keep_lines=2, hanging=0.0):
+        """Lay out one block in the running text, breaking pages where needed."""
+        right_first = X1 - indent - first_indent
+        lines = la.wrap(text, font, lat, fsize, right_first - (X0 + indent),
+                        X1 - indent - hanging - (X0 + indent))
+        state["y"] -= before
+        need = min(len(lines), keep_lines) * lead
+        if state["y"] - need < BOTTOM:
+            new_page()
+        pages = set()
+        for i, line in enumerate(lines):
+            if state["y"] - lead < BOTTOM:
+                new_page()
+            state["y"] -= lead
+            last = i == len(lines) - 1
+            x1 = right_first if i == 0 else X1 - indent - hanging
+            la.draw_line(cv, line, X0 + indent, x1, state["y"], font, lat, fsize,
+                         "right" if (last and align == "justify") else align)
+            pages.add(state["page"])
+        state["y"] -= after
+        if len(pages) > 1:
+            state["split_blocks"] += 1
+
+    # cover ----------------------------------------------------------------
+    y = H - 110
+    la.draw_line(cv, c["name_ar"], X0, X1, y, bold, lat_bold, 22, "center")
+    cv.setFont(lat_bold, 11)
+    cv.drawCentredString(W / 2, y - 28, c["name_en"])
+    cv.setLineWidth(1)
+    cv.line(X0 + 60, y - 44, X1 - 60, y - 44)
+    state["y"] = y - 90
+    flow(a["title"], bold, 20, 34, "center", keep_lines=1)
+    flow(author_line(a), body, 14, 24, "center", before=10, keep_lines=1)
+    flow(source_line(a), body, 14, 24, "center", keep_lines=1)
+    state["y"] = min(state["y"] - 60, 400)
+    flow(c["about_heading"], bold, 15, 26, "center", keep_lines=1)
+    flow(c["about"], body, 12, 21, "justify", before=4, after=14)
+    flow(c["disclaimer"], body, 11, 19, "center", after=4)
+    flow(c["copyright"], body, 11, 19, "center", after=20)
+    cv.setFont(lat, 11)
+    cv.drawCentredString(W / 2, state["y"] - 18, c["url"])
+    cv.drawCentredString(W / 2, state["y"] - 36, c["email"])
+
+    # article ----------------------------------------------------------------
+    new_page()
+    flow(a["title"], bold, 17, 28, "right", keep_lines=1)
+    flow(author_line(a), body, size + 1, leading, "right", before=4)
+    flow(source_line(a, final_stop=True), body, size + 1, leading, "right", after=10)
+    for b, marker in numbered_blocks(a):
+        t = b["type"]
+        if t == "heading":
+            flow(b["text"], bold, size + 2, leading + 3, "right", before=8, after=2, keep_lines=4)
+        elif t == "list_item":
+            mark_w = la.width(marker + " ", body, lat, size)
+            flow(f"{marker} {b['text']}", body, size, leading, indent=14, hanging=mark_w, after=2)
+        elif t == "quote":
+            flow(b["text"], bold, size, leading, indent=28, before=2, after=8)
+        else:
+            flow(b["text"], body, size, leading, first_indent=18, after=5)
+    cv.showPage()
+    cv.save()
+    job.split_blocks = state["split_blocks"]
+    finalize_pdf(job, pymupdf.open(job.out_pdf))
+
+
+# --------------------------------------------------------------------------
+# Chromium: HTML -> PDF through Playwright, header/footer templates
+# --------------------------------------------------------------------------
+
+def chromium_html(job: Job, cover_only: bool) -> str:
+    a, c = job.article, job.centre
+    e = html.escape
+    fonts = "\n".join(
+        f"@font-face {{ font-family: '{fam}'; src: url('{Path(files[0]).as_uri()}'); font-weight: 400; }}\n"
+        f"@font-face {{ font-family: '{fam}'; src: url('{Path(files[1]).as_uri()}'); font-weight: 700; }}"
+        for fam, files in FONT_FILES.items())
+    size = "11.5pt" if job.body_font == "Amiri" else "10.5pt"
+    parts = [f"""<!DOCTYPE html>
+<html dir="rtl" lang="ar"><head><meta charset="utf-8"><title>{e(a['title'])}</title>
+<style>
+{fonts}
+@page {{ size: A4; margin: 24mm 21mm 22mm 21mm; }}
+html {{ font-family: '{job.body_font}', '{job.latin_font}', serif; font-size: {size}; line-height: 1.75; }}
+body {{ margin: 0; }}
+p {{ margin: 0 0 0.45em 0; text-align: justify; }}
+p.para {{ text-indent: 1.6em; }}
+.cover {{ text-align: center; break-after: page; }}
+.cover p {{ text-align: center; }}
+.cover .name-ar {{ font-size: 22pt; font-weight: 700; margin-top: 18mm; }}
+.cover .name-en {{ font-size: 10.5pt; white-space: nowrap; font-weight: 700; font-family: '{job.latin_font}', serif; direction: ltr;
+                   padding-bottom: 6mm; border-bottom: 1px solid #555; margin: 0 25mm 20mm 25mm; }}
+.cover .title {{ font-size: 20pt; font-weight: 700; line-height: 1.5; margin-bottom: 4mm; }}
+.cover .meta {{ font-size: 13.5pt; text-align: center; margin: 0; }}
+.cover .about-h {{ font-size: 15pt; font-weight: 700; margin-top: 26mm; }}
+.cover p.about {{ text-align: justify; font-size: 11.5pt; margin-bottom: 6mm; }}
+.cover .small {{ font-size: 10.5pt; text-align: center; margin: 0 0 1mm 0; }}
+.cover .contact {{ font-size: 10.5pt; text-align: center; margin: 0; direction: ltr; }}
+.cover .gap {{ height: 8mm; }}
+h1 {{ font-size: 17pt; font-weight: 700; margin: 0 0 2mm 0; line-height: 1.5; }}
+.byline {{ margin: 0; font-size: 1.05em; text-align: right; }}
+.byline.last {{ margin-bottom: 5mm; }}
+h2 {{ font-size: 1.2em; font-weight: 700; margin: 3mm 0 1mm 0; break-after: avoid; }}
+p.li {{ padding-right: 1.6em; text-indent: -1.2em; margin-bottom: 0.2em; }}
+p.li .marker {{ display: inline-block; width: 1.2em; text-indent: 0; }}
+blockquote {{ margin: 0 2.2em 0.6em 2.2em; font-weight: 700; text-align: justify; }}
+</style></head><body>
+<section class="cover">
+<p class="name-ar">{e(c['name_ar'])}</p>
+<p class="name-en">{e(c['name_en'])}</p>
+<p class="title">{e(a['title'])}</p>
+<p class="meta">{e(author_line(a))}</p>
+<p class="meta">{e(source_line(a))}</p>
+<p class="about-h">{e(c['about_heading'])}</p>
+<p class="about">{e(c['about'])}</p>
+<p class="small">{e(c['disclaimer'])}</p>
+<p class="small">{e(c['copyright'])}</p>
+<div class="gap"></div>
+<p class="contact">{e(c['url'])}</p>
+<p class="contact">{e(c['email'])}</p>
+</section>"""]
+    if not cover_only:
+        parts.append(f"<article>\n<h1>{e(a['title'])}</h1>")
+        parts.append(f'<p class="byline">{e(author_line(a))}</p>')
+        parts.append(f'<p class="byline last">{e(source_line(a, final_stop=True))}</p>')
+        for b, marker in numbered_blocks(a):
+            t, txt = b["type"], e(b["text"])
+            if t == "heading":
+                parts.append(f"<h2>{txt}</h2>")
+            elif t == "list_item":
+                parts.append(f'<p class="li"><span class="marker">{e(marker)}</span>{txt}</p>')
+            elif t == "quote":
+                parts.append(f"<blockquote>{txt}</blockquote>")
+            else:
+                parts.append(f'<p class="para">{txt}</p>')
+        parts.append("</article>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def chromium_templates(job: Job) -> tuple[str, str]:
+    a, c = job.article, job.centre
+    e = html.escape
+    rt_dir = "rtl" if a["running_title_lang"] == "fa" else "ltr"
+    header = (
+        f'<div dir="rtl" style="width:100%; margin:0 21mm; padding-bottom:1.5mm; border-bottom:0.5px solid #888;'
+        f' text-align:center; font-size:9.5pt; font-family:\'{job.body_font}\', \'{job.latin_font}\';">'
+        f'<span dir="{rt_dir}" style="font-family:\'{job.rt_font}\';">{e(a["running_title"])}</span>'
+        f'&nbsp;&nbsp;<span class="pageNumber"></span></div>')
+    (_, name), (_, brand) = footer_pieces("chromium", c)
+    footer = (
+        f'<div dir="rtl" style="width:100%; margin:0 21mm; display:flex; justify-content:space-between;'
+        f' font-size:8pt; border-top:0.5px solid #888; padding-top:1.5mm;">'
+        f'<span style="font-family:\'{job.body_font}\';">{e(name)}</span>'
+        f'<span dir="ltr" style="font-family:\'Noto Serif\'; letter-spacing:0.3px;">{e(brand)}</span></div>')
+    return header, footer
+
+
+class ChromiumSession:
+    """One Playwright/Chromium instance reused for all jobs."""
+
+    def __init__(self):
+        from playwright.sync_api import sync_playwright
+        self._pw = sync_playwright().start()
+        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    def pdf(self, html_path: Path, out: Path, header: str | None, footer: str | None) -> None:
+        page = self.browser.new_page()
+        page.goto(html_path.as_uri(), wait_until="load")
+        page.evaluate("document.fonts.ready")
+        opts = dict(path=str(out), format="A4", print_background=True, prefer_css_page_size=True,
+                    margin={"top": "24mm", "bottom": "22mm", "left": "21mm", "right": "21mm"})
+        if header is not None:
+            opts.update(display_header_footer=True, header_template=header, footer_template=footer)
+        page.pdf(**opts)
+        page.close()
+
+    def close(self):
+        self.browser.close()
+        self._pw.stop()
+
+
+_chromium: ChromiumSession | None = None
+
+
+def render_chromium(job: Job, work: Path) -> None:
+    global _chromium
+    if _chromium is None:
+        _chromium = ChromiumSession()
+    full_html, cover_html = work / f"{job.slug}-full.html", work / f"{job.slug}-cover.html"
+    full_html.write_text(chromium_html(job, cover_only=False), encoding="utf-8")
+    cover_html.write_text(chromium_html(job, cover_only=True), encoding="utf-8")
+    full_pdf, cover_pdf = work / f"{job.slug}-full.pdf", work / f"{job.slug}-cover.pdf"
+    header, footer = chromium_templates(job)
+    _chromium.pdf(full_html, full_pdf, header, footer)
+    _chromium.pdf(cover_html, cover_pdf, None, None)
+    # pages 2.. keep the numbers Chromium printed; page 1 is the header-less cover
+    doc = pymupdf.open(cover_pdf)
+    full = pymupdf.open(full_pdf)
+    assert doc.page_count == 1, "cover must fit on one page"
+    doc.insert_pdf(full, from_page=1)
+    full.close()
+    finalize_pdf(job, doc)
+
+
+# --------------------------------------------------------------------------
+
+RENDERERS = {"libreoffice": render_libreoffice, "reportlab": render_reportlab,
+             "chromium": render_chromium}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=str(HERE / "pdfs"))
+    ap.add_argument("--producer", default="all", choices=("all",) + PRODUCERS)
+    ap.add_argument("--article", action="append", help="slug (repeatable); default: all")
+    args = ap.parse_args(argv)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    centre = load_centre()
+    articles = load_articles()
+    producers = PRODUCERS if args.producer == "all" else (args.producer,)
+    slugs = {a["slug"] for a in articles}
+    for s in args.article or []:
+        if s not in slugs:
+            ap.error(f"unknown article {s!r}; known: {', '.join(sorted(slugs))}")
+
+    with tempfile.TemporaryDirectory(prefix="pdfclean-samples-") as tmp:
+        work = Path(tmp)
+        try:
+            for pi, producer in enumerate(producers):
+                for ai, a in enumerate(articles):
+                    if args.article and a["slug"] not in args.article:
+                        continue
+                    font = BODY_FONTS[(ai + PRODUCERS.index(producer)) % 2]
+                    job = Job(a, centre, producer, font, out / f"{a['slug']}-{producer}.pdf")
+                    t0 = time.time()
+                    RENDERERS[producer](job, work)
+                    with pymupdf.open(job.out_pdf) as d:
+                        pages = d.page_count
+                    tr = truth(job, pages)
+                    job.out_pdf.with_suffix(".truth.json").write_text(
+                        json.dumps(tr, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                    kb = job.out_pdf.stat().st_size // 1024
+                    print(f"{job.out_pdf.name}: {pages} pages, {kb} KB, {job.body_font}, "
+                          f"{time.time() - t0:.1f}s", flush=True)
+        finally:
+            global _chromium
+            if _chromium is not None:
+                _chromium.close()
+                _chromium = None
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

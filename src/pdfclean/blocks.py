@@ -1,0 +1,195 @@
+"""Lines to blocks: paragraphs, headings and list items, across pages.
+
+A paragraph break is read from the page like a reader does: a wider gap
+between lines, a change of size or weight, a first-line indent (at the
+*right* edge in right-to-left text), a short last line ending a sentence, or
+a list marker. A paragraph cut by a page break (or by furniture) is joined
+back when the page ends mid-sentence, and the block records both pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from statistics import median
+
+from .model import Block, Line, Page
+
+_FINAL = re.compile(r"[.!?؟:…»\"”'\)]\s*$|[.!?؟:…]\S{0,2}$")
+_LIST = re.compile(
+    r"^\s*(?:[•▪◦●■►✓\-–*]|\(?[0-9\u0660-\u0669\u06f0-\u06f9]{1,3}[.)\-–]|\(?[أابجدهوزحط][.)\-–])\s+"
+)
+HEADING_SIZE_RATIO = 1.12
+
+
+@dataclass
+class _Draft:
+    type: str
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[int]:
+        return sorted({l.page for l in self.lines})
+
+
+@dataclass
+class Layout:
+    """Measurements of the body text, shared by all pages."""
+
+    size: float  # body font size
+    pitch: float  # baseline-to-baseline distance of body lines
+    right: dict[int, float]  # per page: the body's right edge
+    left: dict[int, float]  # per page: the body's left edge
+    indents: bool  # does the document indent first lines?
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Top to bottom; segments of one row right to left (RTL documents)."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda l: l.y0):
+        if rows and abs(ln.y0 - rows[-1][0].y0) < 0.5 * ln.size:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    out: list[Line] = []
+    for r in rows:
+        rtl = sum(1 for l in r if l.rtl) * 2 >= len(r)
+        out.extend(sorted(r, key=lambda l: -l.x1 if rtl else l.x0))
+    return out
+
+
+def measure(pages: list[Page]) -> Layout:
+    weights: Counter = Counter()
+    for p in pages:
+        for l in p.lines:
+            weights[round(l.size * 2) / 2] += len(l.text)
+    size = max(1.0, weights.most_common(1)[0][0]) if weights else 10.0
+    pitches = []
+    right: dict[int, float] = {}
+    left: dict[int, float] = {}
+    firsts = 0
+    for p in pages:
+        body = [l for l in p.lines if abs(l.size - size) < 0.15 * size]
+        if not body:
+            continue
+        ys = sorted(l.y0 for l in body)
+        pitches.extend(b - a for a, b in zip(ys, ys[1:]) if 0.5 * size < b - a < 3 * size)
+        right[p.number] = _edge([l.x1 for l in body], max)
+        left[p.number] = _edge([l.x0 for l in body], min)
+    pitch = median(pitches) if pitches else 1.3 * size
+    for p in pages:
+        if p.number in right:
+            firsts += sum(1 for l in p.lines if l.rtl and right[p.number] - l.x1 > 0.8 * size)
+    return Layout(size, pitch, right, left, firsts >= 2)
+
+
+def _edge(xs: list[float], pick) -> float:
+    """The edge most body lines reach (the most common rounded value)."""
+    c = Counter(round(x) for x in xs)
+    top = c.most_common(3)
+    return float(pick(v for v, _ in top))
+
+
+def build_blocks(pages: list[Page], layout: Layout | None = None) -> list[Block]:
+    layout = layout or measure(pages)
+    drafts: list[_Draft] = []
+    for p in pages:
+        page_drafts = _page_drafts(p, layout)
+        if drafts and page_drafts and _continues(drafts[-1], page_drafts[0], layout):
+            drafts[-1].lines.extend(page_drafts[0].lines)
+            page_drafts = page_drafts[1:]
+        drafts.extend(page_drafts)
+    return [b for b in (_finish(d) for d in drafts) if b.text]
+
+
+def _page_drafts(page: Page, lay: Layout) -> list[_Draft]:
+    lines = reading_order(page.lines)
+    out: list[_Draft] = []
+    prev: Line | None = None
+    for ln in lines:
+        if prev is None or _breaks(prev, ln, lay, out[-1].type == "list_item"):
+            out.append(_Draft(_line_type(ln, lay)))
+        out[-1].lines.append(ln)
+        prev = ln
+    for d in out:
+        if d.type == "heading" and (len(d.lines) > 3 or len(_join(d.lines).split()) > 25):
+            d.type = "paragraph"
+    return out
+
+
+def _is_heading_line(ln: Line, lay: Layout) -> bool:
+    return (ln.size >= HEADING_SIZE_RATIO * lay.size or ln.bold) and len(ln.text.split()) <= 25
+
+
+def _line_type(ln: Line, lay: Layout) -> str:
+    if _LIST.match(ln.text):
+        return "list_item"
+    if _is_heading_line(ln, lay):
+        return "heading"
+    return "paragraph"
+
+
+def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False) -> bool:
+    """Does line ``b`` start a new block after line ``a``?"""
+    gap = b.y0 - a.y0
+    if gap > 1.45 * lay.pitch * max(1.0, b.size / lay.size) or gap < -0.5 * lay.size:
+        return True
+    if abs(a.size - b.size) > 0.1 * lay.size or a.bold != b.bold:
+        return True
+    if _LIST.match(b.text):
+        return True
+    right = lay.right.get(a.page, a.x1)
+    left = lay.left.get(a.page, a.x0)
+    if a.rtl and b.rtl:
+        indented = right - b.x1 > 0.8 * lay.size
+        short = a.x0 - left > 2.0 * lay.size
+    else:
+        indented = b.x0 - left > 0.8 * lay.size
+        short = right - a.x1 > 2.0 * lay.size
+    if indented and (lay.indents or in_list):
+        # a list item's wrapped lines hang under the item text: same block
+        return not in_list
+    if in_list and not indented and _FINAL.search(a.text):
+        return True
+    if short and _FINAL.search(a.text):
+        return True
+    return False
+
+
+def _continues(last: _Draft, first: _Draft, lay: Layout) -> bool:
+    """Does the first block of a page continue the last block of the previous one?"""
+    if last.type != "paragraph" or first.type not in ("paragraph",):
+        return False
+    a, b = last.lines[-1], first.lines[0]
+    if not _FINAL.search(a.text):
+        return True
+    # ended with punctuation: join only if the line was full and the next not indented
+    right = lay.right.get(b.page, b.x1)
+    left = lay.left.get(a.page, a.x0)
+    full = a.x0 - left < 1.0 * lay.size if a.rtl else True
+    indented = right - b.x1 > 0.8 * lay.size if b.rtl else False
+    return lay.indents and full and not indented
+
+
+def _join(lines: list[Line]) -> str:
+    out = ""
+    for ln in lines:
+        t = ln.text.strip()
+        if not t:
+            continue
+        if out.endswith("-") and t[:1].islower():
+            out = out[:-1] + t
+        else:
+            out = f"{out} {t}" if out else t
+    return out
+
+
+def _finish(d: _Draft) -> Block:
+    text = _join(d.lines)
+    if d.type == "list_item":
+        text = _LIST.sub("", text, count=1)
+    repairs: Counter = Counter()
+    for ln in d.lines:
+        repairs.update(ln.repairs)
+    return Block(d.type, text, d.pages, repairs)

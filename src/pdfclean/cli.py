@@ -1,0 +1,115 @@
+"""Command line: a thin layer over :func:`pdfclean.extract`.
+
+Exit codes: 0 ok, 1 the document failed (one line on stderr, never a
+traceback), 2 usage error. Heavy modules are imported inside commands so
+``pdfclean --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+import click
+
+from . import __version__
+
+FORMATS = ("json", "text", "markdown", "jsonl")
+
+
+def _one_line(s: str) -> str:
+    return " ".join(str(s).split())
+
+
+def fail(name: str, message: str) -> None:
+    click.echo(f"pdfclean: {name}: {_one_line(message)}", err=True)
+    sys.exit(1)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".pdfclean-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="pdfclean")
+def main() -> None:
+    """Clean, structured text from Arabic and Persian PDFs."""
+
+
+@main.command()
+@click.argument("input", type=str)
+@click.option("-o", "--output", type=str, default=None, help="Output file (default: stdout).")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--engine", type=click.Choice(["pymupdf", "pdfplumber"]), default="pymupdf",
+              show_default=True, help="Text engine.")
+@click.option("--pages", type=str, default=None, help="Pages to read, e.g. 2-5 or 1,3,7-.")
+@click.option("--password", type=str, default=None, help="Password of an encrypted PDF.")
+@click.option("--explain", is_flag=True, help="Add, per block, which repairs changed it.")
+def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | None,
+            password: str | None, explain: bool) -> None:
+    """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown."""
+    from .errors import PdfCleanError
+    from .pipeline import extract as run
+    from .writers import FORMATS as WRITERS
+
+    name = "<stdin>" if input == "-" else input
+    if pages is not None:
+        from .pipeline import parse_pages
+
+        try:
+            parse_pages(pages, 1)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--pages")
+    if output and input != "-" and os.path.exists(output) and os.path.exists(input) \
+            and os.path.samefile(output, input):
+        raise click.BadParameter("the output would overwrite the input", param_hint="-o")
+    try:
+        src = sys.stdin.buffer.read() if input == "-" else input
+        doc = run(src, engine=engine, pages=pages, password=password, explain=explain)
+        text = WRITERS[fmt](doc)
+        if not text.endswith("\n"):
+            text += "\n"
+        if output and output != "-":
+            write_atomic(output, text)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except PdfCleanError as e:
+        fail(name, str(e))
+    except KeyboardInterrupt:
+        click.echo("pdfclean: interrupted", err=True)
+        sys.exit(130)
+    except MemoryError:
+        fail(name, "out of memory")
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as e:  # never a traceback: name the file and the problem
+        fail(name, f"internal error: {type(e).__name__}: {e}")
+    for w in doc.warnings:
+        click.echo(f"pdfclean: {name}: warning: {_one_line(w)}", err=True)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the output."""
+    from .model import dumps
+    from .schema import SCHEMA
+
+    click.echo(dumps(SCHEMA))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,193 @@
+"""Page furniture: running titles, headers, footers, page numbers, branding.
+
+Furniture lives in the outer bands of a page. A line there is furniture when
+
+* it repeats on other pages once digits are masked (a running title whose
+  page number changes is the same furniture; odd/even headers repeat on every
+  other page, so any second occurrence counts);
+* or it is a page number («3», «٣», «صفحة ٣», «3 / 12», «- 3 -», an abjad
+  letter);
+* or it is branding (a URL, an e-mail, the publisher's name);
+* or it is in another language than the document (a Persian or English
+  running title of the original article), even on one page only.
+
+Only the outermost rows of a page are candidates — never a line with body
+text between it and the page edge — so body text in a tight top margin is
+safe. Every removal is recorded as a :class:`~pdfclean.model.Removed`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from . import lang
+from .model import Line, Page, Removed
+
+TOP_BAND = 0.14  # share of page height searched for headers
+BOTTOM_BAND = 0.14  # … and for footers
+MAX_ROWS = 2  # outer rows per band that may be furniture
+
+_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+")
+_URL = re.compile(r"(https?://|www\.)\S+|\b[\w.-]+\.(org|com|net|iq|ir|info|edu)\b", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PAGE_WORD = r"(?:صفحة|صفحه|الصفحة|ص\.?|page|p\.?)"
+_PAGE_NUMBER = re.compile(
+    rf"^[\s\-–—|•.()\[\]]*(?:{_PAGE_WORD}\s*)?#(?:\s*(?:/|من|از|of|-)\s*#)?[\s\-–—|•.()\[\]]*$",
+    re.I,
+)
+_ABJAD = re.compile(r"^[\s\-–—(]*[أابجدهوزحطيكلمنسعفصقرشتثخذضظغ][\s\-–—)]*$")
+_EDGE_NUMBER = re.compile(
+    r"^(?P<num>[\-–—(]*\s*[0-9\u0660-\u0669\u06f0-\u06f9]+\s*[\-–—)]*)\s+(?P<rest>.+)$"
+    r"|^(?P<rest2>.+?)\s+(?P<num2>[\-–—(]*\s*[0-9\u0660-\u0669\u06f0-\u06f9]+\s*[\-–—)]*)$"
+)
+
+
+def mask(text: str) -> str:
+    """Key for comparing furniture across pages: digits masked, spaces collapsed.
+
+    >>> mask("واقعیتهای نادیده ۱۲") == mask("واقعیتهای نادیده 3")
+    True
+    """
+    return " ".join(_DIGIT.sub("#", text).split()).casefold()
+
+
+def is_page_number(text: str) -> bool:
+    """«3», «٣», «- 3 -», «صفحة ٣», «3 / 12», «Page 7», an abjad letter.
+
+    >>> [is_page_number(t) for t in ("12", "صفحة ٣", "3 / 12", "- ٤ -", "ب", "2024 عام")]
+    [True, True, True, True, True, False]
+    """
+    return bool(_PAGE_NUMBER.match(mask(text))) or bool(_ABJAD.match(text))
+
+
+def is_branding(text: str, publisher: str | None = None) -> bool:
+    """A URL, an e-mail address, or the publisher's name.
+
+    >>> is_branding("مركز المنبر | www.almanbar.org")
+    True
+    """
+    if _URL.search(text) or _EMAIL.search(text):
+        return True
+    return bool(publisher) and _norm(publisher) in _norm(text)
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _rows(lines: list[Line]) -> list[list[Line]]:
+    """Lines grouped into rows (segments of one visual line), top to bottom."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda l: (l.y0 + l.y1) / 2):
+        mid = (ln.y0 + ln.y1) / 2
+        if rows:
+            r = rows[-1][0]
+            if abs(mid - (r.y0 + r.y1) / 2) < 0.5 * max(r.size, ln.size):
+                rows[-1].append(ln)
+                continue
+        rows.append([ln])
+    return rows
+
+
+def _candidates(page: Page) -> list[tuple[Line, str]]:
+    """Outer lines of a page with their band, "top" or "bottom"."""
+    rows = _rows(page.lines)
+    out: list[tuple[Line, str]] = []
+    if len(rows) < 2:
+        return out
+    top_limit = page.height * TOP_BAND
+    bottom_limit = page.height * (1 - BOTTOM_BAND)
+    for r in rows[:MAX_ROWS]:
+        if max(l.y1 for l in r) <= top_limit:
+            out.extend((l, "top") for l in r)
+        else:
+            break
+    for r in reversed(rows[-MAX_ROWS:]):
+        if min(l.y0 for l in r) >= bottom_limit:
+            out.extend((l, "bottom") for l in r)
+        else:
+            break
+    return out
+
+
+def split_edge_number(text: str) -> tuple[str, str] | None:
+    """Split «<running title> 12» (or «12 <title>») into title and number.
+
+    >>> split_edge_number("واقعیتهای نادیده گرفته شده 3")
+    ('واقعیتهای نادیده گرفته شده', '3')
+    """
+    m = _EDGE_NUMBER.match(text.strip())
+    if not m:
+        return None
+    if m.group("num"):
+        return m.group("rest"), m.group("num").strip()
+    return m.group("rest2"), m.group("num2").strip()
+
+
+def strip_furniture(pages: list[Page], doc_lang: str | None = None,
+                    publisher: str | None = None,
+                    skip: set[int] = frozenset()) -> tuple[list[Page], list[Removed]]:
+    """Remove furniture lines from ``pages`` (in place) and return the record.
+
+    ``skip`` holds page numbers not to touch (a cover page, handled as front
+    matter). ``doc_lang`` is the body's language: a band line in another
+    language is a running title even if it appears once.
+    """
+    cands = {p.number: _candidates(p) for p in pages if p.number not in skip}
+    # how many pages carry each masked key in each band
+    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for n, cs in cands.items():
+        for ln, band in cs:
+            seen[(band, _key(ln.text))].add(n)
+
+    removed: list[Removed] = []
+    for page in pages:
+        if page.number not in cands:
+            continue
+        drop: set[int] = set()
+        for ln, band in cands[page.number]:
+            kinds = classify(ln.text, band, len(seen[(band, _key(ln.text))]), doc_lang, publisher)
+            if kinds:
+                drop.add(id(ln))
+                removed.extend(Removed(k, page.number, t) for k, t in kinds)
+        if drop:
+            page.lines = [l for l in page.lines if id(l) not in drop]
+    return pages, removed
+
+
+def _key(text: str) -> str:
+    parts = split_edge_number(text)
+    return mask(parts[0] if parts else text)
+
+
+def classify(text: str, band: str, repeats: int, doc_lang: str | None,
+             publisher: str | None) -> list[tuple[str, str]]:
+    """What a band line is, as ``[(kind, text), …]``; empty when it is body text."""
+    text = text.strip()
+    if not text:
+        return []
+    if is_page_number(text):
+        return [("page_number", text)]
+    if is_branding(text, publisher):
+        return [("branding", text)]
+    parts = split_edge_number(text)
+    core, num = parts if parts else (text, None)
+    foreign = _foreign(core, doc_lang)
+    if repeats >= 2 or foreign:
+        kind = "running_title" if (band == "top" or foreign) else "footer"
+        if band == "top" and not foreign and len(core.split()) <= 1:
+            kind = "header"
+        out = [(kind, core)]
+        if num:
+            out.append(("page_number", num))
+        return out
+    return []
+
+
+def _foreign(text: str, doc_lang: str | None) -> bool:
+    """Is a band line in another language than the body (3+ words)?"""
+    if not doc_lang or len(text.split()) < 3:
+        return False
+    lg = lang.language_of(text)
+    return lg not in ("und", doc_lang)

@@ -1,0 +1,189 @@
+"""The data model, in one place.
+
+Flow: an engine yields :class:`RawPage` objects holding :class:`Glyph` boxes;
+``lines`` groups glyphs into visual lines; ``script`` turns each line into
+logical-order text (a :class:`Line`); ``furniture`` strips headers and footers
+(:class:`Removed`); ``blocks`` joins lines into :class:`Block` objects;
+``metadata`` reads the cover; the result is a :class:`Document`.
+
+Coordinates are PDF points with the origin at the top-left of the page and y
+growing downwards (PyMuPDF's convention; the pdfplumber engine converts).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+BLOCK_TYPES = ("heading", "paragraph", "list_item", "quote", "footnote")
+REMOVED_KINDS = ("running_title", "header", "footer", "page_number", "branding")
+
+
+@dataclass(slots=True)
+class Glyph:
+    """One glyph as drawn: the Unicode text it maps to and its box.
+
+    ``text`` may hold several characters (a lam-alef or «الله» ligature mapped
+    to two or four letters): such a glyph is never split when text is reordered.
+    ``baseline`` is the y of the glyph origin.
+    """
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    baseline: float
+    size: float
+    font: str = ""
+    bold: bool = False
+    seq: int = 0  # position in the content stream (drawing order)
+
+
+@dataclass(slots=True)
+class RawPage:
+    """One page as an engine returns it: geometry and glyphs, nothing decided."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    glyphs: list[Glyph]
+    image_coverage: float = 0.0  # share of the page area covered by images
+
+
+@dataclass(slots=True)
+class Line:
+    """One visual line, with its text in logical order after script repair."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    bold: bool
+    page: int
+    rtl: bool = True
+    repairs: Counter = field(default_factory=Counter)
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+@dataclass(slots=True)
+class Page:
+    """A page after line building and script repair."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[Line]
+    image_coverage: float = 0.0
+    quality: float = 1.0  # 0..1: how much the text layer looks like real text
+
+
+@dataclass(slots=True)
+class Block:
+    type: str
+    text: str
+    pages: list[int]
+    repairs: Counter = field(default_factory=Counter)
+
+    def to_dict(self, explain: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {"type": self.type, "text": self.text, "pages": list(self.pages)}
+        if explain:
+            d["repairs"] = dict(sorted(self.repairs.items()))
+        return d
+
+
+@dataclass(slots=True)
+class Removed:
+    kind: str
+    page: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "page": self.page, "text": self.text}
+
+
+@dataclass(slots=True)
+class Metadata:
+    title: str | None = None
+    author: str | None = None
+    source: str | None = None
+    published: str | None = None
+    published_text: str | None = None
+    publisher: str | None = None
+    language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+@dataclass(slots=True)
+class Source:
+    file: str | None
+    sha256: str
+    pages: int
+    producer: str | None
+    creator: str | None
+    engine: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+@dataclass(slots=True)
+class Document:
+    source: Source
+    metadata: Metadata
+    front_matter: list[Block]
+    blocks: list[Block]
+    removed: list[Removed]
+    repairs: Counter
+    warnings: list[str]
+    explain: bool = False
+
+    def to_dict(self, explain: bool | None = None) -> dict[str, Any]:
+        explain = self.explain if explain is None else explain
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source.to_dict(),
+            "metadata": self.metadata.to_dict(),
+            "front_matter": [b.to_dict(explain) for b in self.front_matter],
+            "blocks": [b.to_dict(explain) for b in self.blocks],
+            "removed": [r.to_dict() for r in self.removed],
+            "repairs": dict(sorted(self.repairs.items())),
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self, indent: int | None = 2, explain: bool | None = None) -> str:
+        from .writers import to_json
+
+        return to_json(self, indent=indent, explain=explain)
+
+    def to_text(self) -> str:
+        from .writers import to_text
+
+        return to_text(self)
+
+    def to_markdown(self) -> str:
+        from .writers import to_markdown
+
+        return to_markdown(self)
+
+    @property
+    def text(self) -> str:
+        """The article body as plain text, one block per paragraph."""
+        return "\n\n".join(b.text for b in self.blocks)
+
+
+def dumps(obj: Any, indent: int | None = 2) -> str:
+    """JSON that is always valid UTF-8 (a lone surrogate that slipped through becomes «?»)."""
+    s = json.dumps(obj, ensure_ascii=False, indent=indent)
+    return s.encode("utf-8", "replace").decode("utf-8")

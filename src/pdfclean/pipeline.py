@@ -1,0 +1,188 @@
+"""The whole flow, one direction: engine → lines → script repair → furniture
+→ blocks → metadata → :class:`~pdfclean.model.Document`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Union
+
+from . import blocks as blocks_mod
+from . import furniture, lang, metadata
+from .engines import ENGINES, open_engine
+from .errors import LimitError, PdfCleanError, PdfError
+from .lines import build_lines
+from .model import Block, Document, Page, Source
+from .script import repair_line
+
+DEFAULT_MAX_PAGES = 10_000
+DEFAULT_MAX_BYTES = 2 * 1024**3
+
+Input = Union[str, os.PathLike, bytes, bytearray, memoryview]
+
+
+def parse_pages(spec: str | None, total: int) -> list[int]:
+    """Page numbers from «2-5», «1,3,7-», «-4»; 1-based, clipped to the document.
+
+    >>> parse_pages("2-4,7", 10)
+    [2, 3, 4, 7]
+    >>> parse_pages(None, 3)
+    [1, 2, 3]
+    """
+    if not spec:
+        return list(range(1, total + 1))
+    out: set[int] = set()
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            if "-" in part:
+                a, b = part.split("-", 1)
+                lo = int(a) if a.strip() else 1
+                hi = int(b) if b.strip() else total
+            else:
+                lo = hi = int(part)
+        except ValueError:
+            raise ValueError(f"bad page range {spec!r} (use e.g. 2-5 or 1,3,7-)") from None
+        if lo < 1 or hi < lo:
+            raise ValueError(f"bad page range {spec!r}")
+        out.update(range(lo, min(hi, total) + 1))
+    return sorted(out)
+
+
+def _read(src: Input, max_bytes: int) -> tuple[bytes, str | None]:
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        data = bytes(src)
+        name = None
+    else:
+        p = Path(src)
+        name = str(src)
+        try:
+            size = p.stat().st_size
+            if size > max_bytes:
+                raise LimitError(f"file too large ({size} bytes; limit {max_bytes})")
+            data = p.read_bytes()
+        except IsADirectoryError:
+            raise PdfError("is a directory, not a PDF") from None
+        except FileNotFoundError:
+            raise PdfError("no such file") from None
+        except PermissionError:
+            raise PdfError("permission denied") from None
+        except OSError as e:
+            raise PdfError(f"cannot read ({e.strerror or e})") from None
+    if not data:
+        raise PdfError("empty file (0 bytes)")
+    if len(data) > max_bytes:
+        raise LimitError(f"input too large ({len(data)} bytes; limit {max_bytes})")
+    if b"%PDF" not in data[:1024]:
+        raise PdfError("not a PDF (no %PDF header)")
+    return data, name
+
+
+def extract(
+    src: Input,
+    *,
+    engine: str = "pymupdf",
+    pages: str | list[int] | None = None,
+    password: str | None = None,
+    explain: bool = False,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Document:
+    """Extract one PDF (a path or its bytes) into a :class:`Document`.
+
+    Raises :class:`~pdfclean.errors.PdfCleanError` (one-line message) when the
+    input cannot be converted.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    data, name = _read(src, max_bytes)
+    eng = open_engine(engine, data, password)
+    try:
+        total = eng.page_count
+        if total == 0:
+            raise PdfError("the PDF has no pages")
+        if total > max_pages:
+            raise LimitError(f"too many pages ({total}; limit {max_pages})")
+        numbers = pages if isinstance(pages, list) else parse_pages(pages, total)
+        warnings: list[str] = []
+        page_objs = [_page(raw) for raw in eng.pages(numbers)]
+        warnings.extend(eng.warnings)
+        source = Source(
+            file=os.path.basename(name) if name else None,
+            sha256=hashlib.sha256(data).hexdigest(),
+            pages=total,
+            producer=eng.producer,
+            creator=eng.creator,
+            engine=engine,
+        )
+    finally:
+        eng.close()
+    return assemble(page_objs, source, warnings, explain)
+
+
+def _page(raw) -> Page:
+    lines = [repair_line(vl, raw.number) for vl in build_lines(raw.glyphs)]
+    lines = [l for l in lines if l.text]
+    return Page(raw.number, raw.width, raw.height, lines, raw.image_coverage)
+
+
+def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bool = False) -> Document:
+    """Furniture, blocks and metadata from repaired pages."""
+    repairs: Counter = Counter()
+    for p in pages:
+        for l in p.lines:
+            repairs.update(l.repairs)
+
+    empty = [p.number for p in pages if not p.lines]
+    if empty and len(empty) == len(pages):
+        warnings.append("no text layer on any page (scanned or image-only PDF?); OCR is not enabled")
+    elif empty:
+        warnings.append(f"no text on page(s) {_ranges(empty)}")
+
+    body_text = " ".join(l.text for p in pages for l in p.lines)
+    doc_lang = lang.language_of(body_text) if body_text else None
+
+    cover_lines = []
+    skip: set[int] = set()
+    if pages and pages[0].number == 1 and metadata.is_cover(pages[0], source.pages):
+        cover_lines = blocks_mod.reading_order(pages[0].lines)
+        skip.add(1)
+    publisher = metadata.publisher_of([l.text for l in cover_lines]) if cover_lines else None
+
+    body_pages = [p for p in pages if p.number not in skip]
+    body_pages, removed = furniture.strip_furniture(body_pages, doc_lang, publisher)
+    layout = blocks_mod.measure(body_pages)
+    blocks = blocks_mod.build_blocks(body_pages, layout)
+
+    meta = metadata.read_metadata(cover_lines, blocks, layout.size)
+    if meta.publisher is None:
+        meta.publisher = publisher or metadata.publisher_of([r.text for r in removed])
+    meta.language = doc_lang if doc_lang != "und" else None
+    blocks = metadata.split_head(blocks, meta)
+
+    front: list[Block] = []
+    if cover_lines:
+        cover_page = Page(1, pages[0].width, pages[0].height, cover_lines)
+        front = [b for b in blocks_mod.build_blocks([cover_page]) if not metadata.is_head_line(b.text, meta)]
+
+    return Document(source, meta, front, blocks, removed, repairs, warnings, explain)
+
+
+def _ranges(nums: list[int]) -> str:
+    out = []
+    start = prev = nums[0]
+    for n in nums[1:] + [None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)
+
+
+__all__ = ["extract", "assemble", "parse_pages", "PdfCleanError"]

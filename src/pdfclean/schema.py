@@ -1,0 +1,83 @@
+"""The output contract as JSON Schema (``pdfclean schema`` prints it)."""
+
+from __future__ import annotations
+
+from .model import BLOCK_TYPES, REMOVED_KINDS, SCHEMA_VERSION
+
+_STR_OR_NULL = {"type": ["string", "null"]}
+
+_BLOCK = {
+    "type": "object",
+    "required": ["type", "text", "pages"],
+    "additionalProperties": False,
+    "properties": {
+        "type": {"enum": list(BLOCK_TYPES)},
+        "text": {"type": "string", "minLength": 1},
+        "pages": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1},
+        "repairs": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        "ocr": {"type": "boolean"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 100},
+    },
+}
+
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": f"https://pdfclean.invalid/schema/{SCHEMA_VERSION}",
+    "title": "pdfclean document",
+    "type": "object",
+    "required": ["schema_version", "source", "metadata", "front_matter", "blocks", "removed",
+                 "repairs", "warnings"],
+    "additionalProperties": False,
+    "properties": {
+        "schema_version": {"const": SCHEMA_VERSION},
+        "source": {
+            "type": "object",
+            "required": ["file", "sha256", "pages", "producer", "creator", "engine"],
+            "additionalProperties": False,
+            "properties": {
+                "file": _STR_OR_NULL,
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "pages": {"type": "integer", "minimum": 0},
+                "producer": _STR_OR_NULL,
+                "creator": _STR_OR_NULL,
+                "engine": {"enum": ["pymupdf", "pdfplumber"]},
+            },
+        },
+        "metadata": {
+            "type": "object",
+            "required": ["title", "author", "source", "published", "published_text", "publisher",
+                         "language"],
+            "additionalProperties": False,
+            "properties": {
+                "title": _STR_OR_NULL,
+                "author": _STR_OR_NULL,
+                "source": _STR_OR_NULL,
+                "published": {
+                    "type": ["string", "null"],
+                    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                    "description": "ISO 8601 date (Gregorian), or null",
+                },
+                "published_text": {"type": ["string", "null"], "description": "the date as printed"},
+                "publisher": _STR_OR_NULL,
+                "language": {"type": ["string", "null"], "description": "ar, fa, en…"},
+            },
+        },
+        "front_matter": {"type": "array", "items": _BLOCK},
+        "blocks": {"type": "array", "items": _BLOCK},
+        "removed": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["kind", "page", "text"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {"enum": list(REMOVED_KINDS)},
+                    "page": {"type": "integer", "minimum": 1},
+                    "text": {"type": "string"},
+                },
+            },
+        },
+        "repairs": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+    },
+}

@@ -1,0 +1,374 @@
+"""Arabic script repair: from glyphs as drawn to the text the author typed.
+
+Two kinds of work happen here.
+
+1. **Order.** A PDF records where glyphs are *drawn*. Whatever order a
+   producer wrote them in, their positions are the visual order, so pdfclean
+   sorts glyph clusters by x and runs the Unicode bidi algorithm backwards
+   (:func:`visual_to_logical`): Arabic runs are reversed cluster by cluster
+   (a lam-alef glyph that maps to «لا» is never split), runs of digits and
+   Latin stay left to right, and brackets in right-to-left runs are mirrored
+   back.
+2. **Characters.** Small fixes, each a documented function that returns the
+   fixed text and how many changes it made (ftfy is the model), counted per
+   line in ``repairs``: presentation forms to letters, tatweel, bidi control
+   characters, spaces before combining marks, control characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import Callable
+
+from .lines import VisualLine
+from .model import Glyph, Line
+
+# --------------------------------------------------------------------------
+# bidi classes
+
+_MIRROR = {
+    "(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<",
+    "«": "»", "»": "«", "‹": "›", "›": "‹", "﴾": "﴿", "﴿": "﴾",
+}
+
+
+def _cls(text: str) -> str:
+    """Bidi class of a glyph cluster, from its first character."""
+    t = unicodedata.bidirectional(text[0])
+    if t in ("R", "AL"):
+        return "R"
+    if t in ("EN", "AN"):
+        return "N"  # a digit of any script
+    if t in ("L", "CS", "ES", "ET"):
+        return t
+    if t in ("WS", "B", "S"):
+        return "WS"
+    return "ON"  # ON, NSM, BN (ZWNJ), …
+
+
+def is_rtl_line(types: list[str]) -> bool:
+    """A line is right-to-left when at least 30 % of its strong clusters are.
+
+    The 30 % rule is pdf.js's: Arabic text quoting English stays RTL.
+    """
+    r = types.count("R")
+    l_ = types.count("L")
+    return r > 0 and r * 10 >= 3 * (r + l_)
+
+
+def _number_runs(types: list[str], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Digit runs in ``types[lo:hi]``: digits joined by single CS (3.5, 1,000, 3/12).
+
+    A number is always drawn left to right. In Arabic context the bidi
+    algorithm turns European digits into Arabic numbers (rule W2), so only
+    common separators (CS) join them — «2025-06-09» shows as three runs and
+    «3.5%» shows the percent sign on the left, exactly as LibreOffice, Chromium
+    and python-bidi draw them.
+    """
+    runs = []
+    i = lo
+    while i < hi:
+        if types[i] == "N":
+            j = i + 1
+            while j < hi and (types[j] == "N" or (types[j] == "CS" and j + 1 < hi and types[j + 1] == "N")):
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _latin_runs(types: list[str]) -> list[tuple[int, int]]:
+    """Left-to-right islands in a right-to-left sequence (given in reading order).
+
+    An island runs from a Latin letter to a Latin letter over anything but
+    Arabic letters; digits that follow a Latin word in reading order
+    («COP 29») join it, as the bidi rule W7 joins them on screen.
+    """
+    runs = []
+    n = len(types)
+    i = 0
+    while i < n:
+        if types[i] != "L":
+            i += 1
+            continue
+        j = i
+        k = i
+        while k < n and types[k] != "R":
+            if types[k] == "L":
+                j = k + 1
+            k += 1
+        # extend to the left (earlier in reading order = later on screen)
+        # over neutrals to a number: «92 POC» read backwards is «COP 29»
+        a = i
+        b = a - 1
+        while b >= 0 and types[b] in ("WS", "CS", "ES", "ET"):
+            b -= 1
+        if b >= 0 and types[b] == "N" and (not runs or runs[-1][1] <= b):
+            while b > 0 and types[b - 1] in ("N", "CS") and (types[b - 1] == "N" or types[b - 2:b - 1] == ["N"]):
+                b -= 1
+            a = b
+        runs.append((a, j))
+        i = max(j, i + 1)
+    return runs
+
+
+def visual_to_logical(clusters: list[str], rtl: bool | None = None) -> tuple[str, bool]:
+    """Logical text from glyph clusters given left to right as drawn.
+
+    For a right-to-left line: read the clusters right to left, then turn the
+    left-to-right islands (Latin words, numbers) back round. For a
+    left-to-right line, the Arabic islands are turned round instead.
+
+    >>> visual_to_logical(["ة", "ب", "ت", "ك", "م"])[0]
+    'مكتبة'
+    >>> visual_to_logical(list(")ةيناث( 2024 ماع"))[0]
+    'عام 2024 (ثانية)'
+    """
+    if not clusters:
+        return "", False
+    types = [_cls(c) for c in clusters]
+    if rtl is None:
+        rtl = is_rtl_line(types)
+    if "R" not in types:
+        return "".join(clusters), False
+    if rtl:
+        seq = clusters[::-1]
+        t = types[::-1]
+        for a, b in _latin_runs(t):
+            seq[a:b] = seq[a:b][::-1]
+            t[a:b] = ["L"] * (b - a)  # done: keep the number pass out
+        for a, b in _number_runs(t, 0, len(t)):
+            seq[a:b] = seq[a:b][::-1]
+        return "".join(seq), True
+    seq = list(clusters)
+    n = len(types)
+    i = 0
+    while i < n:
+        if types[i] != "R":
+            i += 1
+            continue
+        j = i
+        k = i
+        while k < n and types[k] != "L":
+            if types[k] == "R":
+                j = k + 1
+            k += 1
+        seq[i:j] = seq[i:j][::-1]
+        sub = types[i:j][::-1]
+        for a, b in _number_runs(sub, 0, len(sub)):
+            seq[i + a:i + b] = seq[i + a:i + b][::-1]
+        i = j
+    return "".join(seq), False
+
+
+_OPEN = "([{«‹﴾"
+_CLOSE = ")]}»›﴿"
+
+
+def _bracket_disorder(text: str) -> int:
+    """How many brackets close before they open (0 for «(a)», 2 for «)a(»)."""
+    depth = bad = 0
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            if depth:
+                depth -= 1
+            else:
+                bad += 1
+    return bad + depth
+
+
+def mirror_brackets(text: str) -> str:
+    """Swap every bracket and guillemet for its mirror image.
+
+    >>> mirror_brackets(")نص( »قول«")
+    '(نص) «قول»'
+    """
+    return text.translate(_MIRROR_TABLE)
+
+
+_MIRROR_TABLE = str.maketrans(_MIRROR)
+
+
+# --------------------------------------------------------------------------
+# character fixes: each returns (text, number_of_changes)
+
+_PRES = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+_SPACE_MARK_FORMS = re.compile("[\ufc5e-\ufc63\ufe70-\ufe7f]")
+
+
+def fix_presentation_forms(text: str) -> tuple[str, int]:
+    """Arabic presentation forms (U+FB50–FDFF, U+FE70–FEFF) to base letters.
+
+    Compatibility decomposition does the mapping; the leading space it gives
+    the isolated mark forms (U+FC5E–FC63, U+FE70–FE7F) is dropped so the mark
+    stays on its letter. ZWNBSP U+FEFF is dropped.
+
+    >>> fix_presentation_forms("ﺍﻟﻜﺘﺎﺏ ﷲ")
+    ('الكتاب الله', 7)
+    >>> fix_presentation_forms("ﻻ")
+    ('لا', 1)
+    """
+    n = 0
+
+    def sub(m: re.Match) -> str:
+        nonlocal n
+        n += 1
+        ch = m.group(0)
+        if ch == "\ufeff":
+            return ""
+        d = unicodedata.normalize("NFKC", ch)
+        if _SPACE_MARK_FORMS.match(ch):
+            d = d.lstrip(" ")
+        return d
+
+    return _PRES.sub(sub, text), n
+
+
+def fix_tatweel(text: str) -> tuple[str, int]:
+    """Remove tatweel (U+0640), the justification stretch.
+
+    >>> fix_tatweel("كتـــاب")
+    ('كتاب', 3)
+    """
+    n = text.count("\u0640")
+    return (text.replace("\u0640", ""), n) if n else (text, 0)
+
+
+_BIDI_CTRL = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+
+
+def fix_bidi_controls(text: str) -> tuple[str, int]:
+    """Remove bidi control characters (LRM, RLM, embeddings, isolates, ALM).
+
+    ZWNJ (U+200C, the Persian half-space) is text and is kept.
+
+    >>> fix_bidi_controls("\\u200fمی\\u200cخواهم\\u202c")
+    ('می\\u200cخواهم', 2)
+    """
+    return _BIDI_CTRL.subn("", text)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def fix_control_chars(text: str) -> tuple[str, int]:
+    """Remove C0/C1 control characters and lone surrogates.
+
+    >>> fix_control_chars("a\\x00b\\x07")
+    ('ab', 2)
+    """
+    return _CONTROL.subn("", text)
+
+
+_SPACE_BEFORE_MARK = re.compile("[ \u00a0]+(?=[\u064b-\u065f\u0670])")
+
+
+def fix_space_before_mark(text: str) -> tuple[str, int]:
+    """A space before a combining mark separates it from its letter: drop it.
+
+    >>> fix_space_before_mark("الجانب ّين")
+    ('الجانبّين', 1)
+    """
+    return _SPACE_BEFORE_MARK.subn("", text)
+
+
+_SPACES = re.compile("[ \u00a0\u2000-\u200a\u202f\u205f\u3000\t]+")
+
+
+def fix_spaces(text: str) -> tuple[str, int]:
+    """Collapse runs of spaces (and NBSP) to one space; trim the ends.
+
+    >>> fix_spaces("  في  \\u00a0البيت ")
+    ('في البيت', 1)
+    """
+    new = _SPACES.sub(" ", text).strip()
+    return new, int(new != text and new != text.strip())
+
+
+FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
+    ("control_chars", fix_control_chars),
+    ("bidi_controls", fix_bidi_controls),
+    ("presentation_forms", fix_presentation_forms),
+    ("tatweel", fix_tatweel),
+    ("space_before_mark", fix_space_before_mark),
+    ("spaces", fix_spaces),
+]
+
+
+def fix_text(text: str, repairs: Counter | None = None) -> str:
+    """Apply every character fix in order, counting changes in ``repairs``."""
+    for name, fn in FIXES:
+        text, n = fn(text)
+        if n and repairs is not None:
+            repairs[name] += n
+    nfc = unicodedata.normalize("NFC", text)
+    if nfc != text and repairs is not None:
+        repairs["nfc"] += 1
+    return nfc
+
+
+def fix_and_explain(text: str) -> tuple[str, dict[str, int]]:
+    """Like :func:`fix_text`, also saying which fixes changed what.
+
+    >>> fix_and_explain("ﺍﻟﻜﺘـــﺎﺏ")
+    ('الكتاب', {'presentation_forms': 6, 'tatweel': 3})
+    """
+    c: Counter = Counter()
+    return fix_text(text, c), dict(c)
+
+
+# --------------------------------------------------------------------------
+# whole lines
+
+
+def _visual_clusters(glyphs: list[Glyph]) -> list[str]:
+    """Cluster texts left to right, with bidi controls pulled out of clusters.
+
+    A bidi control is invisible but some producers draw (or map) it; left in
+    a cluster it would change the cluster's class.
+    """
+    out = []
+    for g in glyphs:
+        t = g.text
+        if _BIDI_CTRL.search(t):
+            t = _BIDI_CTRL.sub("", t)
+            if not t:
+                continue
+        out.append(t)
+    return out
+
+
+def repair_line(vl: VisualLine, page: int) -> Line:
+    """One visual line to a :class:`Line` with logical text and its repairs."""
+    repairs: Counter = Counter()
+    clusters = _visual_clusters(vl.glyphs)
+    n_ctrl = sum(len(g.text) for g in vl.glyphs) - sum(len(c) for c in clusters)
+    if n_ctrl:
+        repairs["bidi_controls"] += n_ctrl
+    text, rtl = visual_to_logical(clusters)
+    if rtl and _bracket_disorder(text):
+        mirrored = mirror_brackets(text)
+        if _bracket_disorder(mirrored) < _bracket_disorder(text):
+            text = mirrored
+            repairs["mirrored_brackets"] += 1
+    if rtl and _stream_was_visual(vl.glyphs):
+        repairs["reversed_lines"] += 1
+    text = fix_text(text, repairs)
+    return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs)
+
+
+def _stream_was_visual(glyphs: list[Glyph]) -> bool:
+    """Did the producer draw this right-to-left line left to right?
+
+    Only a report of what the producer did (counted as ``reversed_lines``);
+    the order itself always comes from geometry.
+    """
+    seqs = [g.seq for g in glyphs if g.text != " " and _cls(g.text) == "R"]
+    up = sum(1 for a, b in zip(seqs, seqs[1:]) if b > a)
+    return up * 2 > len(seqs) - 1 > 0

@@ -1,0 +1,54 @@
+"""Writers: a Document as JSON, plain text or Markdown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .model import dumps
+
+if TYPE_CHECKING:
+    from .model import Document
+
+
+def to_json(doc: "Document", indent: int | None = 2, explain: bool | None = None) -> str:
+    return dumps(doc.to_dict(explain=explain), indent=indent)
+
+
+def to_jsonl(doc: "Document") -> str:
+    """One document on one line (for streaming into other systems)."""
+    return dumps(doc.to_dict(), indent=None)
+
+
+def to_text(doc: "Document") -> str:
+    """The article: title, then one block per paragraph, blank lines between."""
+    parts = []
+    if doc.metadata.title:
+        parts.append(doc.metadata.title)
+    for b in doc.blocks:
+        parts.append(f"• {b.text}" if b.type == "list_item" else b.text)
+    return "\n\n".join(parts) + "\n"
+
+
+def to_markdown(doc: "Document") -> str:
+    m = doc.metadata
+    parts = []
+    if m.title:
+        parts.append(f"# {m.title}")
+    byline = " · ".join(x for x in (m.author, m.source, m.published_text) if x)
+    if byline:
+        parts.append(f"*{byline}*")
+    prefix = {"heading": "## ", "list_item": "- ", "quote": "> ", "footnote": "[^] "}
+    for b in doc.blocks:
+        parts.append(prefix.get(b.type, "") + _escape(b.text) if b.type == "paragraph"
+                     else prefix.get(b.type, "") + b.text)
+    return "\n\n".join(parts) + "\n"
+
+
+def _escape(text: str) -> str:
+    """Keep a paragraph from being read as Markdown syntax at its start."""
+    if text[:1] in "#>-*+" or text[:2].rstrip(".").isdigit():
+        return "\\" + text
+    return text
+
+
+FORMATS = {"json": to_json, "jsonl": to_jsonl, "text": to_text, "markdown": to_markdown}
