@@ -15,10 +15,11 @@ from .engines import ENGINES, open_engine
 from .errors import LimitError, PdfCleanError, PdfError
 from .lines import build_lines
 from .model import Block, Document, Page, Source
-from .script import repair_line
+from .script import repair_line, text_quality
 
 DEFAULT_MAX_PAGES = 10_000
 DEFAULT_MAX_BYTES = 2 * 1024**3
+GARBLED_BELOW = 0.6  # page text-quality score under which a warning names the page
 
 Input = Union[str, os.PathLike, bytes, bytearray, memoryview]
 
@@ -78,8 +79,21 @@ def _read(src: Input, max_bytes: int) -> tuple[bytes, str | None]:
     if len(data) > max_bytes:
         raise LimitError(f"input too large ({len(data)} bytes; limit {max_bytes})")
     if b"%PDF" not in data[:1024]:
-        raise PdfError("not a PDF (no %PDF header)")
+        raise PdfError(f"not a PDF (no %PDF header; starts with {_sniff(data)})")
+    if b"%%EOF" not in data[-2048:]:
+        raise PdfError("truncated PDF (no %%EOF at the end; an incomplete download?)")
     return data, name
+
+
+def _sniff(data: bytes) -> str:
+    """A short description of what a non-PDF file looks like."""
+    head = data[:512].lstrip()
+    for magic, what in ((b"PK\x03\x04", "a ZIP signature"), (b"\x89PNG", "a PNG signature"),
+                        (b"\xff\xd8\xff", "a JPEG signature"), (b"<!DOCTYPE html", "HTML"),
+                        (b"<html", "HTML"), (b"{\\rtf", "RTF"), (b"\xd0\xcf\x11\xe0", "an MS Office signature")):
+        if head[: len(magic)].lower() == magic.lower():
+            return what
+    return "text" if all(32 <= b < 127 or b in (9, 10, 13) for b in head[:64]) else "binary data"
 
 
 def extract(
@@ -127,7 +141,8 @@ def extract(
 def _page(raw) -> Page:
     lines = [repair_line(vl, raw.number) for vl in build_lines(raw.glyphs)]
     lines = [l for l in lines if l.text]
-    return Page(raw.number, raw.width, raw.height, lines, raw.image_coverage)
+    quality = text_quality(" ".join(l.text for l in lines)) if lines else 0.0
+    return Page(raw.number, raw.width, raw.height, lines, raw.image_coverage, quality)
 
 
 def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bool = False) -> Document:
@@ -142,6 +157,10 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
         warnings.append("no text layer on any page (scanned or image-only PDF?); OCR is not enabled")
     elif empty:
         warnings.append(f"no text on page(s) {_ranges(empty)}")
+    garbled = [p.number for p in pages if p.lines and p.quality < GARBLED_BELOW]
+    if garbled:
+        warnings.append(f"text layer looks garbled (broken font encoding?) on page(s) "
+                        f"{_ranges(garbled)}; OCR is needed to read them")
 
     body_text = " ".join(l.text for p in pages for l in p.lines)
     doc_lang = lang.language_of(body_text) if body_text else None

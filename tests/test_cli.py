@@ -1,0 +1,135 @@
+"""The command line: output, exit codes, and one-line errors on bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pymupdf
+import pytest
+
+from conftest import SAMPLE_PDF
+
+CLI = [sys.executable, "-m", "pdfclean"]
+
+
+def run(*args, stdin: bytes | None = None, cwd=None):
+    return subprocess.run([*CLI, *map(str, args)], input=stdin, capture_output=True, timeout=120,
+                          cwd=cwd)
+
+
+def assert_one_line_error(r, name: str, words: str):
+    err = r.stderr.decode()
+    assert r.returncode == 1, err
+    assert "Traceback" not in err
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1, err
+    assert name in lines[0] and words in lines[0].lower(), lines[0]
+    assert r.stdout == b""
+
+
+def test_extract_json_validates_against_schema():
+    r = run("extract", SAMPLE_PDF)
+    assert r.returncode == 0, r.stderr.decode()
+    doc = json.loads(r.stdout)
+    schema = json.loads(run("schema").stdout)
+    jsonschema.validate(doc, schema)
+    assert doc["source"]["sha256"] and doc["source"]["engine"] == "pymupdf"
+    assert doc["blocks"], "no body blocks"
+
+
+def test_text_markdown_and_output_file(tmp_path):
+    out = tmp_path / "a.md"
+    r = run("extract", SAMPLE_PDF, "-f", "markdown", "-o", out)
+    assert r.returncode == 0, r.stderr.decode()
+    md = out.read_text(encoding="utf-8")
+    assert md.startswith("# ")
+    text = run("extract", SAMPLE_PDF, "-f", "text").stdout.decode()
+    first_block = json.loads(run("extract", SAMPLE_PDF).stdout)["blocks"][0]["text"]
+    assert first_block in text and first_block in md
+    assert not list(tmp_path.glob(".pdfclean-*"))  # no temporary file left
+
+
+def test_stdin_and_pdfplumber_engine():
+    data = Path(SAMPLE_PDF).read_bytes()
+    r = run("extract", "-", "--engine", "pdfplumber", stdin=data)
+    assert r.returncode == 0, r.stderr.decode()
+    doc = json.loads(r.stdout)
+    assert doc["source"]["engine"] == "pdfplumber" and doc["source"]["file"] is None
+
+
+def test_pages_option_limits_pages():
+    doc = json.loads(run("extract", SAMPLE_PDF, "--pages", "2-3").stdout)
+    pages = {p for b in doc["blocks"] for p in b["pages"]}
+    assert pages and pages <= {2, 3}
+
+
+def test_explain_adds_repairs_per_block():
+    doc = json.loads(run("extract", SAMPLE_PDF, "--explain").stdout)
+    assert all("repairs" in b for b in doc["blocks"])
+    assert sum(sum(b["repairs"].values()) for b in doc["blocks"]) > 0
+
+
+def test_version_and_usage_errors():
+    r = run("--version")
+    assert r.returncode == 0 and b"pdfclean" in r.stdout
+    assert run("extract").returncode == 2  # missing argument
+    assert run("extract", SAMPLE_PDF, "--format", "xml").returncode == 2
+    assert run("extract", SAMPLE_PDF, "--pages", "5-2").returncode == 2
+    assert run("frobnicate").returncode == 2
+
+
+def test_not_a_pdf(tmp_path):
+    f = tmp_path / "notes.pdf"
+    f.write_text("<html><body>not a pdf</body></html>")
+    assert_one_line_error(run("extract", f), "notes.pdf", "not a pdf")
+
+
+def test_empty_file(tmp_path):
+    f = tmp_path / "empty.pdf"
+    f.write_bytes(b"")
+    assert_one_line_error(run("extract", f), "empty.pdf", "empty")
+
+
+def test_missing_file(tmp_path):
+    assert_one_line_error(run("extract", tmp_path / "nope.pdf"), "nope.pdf", "no such file")
+
+
+@pytest.mark.parametrize("share", [0.1, 0.5, 0.9])
+def test_truncated_pdf(tmp_path, share):
+    data = Path(SAMPLE_PDF).read_bytes()
+    f = tmp_path / f"cut{int(share * 100)}.pdf"
+    f.write_bytes(data[: int(len(data) * share)])
+    assert_one_line_error(run("extract", f), f.name, "truncated")
+
+
+def test_encrypted_pdf(tmp_path):
+    f = tmp_path / "secret.pdf"
+    with pymupdf.open(SAMPLE_PDF) as d:
+        d.save(f, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="sesame", owner_pw="owner")
+    assert_one_line_error(run("extract", f), "secret.pdf", "password")
+    assert_one_line_error(run("extract", f, "--password", "wrong"), "secret.pdf", "wrong password")
+    for engine in ("pymupdf", "pdfplumber"):
+        r = run("extract", f, "--password", "sesame", "--engine", engine)
+        assert r.returncode == 0, r.stderr.decode()
+        assert json.loads(r.stdout)["blocks"]
+
+
+def test_output_never_overwrites_input(tmp_path):
+    f = tmp_path / "in.pdf"
+    f.write_bytes(Path(SAMPLE_PDF).read_bytes())
+    r = run("extract", f, "-o", f)
+    assert r.returncode == 2
+    assert f.read_bytes() == Path(SAMPLE_PDF).read_bytes()
+
+
+def test_python_api_matches_cli():
+    import pdfclean
+
+    doc = pdfclean.extract(SAMPLE_PDF)
+    assert json.loads(doc.to_json()) == json.loads(run("extract", SAMPLE_PDF).stdout)
+    doc2 = pdfclean.extract(Path(SAMPLE_PDF).read_bytes())
+    assert [b.text for b in doc2.blocks] == [b.text for b in doc.blocks]
+    with pytest.raises(pdfclean.PdfCleanError):
+        pdfclean.extract(b"hello")

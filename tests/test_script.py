@@ -1,0 +1,132 @@
+"""Script repair: visual order back to logical, and the character fixes.
+
+The property test builds what a legacy producer draws — logical text shaped by
+arabic-reshaper and put in visual order by python-bidi — feeds it through the
+same glyph clustering the engines use, and checks the repair gives back the
+original exactly.
+"""
+
+import unicodedata
+
+import arabic_reshaper
+import pytest
+from bidi import get_display
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pdfclean.engines import _Char, cluster_stream
+from pdfclean.lines import VisualLine
+from pdfclean.script import (
+    fix_and_explain,
+    fix_presentation_forms,
+    fix_space_before_mark,
+    repair_line,
+    visual_to_logical,
+)
+
+RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
+
+ARABIC = ["الاتفاق", "النووي", "في", "على", "من", "إلى", "الله", "لا", "إيران", "الجانبَيْن",
+          "مؤخّراً", "جدّاً", "العراق", "المياه", "الإنتاجية", "لأن", "قال", "سلطنة", "عُمان",
+          "المشكلات", "الطاقة", "ثمّ", "كلاهما", "الآن", "بالإضافة"]
+PERSIAN = ["می\u200cخواهم", "چالش\u200cهای", "پیش", "گزارش", "کشور", "ژاپن"]
+LATIN = ["IAEA", "COP29", "JCPOA", "Python", "OPEC+", "R"]
+NUMBERS = ["2024", "3.5", "12", "١٢٣٤", "٢٠٢٥", "۱۴۰۳", "1,000", "100"]
+
+
+@st.composite
+def sentence(draw):
+    words = [draw(st.sampled_from(ARABIC))]
+    prev_number = False
+    for _ in range(draw(st.integers(1, 9))):
+        kind = draw(st.sampled_from(["ar", "ar", "ar", "fa", "lat", "num", "pct", "paren", "quote"]))
+        if kind == "ar":
+            w = draw(st.sampled_from(ARABIC))
+        elif kind == "fa":
+            w = draw(st.sampled_from(PERSIAN))
+        elif kind == "lat":
+            if prev_number:  # «2024 JCPOA» and «JCPOA 2024» look the same on the page
+                continue
+            w = draw(st.sampled_from(LATIN))
+        elif kind == "num":
+            w = draw(st.sampled_from(NUMBERS))
+        elif kind == "pct":
+            w = draw(st.sampled_from(["3.5%", "12%", "٪١٢"]))
+        elif kind == "paren":
+            w = "(" + draw(st.sampled_from(ARABIC + LATIN)) + ")"
+        else:
+            w = "«" + draw(st.sampled_from(ARABIC)) + "»"
+        words.append(w)
+        prev_number = kind in ("num", "pct")
+        words.append(draw(st.sampled_from(ARABIC)))  # Arabic between foreign runs
+        prev_number = False
+    return " ".join(words) + draw(st.sampled_from([".", "؟", ":", "،", ""]))
+
+
+def draw_visual(logical: str) -> VisualLine:
+    """What reportlab draws for ``logical``: shaped, visual order, left to right."""
+    visual = get_display(RESHAPER.reshape(logical))
+    chars = [_Char(ch, float(i), 0.0, float(i) + 1.0, 10.0, 8.0, 10.0, "F", False)
+             for i, ch in enumerate(visual)]
+    glyphs = cluster_stream(chars)
+    return VisualLine(glyphs, 0.0, 0.0, float(len(visual)), 10.0, 10.0, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sentence())
+def test_shaped_visual_round_trip(logical):
+    line = repair_line(draw_visual(logical), page=1)
+    assert line.text == unicodedata.normalize("NFC", logical)
+    assert line.rtl
+
+
+@pytest.mark.parametrize("logical", [
+    "قال في 2 حزيران/ يونيو: \"بأن أي نص\".",
+    "الاتفاق النووي (JCPOA) في عام 2024 بنسبة 3.5% و«الله» لا إله إلا الله ١٢٣٤.",
+    "مؤتمر COP29 في باكو.",
+    "ارتفع التضخم إلى ٪١٢ في ٢٠٢٤؟",
+    "في 02 آذار / مارس من العام الجاري.",
+])
+def test_known_lines(logical):
+    assert repair_line(draw_visual(logical), page=1).text == logical
+
+
+def test_lam_alef_cluster_is_never_split():
+    # Word draws «خلال» as خ, a lam-alef glyph mapped to «لا», and a final lam,
+    # left to right: ل [لا] خ. The two-letter glyph keeps its inner order.
+    assert visual_to_logical(["ل", "لا", "خ"])[0] == "خلال"
+
+
+def test_latin_line_untouched():
+    assert visual_to_logical(list("ALMANBAR CENTER 2025"))[0] == "ALMANBAR CENTER 2025"
+
+
+def test_arabic_inside_latin_line():
+    vis = list("Jeremy is ") + list("يمرج")[::-1][::-1] + list(" in Arabic")
+    # the Arabic word is drawn reversed inside a left-to-right line
+    assert visual_to_logical(vis)[0] == "Jeremy is جرمي in Arabic"
+
+
+def test_presentation_forms_and_marks():
+    assert fix_presentation_forms("\ufefb")[0] == "لا"
+    assert fix_presentation_forms("\ufef7")[0] == "لأ"
+    assert fix_presentation_forms("\ufdf2")[0] == "الله"
+    # the isolated shadda-fatha form decomposes with a leading space: dropped
+    assert fix_presentation_forms("\ufe91\ufc60")[0] == "ب\u064e\u0651"
+    assert fix_presentation_forms("\ufe91\ufe7c")[0] == "ب\u0651"
+
+
+def test_persian_forms_keep_persian_letters():
+    # Farsi yeh and keheh forms stay Persian letters; ZWNJ is kept
+    text, _ = fix_presentation_forms("\ufbfe\ufb90\u200c")
+    assert text == "\u06cc\u06a9\u200c"
+
+
+def test_space_before_mark():
+    assert fix_space_before_mark("الجانب ّين")[0] == "الجانبّين"
+
+
+def test_fix_and_explain_counts():
+    text, how = fix_and_explain("\u200fﺍﻟﻜﺘـــﺎﺏ\u202c")
+    assert text == "الكتاب"
+    assert how == {"bidi_controls": 2, "presentation_forms": 6, "tatweel": 3}
