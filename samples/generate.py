@@ -10,8 +10,9 @@ Producers (see samples/README.md):
 
 * libreoffice - a .docx built with python-docx (RTL paragraphs, header and
   footer with a PAGE field, different first page), converted by soffice.
-* reportlab   - the "legacy" kind: every line is shaped with arabic_reshaper
-  and put in visual order with python-bidi, then drawn word by word, so the
+* reportlab   - the "legacy" kind: the logical text is wrapped by shaped width,
+  then every line is shaped with arabic_reshaper and put in visual order with
+  python-bidi and drawn left to right (justified with word spacing), so the
   text layer holds presentation forms in visual order.
 * chromium    - HTML (dir="rtl") printed by headless Chromium via Playwright
   with header and footer templates; the cover is printed separately without
@@ -27,14 +28,13 @@ import hashlib
 import html
 import json
 import re
-import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pymupdf
@@ -79,6 +79,13 @@ class Job:
     producer: str
     body_font: str
     out_pdf: Path
+    # layout tweaks, varied until enough paragraphs straddle page breaks (see TWEAKS)
+    bottom_lines: int = 0      # the bottom margin grows by this many body lines
+    size_delta: float = 0.0    # added to the body text size, pt
+
+    def bottom_extra(self) -> float:
+        """Extra bottom margin in pt (whole body lines, to move page breaks)."""
+        return round(self.bottom_lines * body_size(self) * 1.6, 1)
 
     @property
     def slug(self) -> str:
@@ -91,6 +98,13 @@ class Job:
     @property
     def rt_font(self) -> str:
         return RUNNING_TITLE_FONT[self.article["running_title_lang"]]
+
+
+def body_size(job: Job) -> float:
+    """Body text size in pt: long articles are set smaller, Noto Naskh runs larger than Amiri."""
+    words = sum(len(b["text"].split()) for b in job.article["blocks"])
+    size = 11.5 if words > 1500 else 13
+    return (size if job.body_font == "Amiri" else size - 1) + job.size_delta
 
 
 def load_centre() -> dict:
@@ -205,6 +219,7 @@ def truth(job: Job, pages: int) -> dict:
         "blocks": [{"type": b["type"], "text": b["text"]} for b in a["blocks"]],
         "furniture": furniture(job, pages),
         "fonts": {"body": job.body_font, "latin": job.latin_font, "running_title": job.rt_font},
+        "split_blocks": split_blocks(job.out_pdf, a),
     }
 
 
@@ -226,6 +241,51 @@ def finalize_pdf(job: Job, doc: pymupdf.Document) -> None:
     doc.save(tmp, garbage=3, deflate=True, no_new_id=True)
     doc.close()
     tmp.replace(job.out_pdf)
+
+
+def _norm_words(text: str) -> set[str]:
+    """Comparable word forms: NFKC (folds presentation forms), no marks, plain alef; both orders."""
+    t = unicodedata.normalize("NFKC", text)
+    t = "".join(ch for ch in t if unicodedata.category(ch) != "Mn")
+    t = re.sub("[أإآ]", "ا", t)
+    words = re.findall("[\u0621-\u06ff]{3,}|[A-Za-z]{3,}", t)
+    return set(words) | {w[::-1] for w in words}
+
+
+def split_blocks(pdf: Path, article: dict) -> list[int]:
+    """Indexes of blocks that run on from one page to the next.
+
+    Compares the last body line of each article page with the first body line of the
+    next page (header/footer bands excluded): both matching the same block means the
+    block was broken across the page boundary."""
+    block_words = [_norm_words(b["text"]) for b in article["blocks"]]
+
+    def block_of(words: set[str]):
+        scores = sorted(((len(words & bw), i) for i, bw in enumerate(block_words)), reverse=True)
+        if scores[0][0] >= 2 and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+            return scores[0][1]
+        return None
+
+    def edge_line(page, bottom: bool) -> set[str]:
+        h = page.rect.height
+        words = [w for w in page.get_text("words") if w[1] >= 60 and w[3] <= h - 55]
+        if not words:
+            return set()
+        if bottom:
+            y = max(w[3] for w in words)
+            line = [w[4] for w in words if w[3] > y - 4]
+        else:
+            y = min(w[1] for w in words)
+            line = [w[4] for w in words if w[1] < y + 4]
+        return _norm_words(" ".join(line))
+
+    out = []
+    with pymupdf.open(pdf) as doc:
+        for p in range(1, doc.page_count - 1):
+            a = block_of(edge_line(doc[p], bottom=True))
+            if a is not None and a == block_of(edge_line(doc[p + 1], bottom=False)):
+                out.append(a)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -308,7 +368,7 @@ def render_libreoffice(job: Job, work: Path) -> None:
     cp.language, cp.keywords, cp.comments = "ar-IQ", "", ""
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
-    sec.top_margin, sec.bottom_margin = Mm(25), Mm(22)
+    sec.top_margin, sec.bottom_margin = Mm(25), Mm(22) + Pt(job.bottom_extra())
     sec.left_margin = sec.right_margin = Mm(22)
     sec.header_distance, sec.footer_distance = Mm(11), Mm(10)
     sec.different_first_page_header_footer = True       # cover: empty first-page header/footer
@@ -337,6 +397,11 @@ def render_libreoffice(job: Job, work: Path) -> None:
     fp = para(sec.footer, align="center", after=0)
     run(fp, ftext, size=9)
 
+    # LibreOffice justifies Arabic with kashidas where the font allows it, and with
+    # Noto Naskh Arabic those show up as stray characters in the text layer: set
+    # those documents ragged (start-aligned) instead of justified.
+    justify = "both" if body == "Amiri" else None
+
     # cover ---------------------------------------------------------------
     run(para(doc, align="center", before=30, after=4), c["name_ar"], size=22, bold=True)
     run(para(doc, align="center", after=40), c["name_en"], size=12, bold=True)
@@ -344,14 +409,14 @@ def render_libreoffice(job: Job, work: Path) -> None:
     run(para(doc, align="center", after=4), author_line(a), size=14)
     run(para(doc, align="center", after=50), source_line(a), size=14)
     run(para(doc, align="center", after=8), c["about_heading"], size=15, bold=True)
-    run(para(doc, align="both", after=14, line=1.15), c["about"], size=12)
+    run(para(doc, align=justify, after=14, line=1.15), c["about"], size=12)
     run(para(doc, align="center", after=6), c["disclaimer"], size=11)
     run(para(doc, align="center", after=24), c["copyright"], size=11)
     run(para(doc, align="center", after=2), c["url"], size=11)
     run(para(doc, align="center", after=0), c["email"], size=11)
 
     # article -------------------------------------------------------------
-    size = 12 if body == "Amiri" else 11
+    size = body_size(job)
     run(para(doc, page_break=True, after=6, keep_next=True), a["title"], size=18, bold=True)
     run(para(doc, after=0, keep_next=True), author_line(a), size=size + 1)
     run(para(doc, after=14, keep_next=True), source_line(a, final_stop=True), size=size + 1)
@@ -360,15 +425,15 @@ def render_libreoffice(job: Job, work: Path) -> None:
         if t == "heading":
             run(para(doc, before=10, after=4, keep_next=True), b["text"], size=size + 2, bold=True)
         elif t == "list_item":
-            p = para(doc, align="both", after=3, right_indent=14, first_indent=-14)
+            p = para(doc, align=justify, after=3, right_indent=14, first_indent=-14)
             p.paragraph_format.tab_stops.add_tab_stop(Pt(14))
             run(p, f"{marker}\t{b['text']}", size=size)
         elif t == "quote":
-            p = para(doc, align="both", after=8, right_indent=28)
+            p = para(doc, align=justify, after=8, right_indent=28)
             p.paragraph_format.left_indent = Pt(28)
             run(p, b["text"], size=size, bold=True)
         else:
-            run(para(doc, align="both", after=6, first_indent=18), b["text"], size=size)
+            run(para(doc, align=justify, after=6, first_indent=18), b["text"], size=size)
 
     docx_path = work / f"{job.out_pdf.stem}.docx"
     doc.save(docx_path)
@@ -498,8 +563,15 @@ class LegacyArabic:
         """Split text into (font, chunk): characters missing from `font` use `fallback`."""
         out = []
         for ch in text:
-            f = font if (self.has(font, ch) or unicodedata.category(ch) == "Mn" and out
-                         and out[-1][0] == font) else fallback
+            if unicodedata.category(ch) == "Mn" and out:
+                f = out[-1][0]                      # a mark stays with its base
+            elif not self.has(font, ch):
+                f = fallback
+            elif (out and out[-1][0] == fallback and ch != " " and self.has(fallback, ch)
+                  and not "\u0600" <= ch <= "\u06ff" and not "\ufb50" <= ch <= "\ufeff"):
+                f = fallback                        # digits etc. continuing a Latin run: COP29
+            else:
+                f = font
             if out and out[-1][0] == f:
                 out[-1][1] += ch
             else:
@@ -542,6 +614,7 @@ class LegacyArabic:
             x = x0
         else:
             x = x1 - natural
+        c.setFont(font, size)               # so the text object does not open in Helvetica
         t = c.beginText(x, y)
         t.setWordSpace(ws)
         base_x = base_w = 0.0
@@ -596,12 +669,12 @@ def render_reportlab(job: Job, work: Path) -> None:
     la = LegacyArabic()
     W, H = A4
     X0, X1 = 56, W - 56                  # text block
-    TOP, BOTTOM = H - 78, 70
+    TOP, BOTTOM = H - 78, 70 + job.bottom_extra()
     body = la.font_name(job.body_font)
     bold = la.font_name(job.body_font, bold=True)
     lat, lat_bold = la.font_name(job.latin_font), la.font_name(job.latin_font, bold=True)
-    size = 11.5 if job.body_font == "Amiri" else 10.5
-    leading = 19.5 if job.body_font == "Amiri" else 18.5
+    size = body_size(job)
+    leading = round(size * (1.7 if job.body_font == "Amiri" else 1.75), 1)
 
     cv = canvas.Canvas(str(job.out_pdf), pagesize=A4, invariant=1, pageCompression=1)
     cv.setTitle(a["title"])
@@ -609,7 +682,7 @@ def render_reportlab(job: Job, work: Path) -> None:
     cv.setSubject(a["source"])
     cv.setCreator("pdfclean sample generator")
 
-    state = {"page": 1, "y": TOP, "split_blocks": 0}
+    state = {"page": 1, "y": TOP}
 
     def header_footer(page: int):
         rt_font = la.font_name(job.rt_font)
@@ -635,16 +708,15 @@ def render_reportlab(job: Job, work: Path) -> None:
         header_footer(state["page"])
 
     def flow(text, font, fsize, lead, align="justify", first_indent=0.0, indent=0.0,
-             before=0.0, after=0.0, keep_lines=2, hanging=0.0):
+             before=0.0, after=0.0, keep_lines=2, hanging=0.0, keep_next=0):
         """Lay out one block in the running text, breaking pages where needed."""
         right_first = X1 - indent - first_indent
         lines = la.wrap(text, font, lat, fsize, right_first - (X0 + indent),
                         X1 - indent - hanging - (X0 + indent))
         state["y"] -= before
-        need = min(len(lines), keep_lines) * lead
+        need = (len(lines) + keep_next) * lead if keep_next else min(len(lines), keep_lines) * lead
         if state["y"] - need < BOTTOM:
             new_page()
-        pages = set()
         for i, line in enumerate(lines):
             if state["y"] - lead < BOTTOM:
                 new_page()
@@ -653,10 +725,7 @@ def render_reportlab(job: Job, work: Path) -> None:
             x1 = right_first if i == 0 else X1 - indent - hanging
             la.draw_line(cv, line, X0 + indent, x1, state["y"], font, lat, fsize,
                          "right" if (last and align == "justify") else align)
-            pages.add(state["page"])
         state["y"] -= after
-        if len(pages) > 1:
-            state["split_blocks"] += 1
 
     # cover ----------------------------------------------------------------
     y = H - 110
@@ -686,7 +755,7 @@ def render_reportlab(job: Job, work: Path) -> None:
     for b, marker in numbered_blocks(a):
         t = b["type"]
         if t == "heading":
-            flow(b["text"], bold, size + 2, leading + 3, "right", before=8, after=2, keep_lines=4)
+            flow(b["text"], bold, size + 2, leading + 3, "right", before=8, after=2, keep_next=2)
         elif t == "list_item":
             mark_w = la.width(marker + " ", body, lat, size)
             flow(f"{marker} {b['text']}", body, size, leading, indent=14, hanging=mark_w, after=2)
@@ -696,7 +765,6 @@ def render_reportlab(job: Job, work: Path) -> None:
             flow(b["text"], body, size, leading, first_indent=18, after=5)
     cv.showPage()
     cv.save()
-    job.split_blocks = state["split_blocks"]
     finalize_pdf(job, pymupdf.open(job.out_pdf))
 
 
@@ -711,13 +779,16 @@ def chromium_html(job: Job, cover_only: bool) -> str:
         f"@font-face {{ font-family: '{fam}'; src: url('{Path(files[0]).as_uri()}'); font-weight: 400; }}\n"
         f"@font-face {{ font-family: '{fam}'; src: url('{Path(files[1]).as_uri()}'); font-weight: 700; }}"
         for fam, files in FONT_FILES.items())
-    size = "11.5pt" if job.body_font == "Amiri" else "10.5pt"
+    size = f"{body_size(job)}pt"
+    # Amiri's contextual alternates (calt) make Skia write some lam clusters twice
+    # into the text layer ("ولكن" -> "ول لكن"); the page looks the same without them.
+    calt = " font-variant-ligatures: no-contextual;" if job.body_font == "Amiri" else ""
     parts = [f"""<!DOCTYPE html>
 <html dir="rtl" lang="ar"><head><meta charset="utf-8"><title>{e(a['title'])}</title>
 <style>
 {fonts}
-@page {{ size: A4; margin: 24mm 21mm 22mm 21mm; }}
-html {{ font-family: '{job.body_font}', '{job.latin_font}', serif; font-size: {size}; line-height: 1.75; }}
+@page {{ size: A4; margin: 24mm 21mm calc(22mm + {job.bottom_extra()}pt) 21mm; }}
+html {{ font-family: '{job.body_font}', '{job.latin_font}', serif; font-size: {size}; line-height: 1.75;{calt} }}
 body {{ margin: 0; }}
 p {{ margin: 0 0 0.45em 0; text-align: justify; }}
 p.para {{ text-indent: 1.6em; }}
@@ -800,12 +871,13 @@ class ChromiumSession:
         self._pw = sync_playwright().start()
         self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
-    def pdf(self, html_path: Path, out: Path, header: str | None, footer: str | None) -> None:
+    def pdf(self, html_path: Path, out: Path, header: str | None, footer: str | None,
+            bottom: str = "22mm") -> None:
         page = self.browser.new_page()
         page.goto(html_path.as_uri(), wait_until="load")
         page.evaluate("document.fonts.ready")
         opts = dict(path=str(out), format="A4", print_background=True, prefer_css_page_size=True,
-                    margin={"top": "24mm", "bottom": "22mm", "left": "21mm", "right": "21mm"})
+                    margin={"top": "24mm", "bottom": bottom, "left": "21mm", "right": "21mm"})
         if header is not None:
             opts.update(display_header_footer=True, header_template=header, footer_template=footer)
         page.pdf(**opts)
@@ -828,7 +900,7 @@ def render_chromium(job: Job, work: Path) -> None:
     cover_html.write_text(chromium_html(job, cover_only=True), encoding="utf-8")
     full_pdf, cover_pdf = work / f"{job.slug}-full.pdf", work / f"{job.slug}-cover.pdf"
     header, footer = chromium_templates(job)
-    _chromium.pdf(full_html, full_pdf, header, footer)
+    _chromium.pdf(full_html, full_pdf, header, footer, f"{22 + job.bottom_extra() * 25.4 / 72:.2f}mm")
     _chromium.pdf(cover_html, cover_pdf, None, None)
     # pages 2.. keep the numbers Chromium printed; page 1 is the header-less cover
     doc = pymupdf.open(cover_pdf)
@@ -841,11 +913,17 @@ def render_chromium(job: Job, work: Path) -> None:
 
 # --------------------------------------------------------------------------
 
+# (extra bottom margin in body lines, body size change) tried in turn until at least
+# MIN_SPLIT_BLOCKS paragraphs run across a page break; the first that works is kept.
+TWEAKS = [(lines, delta) for delta in (0, 0.5, -0.5) for lines in (0, 1, 2, 3)]
+MIN_SPLIT_BLOCKS = 2
+
 RENDERERS = {"libreoffice": render_libreoffice, "reportlab": render_reportlab,
              "chromium": render_chromium}
 
 
 def main(argv=None) -> int:
+    global _chromium
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE / "pdfs"))
     ap.add_argument("--producer", default="all", choices=("all",) + PRODUCERS)
@@ -865,14 +943,21 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="pdfclean-samples-") as tmp:
         work = Path(tmp)
         try:
-            for pi, producer in enumerate(producers):
+            for producer in producers:
                 for ai, a in enumerate(articles):
                     if args.article and a["slug"] not in args.article:
                         continue
                     font = BODY_FONTS[(ai + PRODUCERS.index(producer)) % 2]
                     job = Job(a, centre, producer, font, out / f"{a['slug']}-{producer}.pdf")
                     t0 = time.time()
-                    RENDERERS[producer](job, work)
+                    for job.bottom_lines, job.size_delta in TWEAKS:
+                        RENDERERS[producer](job, work)
+                        split = split_blocks(job.out_pdf, a)
+                        if len(split) >= MIN_SPLIT_BLOCKS:
+                            break
+                    else:
+                        print(f"warning: {job.out_pdf.name}: only {len(split)} paragraph(s) "
+                              "cross a page break", file=sys.stderr)
                     with pymupdf.open(job.out_pdf) as d:
                         pages = d.page_count
                     tr = truth(job, pages)
@@ -880,9 +965,9 @@ def main(argv=None) -> int:
                         json.dumps(tr, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
                     kb = job.out_pdf.stat().st_size // 1024
                     print(f"{job.out_pdf.name}: {pages} pages, {kb} KB, {job.body_font}, "
-                          f"{time.time() - t0:.1f}s", flush=True)
+                          f"{body_size(job)}pt, split blocks {split}, {time.time() - t0:.1f}s",
+                          flush=True)
         finally:
-            global _chromium
             if _chromium is not None:
                 _chromium.close()
                 _chromium = None

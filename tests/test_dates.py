@@ -47,7 +47,10 @@ GREGORIAN_SPELLINGS: dict[int, list[str]] = {
         "تشرين الثاني", "تشرين الثانى", "تشرين ثاني", "تشرين الثانی",
         "نوفمبر", "نونبر", "نوامبر", "November", "Nov",
     ],
-    12: ["كانون الأول", "كانون الاول", "كانون أول", "کانون الأول", "ديسمبر", "دجنبر", "دسامبر", "December", "Dec"],
+    12: [
+        "كانون الأول", "كانون الاول", "كانون أول", "کانون الأول",
+        "ديسمبر", "دجنبر", "دسامبر", "December", "Dec",
+    ],
 }
 ARABIC_GREGORIAN = {n: [s for s in names if not s.isascii()] for n, names in GREGORIAN_SPELLINGS.items()}
 
@@ -141,7 +144,10 @@ def test_month_spelling_tables_agree_on_month_numbers():
 
 @pytest.mark.parametrize(
     "text",
-    ["09 حزيران 2025", "٠٩ حزيران ٢٠٢٥", "۰۹ حزیران ۲۰۲۵", "9 حزيران 2025", "٩ حزيران ٢٠٢٥", "۹ حزيران ۲۰۲۵"],
+    [
+        "09 حزيران 2025", "٠٩ حزيران ٢٠٢٥", "۰۹ حزیران ۲۰۲۵",
+        "9 حزيران 2025", "٩ حزيران ٢٠٢٥", "۹ حزيران ۲۰۲۵",
+    ],
 )
 def test_digit_sets_and_leading_zero(text):
     assert parse_date(text) == "2025-06-09"
@@ -201,6 +207,11 @@ def test_tolerant_forms(text, iso, printed):
 def test_doubled_forms_cover_both_names(line, printed, iso):
     m = find_date(line)
     assert (m.text, m.iso, m.calendar) == (printed, iso, "gregorian")
+
+
+def test_issue_number_before_a_comma_is_not_a_day():
+    m = find_date("مجلة الدراسات، العدد 12، حزيران 2025")
+    assert (m.text, m.iso) == ("حزيران 2025", "2025-06")
 
 
 def test_two_different_months_are_not_a_doubled_form():
@@ -468,3 +479,12 @@ def test_property_spans_are_consistent(text):
     assert all(text[m.start:m.end] == m.text and m.text for m in found)
     assert all(a.end <= b.start for a, b in zip(found, found[1:]))
     assert all(m.iso is None or m.iso[:4].isdigit() for m in found)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import pdfclean.dates
+
+    result = doctest.testmod(pdfclean.dates)
+    assert result.attempted > 10 and result.failed == 0

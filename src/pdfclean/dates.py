@@ -282,6 +282,8 @@ _MONTH_GROUPS: dict[str, tuple[int, str]] = {
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _SEP = r"\s*[\-/.,،]?\s*"
+# No comma between day and month: «العدد 12، حزيران 2025» is issue 12.
+_DAY_SEP = r"\s*[\-/.]?\s*"
 _ERA = _era_regex()
 
 _WEEKDAY = (
@@ -291,7 +293,7 @@ _WEEKDAY = (
 
 _NAMED_RE = re.compile(
     rf"{_WEEKDAY}?"
-    rf"(?:(?<!\d)(?P<day>{_DAY})(?!\d)(?:st|nd|rd|th)?{_SEP}(?:من\s*(?:شهر\s*)?)?)?"
+    rf"(?:(?<!\d)(?P<day>{_DAY})(?!\d)(?:st|nd|rd|th)?{_DAY_SEP}(?:من\s*(?:شهر\s*)?)?)?"
     rf"{_NOT_AFTER_LETTER}(?P<month>{_month_alternatives()})"
     rf"{_SEP}(?:(?:من\s*)?(?:سنه|السنه|عام|العام|لعام|لسنه|سال)\s*)?"
     rf"(?P<year>\d{{1,4}})(?!\d)"

@@ -55,26 +55,41 @@ def cluster_stream(chars: list[_Char]) -> list[Glyph]:
     """Fold a content-stream run of characters into glyph clusters.
 
     Multi-character glyphs stay whole, and each combining mark joins the letter
-    it belongs to. Which neighbour that is depends on the direction the pen
-    moves: a producer that draws right-to-left text in *visual* order (pen
-    moving right — LibreOffice, Word, reportlab with python-bidi) emits a mark
-    *before* its base letter; one drawing in logical order (pen moving left)
-    emits it *after*.
+    it belongs to. A producer drawing right-to-left text in logical order (pen
+    moving left) emits a mark after its letter. One drawing in visual order
+    (pen moving right) may do either: HarfBuzz-shaped output (LibreOffice,
+    Chromium, Word) and python-bidi strings put the mark *before* its letter,
+    FriBidi's REORDER_NSM and hand-positioned marks put it *after*. Both are
+    tried and the reading that puts fewer marks where Arabic never has them
+    (:func:`mark_implausibility`) wins.
     """
+    pen_right = _pen_moves_right(chars)
+    if not pen_right or not any(is_mark(c.text[:1] or " ") for c in chars):
+        return _cluster(chars, attach_next=False)
+    before = _cluster(chars, attach_next=True)
+    after = _cluster(chars, attach_next=False)
+    return after if mark_implausibility(after) < mark_implausibility(before) else before
+
+
+def _pen_moves_right(chars: list[_Char]) -> bool:
+    """Majority vote over consecutive glyphs on one baseline."""
+    right = left = 0
+    prev = None
+    for c in chars:
+        if c.cont or is_mark(c.text[:1] or " "):
+            continue
+        if prev is not None and abs(prev.baseline - c.baseline) < 0.5 * max(prev.size, 1):
+            if c.x0 > prev.x0 + 0.01:
+                right += 1
+            elif c.x0 < prev.x0 - 0.01:
+                left += 1
+        prev = c
+    return right >= left
+
+
+def _cluster(chars: list[_Char], attach_next: bool) -> list[Glyph]:
     glyphs: list[Glyph] = []
-    pending: list[_Char] = []  # marks waiting for the next base (visual order)
-    bases = [c for c in chars if not c.cont and not is_mark(c.text[:1] or " ")]
-    pen_right = True
-    if len(bases) >= 2:
-        # majority vote over consecutive same-baseline pairs
-        right = left = 0
-        for a, b in zip(bases, bases[1:]):
-            if abs(a.baseline - b.baseline) < 0.5 * max(a.size, 1):
-                if b.x0 > a.x0 + 0.01:
-                    right += 1
-                elif b.x0 < a.x0 - 0.01:
-                    left += 1
-        pen_right = right >= left
+    pending: list[str] = []  # marks waiting for the next base
 
     def emit(c: _Char) -> Glyph:
         g = Glyph(c.text, c.x0, c.y0, c.x1, c.y1, c.baseline, c.size, c.font, c.bold, len(glyphs))
@@ -88,25 +103,55 @@ def cluster_stream(chars: list[_Char]) -> list[Glyph]:
             glyphs[-1].text += c.text
             continue
         if is_mark(c.text[0]):
-            rtl_mark = _is_rtl_char(c.text[0])
-            if pen_right and rtl_mark:
-                pending.append(c)
-            elif glyphs:
-                glyphs[-1].text += c.text
+            if (attach_next and _is_rtl_char(c.text[0])) or not glyphs:
+                pending.append(c.text)
             else:
-                pending.append(c)
+                glyphs[-1].text += c.text
             continue
         g = emit(c)
         if pending:
-            g.text = g.text + "".join(p.text for p in pending)
+            g.text += "".join(pending)
             pending.clear()
     if pending:  # marks with no following base: attach to the last glyph
         if glyphs:
-            glyphs[-1].text += "".join(p.text for p in pending)
+            glyphs[-1].text += "".join(pending)
         else:
-            for p in pending:
-                emit(p)
+            glyphs.append(Glyph("".join(pending), 0, 0, 0, 0, 0, 1.0))
     return glyphs
+
+
+_TANWEEN = "\u064b\u064c\u064d"
+_NO_MARKS = "\u0627\u0649"  # bare alef and alef maqsura: only tanween fath
+_TA_MARBUTA = "\u0629"  # takes vowels and tanween, never shadda or sukun
+
+
+def mark_implausibility(glyphs: list[Glyph]) -> int:
+    """Count marks sitting where Arabic spelling never puts them.
+
+    A mark on a space, digit or punctuation; shadda or sukun on ة, ا or ى; a
+    vowel on bare alef; tanween in the middle of a word (its logical
+    successor, the glyph drawn just before in a visual stream, is a joined
+    letter other than ا/ى). Glyphs are in visual stream order.
+    """
+    bad = 0
+    for i, g in enumerate(glyphs):
+        marks = g.text[1:]
+        if not marks or not any(is_mark(m) for m in marks):
+            continue
+        base = unicodedata.normalize("NFKC", g.text[0])[:1] or " "
+        if not ("\u0620" <= base <= "\u064a" or "\u066e" <= base <= "\u06d3"):
+            bad += 1
+        elif base in _NO_MARKS and any(m != "\u064b" for m in marks if is_mark(m)):
+            bad += 1
+        elif base == _TA_MARBUTA and ("\u0651" in marks or "\u0652" in marks):
+            bad += 1
+        if any(m in _TANWEEN for m in marks) and i > 0:
+            nxt = glyphs[i - 1]
+            touching = abs(nxt.x1 - g.x0) < 0.15 * g.size
+            nb = unicodedata.normalize("NFKC", nxt.text[0])[:1]
+            if touching and "\u0620" <= nb <= "\u064a" and nb not in _NO_MARKS:
+                bad += 1
+    return bad
 
 
 def _is_rtl_char(ch: str) -> bool:

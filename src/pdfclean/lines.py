@@ -30,6 +30,7 @@ class VisualLine:
     y1: float
     size: float
     bold: bool
+    unmapped: int = 0  # glyphs dropped by :func:`drop_unmapped`
 
 
 def _is_space(g: Glyph) -> bool:
@@ -61,8 +62,43 @@ def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
     return lines
 
 
+def _is_arabic(g: Glyph) -> bool:
+    o = ord(g.text[0])
+    return 0x0600 <= o <= 0x08FF or 0xFB50 <= o <= 0xFEFC
+
+
+def _is_latin_letter(t: str) -> bool:
+    return len(t) == 1 and ("A" <= t <= "Z" or "a" <= t <= "z" or "\u00c0" <= t <= "\u024f")
+
+
+def drop_unmapped(band: list[Glyph]) -> tuple[list[Glyph], int]:
+    """Drop glyphs that a font left without a Unicode mapping (band sorted by x).
+
+    When a ToUnicode map lacks a glyph (a mark or a ligature piece the
+    producer's subsetter could not name), engines fall back to the raw code
+    and print a stray Latin letter inside an Arabic word («الحÃيرة»,
+    «مستقلّU»). Such a glyph is one narrow Latin character that overlaps or
+    touches an Arabic letter and has no Latin neighbour; a real Latin letter
+    never sits like that.
+    """
+    out: list[Glyph] = []
+    n = 0
+    for i, g in enumerate(band):
+        if _is_latin_letter(g.text) and g.x1 - g.x0 < 0.25 * g.size:
+            near = [o for o in band[max(0, i - 2): i + 3] if o is not g and not _is_space(o)]
+            tol = 0.1 * g.size
+            touching = [o for o in near if g.x0 <= o.x1 + tol and g.x1 >= o.x0 - tol]
+            if touching and all(_is_arabic(o) for o in touching) and not any(
+                    o.text.isascii() and o.text.isalpha() for o in near):
+                n += 1
+                continue
+        out.append(g)
+    return out, n
+
+
 def _segments(band: list[Glyph]) -> list[VisualLine]:
     band.sort(key=lambda g: (g.x0 + g.x1) * 0.5)
+    band, unmapped = drop_unmapped(band)
     ink = [g for g in band if not _is_space(g)]
     if not ink:
         return []
@@ -90,6 +126,8 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
         saw_space = False
     if cur:
         out.append(_make(cur))
+    if out and unmapped:
+        out[0].unmapped = unmapped
     return out
 
 

@@ -402,8 +402,11 @@ def _visual_clusters(glyphs: list[Glyph]) -> list[str]:
 def repair_line(vl: VisualLine, page: int) -> Line:
     """One visual line to a :class:`Line` with logical text and its repairs."""
     repairs: Counter = Counter()
-    clusters = _visual_clusters(vl.glyphs)
-    n_ctrl = sum(len(g.text) for g in vl.glyphs) - sum(len(c) for c in clusters)
+    glyphs = vl.glyphs
+    if vl.unmapped:
+        repairs["unmapped_glyphs"] += vl.unmapped
+    clusters = _visual_clusters(glyphs)
+    n_ctrl = sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
     if n_ctrl:
         repairs["bidi_controls"] += n_ctrl
     text, rtl = visual_to_logical(clusters)
@@ -412,7 +415,7 @@ def repair_line(vl: VisualLine, page: int) -> Line:
         if _bracket_disorder(mirrored) < _bracket_disorder(text):
             text = mirrored
             repairs["mirrored_brackets"] += 1
-    if rtl and _stream_was_visual(vl.glyphs):
+    if rtl and _stream_was_visual(glyphs):
         repairs["reversed_lines"] += 1
     text = fix_text(text, repairs)
     return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs)
