@@ -17,6 +17,9 @@ from .model import Glyph
 
 SEGMENT_GAP_EM = 2.0  # a gap wider than this (in ems) starts a new segment
 SPACE_GAP_EM = 0.12  # a gap wider than this (in ems) is a word space (XeTeX: ~0.19)
+# … unless the line has space glyphs of its own: then only a wide gap is a space
+# (Chromium kerns «ر» away from the next letter by 0.12 em inside a word)
+SPACE_GAP_EM_WITH_SPACES = 0.45
 
 
 @dataclass(slots=True)
@@ -104,7 +107,8 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
         return []
     size = median(g.size for g in ink)
     seg_gap = SEGMENT_GAP_EM * size
-    space_gap = SPACE_GAP_EM * size
+    has_spaces = len(ink) < len(band)
+    space_gap = (SPACE_GAP_EM_WITH_SPACES if has_spaces else SPACE_GAP_EM) * size
     out: list[VisualLine] = []
     cur: list[Glyph] = []
     prev: Glyph | None = None
