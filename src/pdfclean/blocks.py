@@ -18,7 +18,8 @@ from .model import Block, Line, Page
 
 _FINAL = re.compile(r"[.!?؟:…»\"”'\)]\s*$|[.!?؟:…]\S{0,2}$")
 _LIST = re.compile(
-    r"^\s*(?:[•▪◦●■►✓\-–*]|\(?[0-9\u0660-\u0669\u06f0-\u06f9]{1,3}[.)\-–]|\(?[أابجدهوزحط][.)\-–])\s+"
+    r"^\s*(?:[•▪◦●■►✓]\s*|[\-–*]\s+|(?:\(?[0-9\u0660-\u0669\u06f0-\u06f9]{1,3}|\(?[أابجدهوزحط])[.)\-–]"
+    r"(?:\s+|(?=[\u0621-\u064a])))"
 )
 HEADING_SIZE_RATIO = 1.12
 
@@ -109,24 +110,32 @@ def _page_drafts(page: Page, lay: Layout) -> list[_Draft]:
     prev: Line | None = None
     for ln in lines:
         if prev is None or _breaks(prev, ln, lay, out[-1].type == "list_item"):
-            out.append(_Draft(_line_type(ln, lay)))
+            out.append(_Draft("list_item" if _LIST.match(ln.text) else "paragraph"))
         out[-1].lines.append(ln)
         prev = ln
     for d in out:
-        if d.type == "heading" and (len(d.lines) > 3 or len(_join(d.lines).split()) > 25):
-            d.type = "paragraph"
+        if d.type == "paragraph":
+            d.type = _block_type(d.lines, lay)
     return out
 
 
-def _is_heading_line(ln: Line, lay: Layout) -> bool:
-    return (ln.size >= HEADING_SIZE_RATIO * lay.size or ln.bold) and len(ln.text.split()) <= 25
-
-
-def _line_type(ln: Line, lay: Layout) -> str:
-    if _LIST.match(ln.text):
-        return "list_item"
-    if _is_heading_line(ln, lay):
-        return "heading"
+def _block_type(lines: list[Line], lay: Layout) -> str:
+    """heading, quote or paragraph, from size, weight, length and indents."""
+    text = _join(lines)
+    words = len(text.split())
+    big = all(l.size >= HEADING_SIZE_RATIO * lay.size for l in lines)
+    bold = all(l.bold for l in lines)
+    if (big or bold) and len(lines) <= 3 and words <= 25:
+        # a bold sentence of ten words or more ending in a full stop is emphasis
+        if big or not (words >= 10 and re.search(r"[.!]\s*$", text)):
+            return "heading"
+    right = lay.right.get(lines[0].page)
+    left = lay.left.get(lines[0].page)
+    if right is not None and len(lines) >= 2:
+        inset_r = all(right - l.x1 > 1.0 * lay.size for l in lines)
+        inset_l = all(l.x0 - left > 1.0 * lay.size for l in lines[:-1])
+        if inset_r and inset_l:
+            return "quote"
     return "paragraph"
 
 
@@ -141,16 +150,21 @@ def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False) -> bool:
         return True
     right = lay.right.get(a.page, a.x1)
     left = lay.left.get(a.page, a.x0)
+    em = lay.size
     if a.rtl and b.rtl:
-        indented = right - b.x1 > 0.8 * lay.size
-        short = a.x0 - left > 2.0 * lay.size
+        # a first-line indent: b starts short of the right edge, and of a's start
+        indented = right - b.x1 > 0.8 * em and a.x1 - b.x1 > 0.5 * em
+        short = a.x0 - left > 2.0 * em
     else:
-        indented = b.x0 - left > 0.8 * lay.size
-        short = right - a.x1 > 2.0 * lay.size
-    if indented and (lay.indents or in_list):
-        # a list item's wrapped lines hang under the item text: same block
-        return not in_list
-    if in_list and not indented and _FINAL.search(a.text):
+        indented = b.x0 - left > 0.8 * em and b.x0 - a.x0 > 0.5 * em
+        short = right - a.x1 > 2.0 * em
+    if in_list:
+        # a list item runs on (its wrapped lines may hang under the item text)
+        # until a line ends a sentence short of the far edge, or ends one and
+        # the next line does not hang
+        hangs = right - b.x1 > 0.8 * em if b.rtl else b.x0 - left > 0.8 * em
+        return bool(_FINAL.search(a.text)) and (short or not hangs)
+    if indented and lay.indents:
         return True
     if short and _FINAL.search(a.text):
         return True

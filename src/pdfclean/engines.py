@@ -90,6 +90,7 @@ def _pen_moves_right(chars: list[_Char]) -> bool:
 def _cluster(chars: list[_Char], attach_next: bool) -> list[Glyph]:
     glyphs: list[Glyph] = []
     pending: list[str] = []  # marks waiting for the next base
+    last_pending = False  # was the previous entry a pending mark?
 
     def emit(c: _Char) -> Glyph:
         g = Glyph(c.text, c.x0, c.y0, c.x1, c.y1, c.baseline, c.size, c.font, c.bold, len(glyphs))
@@ -99,12 +100,17 @@ def _cluster(chars: list[_Char], attach_next: bool) -> list[Glyph]:
     for c in chars:
         if not c.text:
             continue
-        if c.cont and glyphs:
-            glyphs[-1].text += c.text
+        if c.cont and (pending or glyphs):
+            if last_pending:  # the rest of a multi-character mark glyph
+                pending[-1] += c.text
+            else:
+                glyphs[-1].text += c.text
             continue
+        last_pending = False
         if is_mark(c.text[0]):
             if (attach_next and _is_rtl_char(c.text[0])) or not glyphs:
                 pending.append(c.text)
+                last_pending = True
             else:
                 glyphs[-1].text += c.text
             continue
