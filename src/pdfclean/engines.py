@@ -89,7 +89,8 @@ def _pen_moves_right(chars: list[_Char]) -> bool:
 
 def _cluster(chars: list[_Char], attach_next: bool) -> list[Glyph]:
     glyphs: list[Glyph] = []
-    pending: list[str] = []  # marks waiting for the next base
+    pending: list[_Char] = []  # marks waiting for the next base
+    orphans: list[_Char] = []  # marks with no base near them
     last_pending = False  # was the previous entry a pending mark?
 
     def emit(c: _Char) -> Glyph:
@@ -97,32 +98,46 @@ def _cluster(chars: list[_Char], attach_next: bool) -> list[Glyph]:
         glyphs.append(g)
         return g
 
+    def near(m: _Char, g: Glyph | None) -> bool:
+        """Could mark ``m`` sit on glyph ``g``? (Not a glyph of another line.)"""
+        if g is None:
+            return False
+        em = max(g.size, 1.0)
+        return abs(m.baseline - g.baseline) < 0.6 * em and g.x0 - 1.5 * em < m.x0 < g.x1 + 1.5 * em
+
+    def place(m: _Char, *targets: Glyph | None) -> None:
+        for g in targets:
+            if near(m, g):
+                g.text += m.text
+                return
+        orphans.append(m)
+
     for c in chars:
         if not c.text:
             continue
         if c.cont and (pending or glyphs):
             if last_pending:  # the rest of a multi-character mark glyph
-                pending[-1] += c.text
+                pending[-1].text += c.text
             else:
                 glyphs[-1].text += c.text
             continue
         last_pending = False
         if is_mark(c.text[0]):
-            if (attach_next and _is_rtl_char(c.text[0])) or not glyphs:
-                pending.append(c.text)
+            if attach_next and _is_rtl_char(c.text[0]):
+                pending.append(_Char(c.text, c.x0, c.y0, c.x1, c.y1, c.baseline, c.size, c.font, c.bold))
                 last_pending = True
             else:
-                glyphs[-1].text += c.text
+                place(c, glyphs[-1] if glyphs else None)
             continue
+        prev = glyphs[-1] if glyphs else None
         g = emit(c)
-        if pending:
-            g.text += "".join(pending)
-            pending.clear()
-    if pending:  # marks with no following base: attach to the last glyph
-        if glyphs:
-            glyphs[-1].text += "".join(pending)
-        else:
-            glyphs.append(Glyph("".join(pending), 0, 0, 0, 0, 0, 1.0))
+        for m in pending:
+            place(m, g, prev)
+        pending.clear()
+    for m in pending:
+        place(m, glyphs[-1] if glyphs else None)
+    for m in orphans:  # kept, as glyphs of their own
+        emit(m)
     return glyphs
 
 

@@ -61,15 +61,23 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(mask(text))) or bool(_ABJAD.match(text))
 
 
-def is_branding(text: str, publisher: str | None = None) -> bool:
-    """A URL, an e-mail address, or the publisher's name.
+_ORG_EN = re.compile(r"\b(?:CENT(?:ER|RE)|INSTITUTE|FOUNDATION|ASSOCIATION|COUNCIL|FORUM|"
+                     r"THINK TANK|UNIVERSITY|PRESS|PUBLISH\w*)\b", re.I)
+
+
+def is_branding(text: str, publisher: str | None = None, cover: frozenset[str] = frozenset()) -> bool:
+    """A URL, an e-mail address, the publisher's name (in any language), or a
+    line repeated from the publisher's cover page.
 
     >>> is_branding("مركز المنبر | www.almanbar.org")
     True
+    >>> is_branding("ALMANBAR CENTER FOR STUDIES")
+    True
     """
-    if _URL.search(text) or _EMAIL.search(text):
+    if _URL.search(text) or _EMAIL.search(text) or _ORG_EN.search(text):
         return True
-    return bool(publisher) and _norm(publisher) in _norm(text)
+    t = _norm(text)
+    return (bool(publisher) and _norm(publisher) in t) or t in cover
 
 
 def _norm(s: str) -> str:
@@ -127,12 +135,14 @@ def split_edge_number(text: str) -> tuple[str, str] | None:
 
 def strip_furniture(pages: list[Page], doc_lang: str | None = None,
                     publisher: str | None = None,
-                    skip: set[int] = frozenset()) -> tuple[list[Page], list[Removed]]:
+                    skip: set[int] = frozenset(),
+                    cover: frozenset[str] = frozenset()) -> tuple[list[Page], list[Removed]]:
     """Remove furniture lines from ``pages`` (in place) and return the record.
 
     ``skip`` holds page numbers not to touch (a cover page, handled as front
     matter). ``doc_lang`` is the body's language: a band line in another
-    language is a running title even if it appears once.
+    language is a running title even if it appears once. ``cover`` holds the
+    cover's lines: repeated in a margin, they are branding.
     """
     cands = {p.number: _candidates(p) for p in pages if p.number not in skip}
     # how many pages carry each masked key in each band
@@ -147,7 +157,8 @@ def strip_furniture(pages: list[Page], doc_lang: str | None = None,
             continue
         drop: set[int] = set()
         for ln, band in cands[page.number]:
-            kinds = classify(ln.text, band, len(seen[(band, _key(ln.text))]), doc_lang, publisher)
+            kinds = classify(ln.text, band, len(seen[(band, _key(ln.text))]), doc_lang, publisher,
+                             cover)
             if kinds:
                 drop.add(id(ln))
                 removed.extend(Removed(k, page.number, t) for k, t in kinds)
@@ -162,14 +173,14 @@ def _key(text: str) -> str:
 
 
 def classify(text: str, band: str, repeats: int, doc_lang: str | None,
-             publisher: str | None) -> list[tuple[str, str]]:
+             publisher: str | None, cover: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """What a band line is, as ``[(kind, text), …]``; empty when it is body text."""
     text = text.strip()
     if not text:
         return []
     if is_page_number(text):
         return [("page_number", text)]
-    if is_branding(text, publisher):
+    if is_branding(text, publisher, cover if repeats >= 2 else frozenset()):
         return [("branding", text)]
     parts = split_edge_number(text)
     core, num = parts if parts else (text, None)

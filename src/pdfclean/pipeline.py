@@ -173,7 +173,8 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
     publisher = metadata.publisher_of([l.text for l in cover_lines]) if cover_lines else None
 
     body_pages = [p for p in pages if p.number not in skip]
-    body_pages, removed = furniture.strip_furniture(body_pages, doc_lang, publisher)
+    cover_set = frozenset(" ".join(l.text.split()) for l in cover_lines)
+    body_pages, removed = furniture.strip_furniture(body_pages, doc_lang, publisher, cover=cover_set)
     layout = blocks_mod.measure(body_pages)
     blocks = blocks_mod.build_blocks(body_pages, layout)
 
