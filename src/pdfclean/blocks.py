@@ -86,10 +86,11 @@ def measure(pages: list[Page]) -> Layout:
 
 
 def _edge(xs: list[float], pick) -> float:
-    """The edge most body lines reach (the most common rounded value)."""
+    """The edge most body lines reach: the most common rounded value (ties: the
+    outermost), so hanging list markers and indents do not move it."""
     c = Counter(round(x) for x in xs)
-    top = c.most_common(3)
-    return float(pick(v for v, _ in top))
+    best = max(c.values())
+    return float(pick(v for v, n in c.items() if n == best))
 
 
 def build_blocks(pages: list[Page], layout: Layout | None = None) -> list[Block]:
