@@ -14,8 +14,9 @@ from bidi import get_display
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pdfclean.engines import _Char, cluster_stream
+from pdfclean.engines import cluster_stream
 from pdfclean.lines import VisualLine
+from pdfclean.model import Glyph
 from pdfclean.script import (
     fix_and_explain,
     fix_presentation_forms,
@@ -66,9 +67,8 @@ def sentence(draw):
 def draw_visual(logical: str) -> VisualLine:
     """What reportlab draws for ``logical``: shaped, visual order, left to right."""
     visual = get_display(RESHAPER.reshape(logical))
-    chars = [_Char(ch, float(i), 0.0, float(i) + 1.0, 10.0, 8.0, 10.0, "F", False)
-             for i, ch in enumerate(visual)]
-    glyphs = cluster_stream(chars)
+    glyphs = cluster_stream([Glyph(ch, float(i), 0.0, float(i) + 1.0, 10.0, 8.0, 10.0, "F", False)
+                             for i, ch in enumerate(visual)])
     return VisualLine(glyphs, 0.0, 0.0, float(len(visual)), 10.0, 10.0, False)
 
 

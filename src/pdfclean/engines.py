@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Iterator
 
 from .errors import PdfError
@@ -26,57 +25,96 @@ ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 
 
-def is_mark(ch: str) -> bool:
-    """True for a combining mark that sits on the previous letter.
+_MARK_CACHE: dict[str, bool] = {}
 
-    >>> is_mark("\\u0651"), is_mark("ب")
+
+def is_mark(ch: str) -> bool:
+    """True for a combining mark that sits on another letter.
+
+    >>> is_mark("\u0651"), is_mark("ب")
     (True, False)
     """
-    return unicodedata.combining(ch) > 0 or unicodedata.category(ch) in ("Mn", "Me")
+    m = _MARK_CACHE.get(ch)
+    if m is None:
+        m = _MARK_CACHE[ch] = unicodedata.combining(ch) > 0 or unicodedata.category(ch) in ("Mn", "Me")
+    return m
 
 
-@dataclass(slots=True)
-class _Char:
-    """One entry of an engine's glyph stream, before clustering."""
+def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
+    """Attach each combining mark to the letter it sits on.
 
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    baseline: float
-    size: float
-    font: str
-    bold: bool
-    cont: bool = False  # continues the previous glyph (multi-character glyph)
-
-
-def cluster_stream(chars: list[_Char]) -> list[Glyph]:
-    """Fold a content-stream run of characters into glyph clusters.
-
-    Multi-character glyphs stay whole, and each combining mark joins the letter
-    it belongs to. A producer drawing right-to-left text in logical order (pen
-    moving left) emits a mark after its letter. One drawing in visual order
-    (pen moving right) may do either: HarfBuzz-shaped output (LibreOffice,
-    Chromium, Word) and python-bidi strings put the mark *before* its letter,
-    FriBidi's REORDER_NSM and hand-positioned marks put it *after*. Both are
-    tried and the reading that puts fewer marks where Arabic never has them
-    (:func:`mark_implausibility`) wins.
+    ``glyphs`` are in content-stream order, one per drawn glyph (a glyph
+    mapped to several characters is already one). A producer drawing
+    right-to-left text in logical order (pen moving left) emits a mark after
+    its letter. One drawing in visual order (pen moving right) may do either:
+    HarfBuzz-shaped output (LibreOffice, Chromium, Word) and python-bidi
+    strings put the mark *before* its letter, FriBidi's REORDER_NSM and
+    hand-positioned marks put it *after*. Both readings are scored and the one
+    that puts fewer marks where Arabic spelling never has them wins
+    (:func:`_implausible`). A mark with no letter near it stays on its own.
     """
-    pen_right = _pen_moves_right(chars)
-    if not pen_right or not any(is_mark(c.text[:1] or " ") for c in chars):
-        return _cluster(chars, attach_next=False)
-    before = _cluster(chars, attach_next=True)
-    after = _cluster(chars, attach_next=False)
-    return after if mark_implausibility(after) < mark_implausibility(before) else before
+    marks = [i for i, g in enumerate(glyphs) if is_mark(g.text[0])]
+    if not marks:
+        for i, g in enumerate(glyphs):
+            g.seq = i
+        return glyphs
+    nxt = _next_base(glyphs, 1)
+    prv = _next_base(glyphs, -1)
+    attach_next = False
+    if _pen_moves_right(glyphs):
+        score_next = score_prev = 0
+        for i in marks:
+            if not _is_rtl_char(glyphs[i].text[0]):
+                continue
+            j, k = nxt[i], prv[i]
+            score_next += _implausible(glyphs, glyphs[i].text, j, prv[j] if j is not None else None)
+            score_prev += _implausible(glyphs, glyphs[i].text, k, prv[k] if k is not None else None)
+        attach_next = score_next <= score_prev
+    out: list[Glyph] = []
+    orphans: list[Glyph] = []
+    for i, g in enumerate(glyphs):
+        if not is_mark(g.text[0]):
+            out.append(g)
+            continue
+        first = nxt[i] if attach_next and _is_rtl_char(g.text[0]) else prv[i]
+        second = prv[i] if first == nxt[i] else nxt[i]
+        for t in (first, second):
+            if t is not None and _near(g, glyphs[t]):
+                glyphs[t].text += g.text
+                break
+        else:
+            orphans.append(g)
+    out.extend(orphans)
+    for i, g in enumerate(out):
+        g.seq = i
+    return out
 
 
-def _pen_moves_right(chars: list[_Char]) -> bool:
+def _next_base(glyphs: list[Glyph], step: int) -> list[int | None]:
+    """For each index, the nearest non-mark glyph in direction ``step``."""
+    n = len(glyphs)
+    res: list[int | None] = [None] * n
+    last: int | None = None
+    rng = range(n) if step < 0 else range(n - 1, -1, -1)
+    for i in rng:
+        res[i] = last
+        if not is_mark(glyphs[i].text[0]):
+            last = i
+    return res
+
+
+def _near(m: Glyph, g: Glyph) -> bool:
+    """Could mark ``m`` sit on glyph ``g`` (same line, within an em or so)?"""
+    em = max(g.size, 1.0)
+    return abs(m.baseline - g.baseline) < 0.6 * em and g.x0 - 1.5 * em < m.x0 < g.x1 + 1.5 * em
+
+
+def _pen_moves_right(glyphs: list[Glyph]) -> bool:
     """Majority vote over consecutive glyphs on one baseline."""
     right = left = 0
     prev = None
-    for c in chars:
-        if c.cont or is_mark(c.text[:1] or " "):
+    for c in glyphs:
+        if is_mark(c.text[0]):
             continue
         if prev is not None and abs(prev.baseline - c.baseline) < 0.5 * max(prev.size, 1):
             if c.x0 > prev.x0 + 0.01:
@@ -87,92 +125,38 @@ def _pen_moves_right(chars: list[_Char]) -> bool:
     return right >= left
 
 
-def _cluster(chars: list[_Char], attach_next: bool) -> list[Glyph]:
-    glyphs: list[Glyph] = []
-    pending: list[_Char] = []  # marks waiting for the next base
-    orphans: list[_Char] = []  # marks with no base near them
-    last_pending = False  # was the previous entry a pending mark?
-
-    def emit(c: _Char) -> Glyph:
-        g = Glyph(c.text, c.x0, c.y0, c.x1, c.y1, c.baseline, c.size, c.font, c.bold, len(glyphs))
-        glyphs.append(g)
-        return g
-
-    def near(m: _Char, g: Glyph | None) -> bool:
-        """Could mark ``m`` sit on glyph ``g``? (Not a glyph of another line.)"""
-        if g is None:
-            return False
-        em = max(g.size, 1.0)
-        return abs(m.baseline - g.baseline) < 0.6 * em and g.x0 - 1.5 * em < m.x0 < g.x1 + 1.5 * em
-
-    def place(m: _Char, *targets: Glyph | None) -> None:
-        for g in targets:
-            if near(m, g):
-                g.text += m.text
-                return
-        orphans.append(m)
-
-    for c in chars:
-        if not c.text:
-            continue
-        if c.cont and (pending or glyphs):
-            if last_pending:  # the rest of a multi-character mark glyph
-                pending[-1].text += c.text
-            else:
-                glyphs[-1].text += c.text
-            continue
-        last_pending = False
-        if is_mark(c.text[0]):
-            if attach_next and _is_rtl_char(c.text[0]):
-                pending.append(_Char(c.text, c.x0, c.y0, c.x1, c.y1, c.baseline, c.size, c.font, c.bold))
-                last_pending = True
-            else:
-                place(c, glyphs[-1] if glyphs else None)
-            continue
-        prev = glyphs[-1] if glyphs else None
-        g = emit(c)
-        for m in pending:
-            place(m, g, prev)
-        pending.clear()
-    for m in pending:
-        place(m, glyphs[-1] if glyphs else None)
-    for m in orphans:  # kept, as glyphs of their own
-        emit(m)
-    return glyphs
-
-
 _TANWEEN = "\u064b\u064c\u064d"
 _NO_MARKS = "\u0627\u0649"  # bare alef and alef maqsura: only tanween fath
 _TA_MARBUTA = "\u0629"  # takes vowels and tanween, never shadda or sukun
 
 
-def mark_implausibility(glyphs: list[Glyph]) -> int:
-    """Count marks sitting where Arabic spelling never puts them.
+def _base_letter(text: str) -> str:
+    return unicodedata.normalize("NFKC", text[0])[:1] or " "
 
-    A mark on a space, digit or punctuation; shadda or sukun on ة, ا or ى; a
-    vowel on bare alef; tanween in the middle of a word (its logical
-    successor, the glyph drawn just before in a visual stream, is a joined
-    letter other than ا/ى). Glyphs are in visual stream order.
+
+def _implausible(glyphs: list[Glyph], marks: str, b: int | None, after: int | None) -> int:
+    """1 if marks on glyph ``b`` break Arabic spelling, else 0.
+
+    ``after`` is the glyph that follows ``b`` in reading order (drawn just
+    before it in a visual stream). Never: a mark on a space, digit or
+    punctuation; shadda or sukun on ة, ا or ى; a vowel on bare alef; tanween
+    before a joined letter other than ا/ى.
     """
-    bad = 0
-    for i, g in enumerate(glyphs):
-        marks = g.text[1:]
-        if not marks or not any(is_mark(m) for m in marks):
-            continue
-        base = unicodedata.normalize("NFKC", g.text[0])[:1] or " "
-        if not ("\u0620" <= base <= "\u064a" or "\u066e" <= base <= "\u06d3"):
-            bad += 1
-        elif base in _NO_MARKS and any(m != "\u064b" for m in marks if is_mark(m)):
-            bad += 1
-        elif base == _TA_MARBUTA and ("\u0651" in marks or "\u0652" in marks):
-            bad += 1
-        if any(m in _TANWEEN for m in marks) and i > 0:
-            nxt = glyphs[i - 1]
-            touching = abs(nxt.x1 - g.x0) < 0.15 * g.size
-            nb = unicodedata.normalize("NFKC", nxt.text[0])[:1]
-            if touching and "\u0620" <= nb <= "\u064a" and nb not in _NO_MARKS:
-                bad += 1
-    return bad
+    if b is None:
+        return 1
+    base = _base_letter(glyphs[b].text)
+    if not ("\u0620" <= base <= "\u064a" or "\u066e" <= base <= "\u06d3"):
+        return 1
+    if base in _NO_MARKS and any(m != "\u064b" for m in marks):
+        return 1
+    if base == _TA_MARBUTA and ("\u0651" in marks or "\u0652" in marks):
+        return 1
+    if after is not None and any(m in _TANWEEN for m in marks):
+        g, a = glyphs[b], glyphs[after]
+        nb = _base_letter(a.text)
+        if abs(a.x1 - g.x0) < 0.15 * g.size and "\u0620" <= nb <= "\u064a" and nb not in _NO_MARKS:
+            return 1
+    return 0
 
 
 def _is_rtl_char(ch: str) -> bool:
@@ -238,8 +222,7 @@ class PyMuPDFEngine(_Base):
         # a page with a shifted cropbox needs its offset removed.
         dx, dy = page.cropbox.x0 - page.mediabox.x0, page.cropbox.y0 - page.mediabox.y0
         W, H = rect.width, rect.height
-        chars: list[_Char] = []
-        out: list[Glyph] = []
+        glyphs: list[Glyph] = []
         for span in page.get_texttrace():
             d = span["dir"]
             if abs(d[1]) > 0.05 or d[0] <= 0:  # only horizontal, upright text
@@ -250,16 +233,20 @@ class PyMuPDFEngine(_Base):
                 size = max(1.0, bb[3] - bb[1])
             font = span["font"]
             bold = bool(span["flags"] & 16) or bool(_BOLD_RE.search(font))
+            kept = False
             for uc, gid, origin, bbox in span["chars"]:
                 if uc <= 0:
                     continue
-                x0, y0, x1, y1 = bbox[0] - dx, bbox[1] - dy, bbox[2] - dx, bbox[3] - dy
-                if x1 < 0 or x0 > W or y1 < 0 or y0 > H:
+                if gid == -1:  # more characters of the previous glyph
+                    if kept:
+                        glyphs[-1].text += chr(uc)
                     continue
-                chars.append(_Char(chr(uc), x0, y0, x1, y1, origin[1] - dy, size, font, bold,
-                                   cont=gid == -1))
-        out.extend(cluster_stream(chars))
-        return out
+                x0, y0, x1, y1 = bbox[0] - dx, bbox[1] - dy, bbox[2] - dx, bbox[3] - dy
+                kept = not (x1 < 0 or x0 > W or y1 < 0 or y0 > H)
+                if not kept:
+                    continue
+                glyphs.append(Glyph(chr(uc), x0, y0, x1, y1, origin[1] - dy, size, font, bold))
+        return cluster_stream(glyphs)
 
     @staticmethod
     def _image_coverage(page, rect) -> float:
@@ -316,7 +303,7 @@ class PdfPlumberEngine(_Base):
     def _glyphs(page) -> list[Glyph]:
         H = float(page.height)
         x_off, top_off = float(page.bbox[0]), float(page.bbox[1])
-        chars: list[_Char] = []
+        glyphs: list[Glyph] = []
         for c in page.chars:
             if not c.get("upright", True):
                 continue
@@ -327,10 +314,12 @@ class PdfPlumberEngine(_Base):
             font = str(c.get("fontname") or "")
             # y1 is the top of the box and m[5] the baseline, both bottom-up
             baseline = float(c["top"]) + (float(c["y1"]) - float(m[5])) - top_off
-            chars.append(_Char(c["text"], float(c["x0"]) - x_off, float(c["top"]) - top_off,
-                               float(c["x1"]) - x_off, float(c["bottom"]) - top_off,
-                               baseline, size, font, bool(_BOLD_RE.search(font))))
-        return cluster_stream(chars)
+            if not c["text"]:
+                continue
+            glyphs.append(Glyph(c["text"], float(c["x0"]) - x_off, float(c["top"]) - top_off,
+                                float(c["x1"]) - x_off, float(c["bottom"]) - top_off,
+                                baseline, size, font, bool(_BOLD_RE.search(font))))
+        return cluster_stream(glyphs)
 
     @staticmethod
     def _image_coverage(page) -> float:

@@ -162,8 +162,7 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
         warnings.append(f"text layer looks garbled (broken font encoding?) on page(s) "
                         f"{_ranges(garbled)}; OCR is needed to read them")
 
-    body_text = " ".join(l.text for p in pages for l in p.lines)
-    doc_lang = lang.language_of(body_text) if body_text else None
+    doc_lang = _language(pages)
 
     cover_lines = []
     skip: set[int] = set()
@@ -190,6 +189,21 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
         front = [b for b in blocks_mod.build_blocks([cover_page]) if not metadata.is_head_line(b.text, meta)]
 
     return Document(source, meta, front, blocks, removed, repairs, warnings, explain)
+
+
+def _language(pages: list[Page], sample: int = 4000) -> str | None:
+    """The body's language, from a sample of text after the first page."""
+    texts: list[str] = []
+    n = 0
+    for p in pages[1:] + pages[:1]:
+        for l in p.lines:
+            texts.append(l.text)
+            n += len(l.text)
+            if n >= sample:
+                break
+        if n >= sample:
+            break
+    return lang.language_of(" ".join(texts)) if texts else None
 
 
 def _ranges(nums: list[int]) -> str:
