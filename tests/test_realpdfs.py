@@ -72,3 +72,18 @@ def test_persian_zwnj_is_kept():
     text = pdfclean.extract(REAL / "fa_essay_libreoffice35_writer.pdf").text
     assert "\u200c" in text
     assert "می\u200cکردند" in text
+
+
+LAM_ALEF_TRACE = re.compile(r"(?<![\u0621-\u064a])ا[أإآا]ل|اال")
+
+
+@pytest.mark.parametrize("name", [f for f in FILES if f not in UNUSABLE])
+def test_script_is_clean_on_real_pdfs(name):
+    """No lam-alef traces; function words read backwards ≤ 1 % of hits."""
+    from pdfclean.script import function_word_hits
+
+    doc = pdfclean.extract(REAL / name)
+    text = "\n".join(b.text for b in doc.front_matter + doc.blocks)
+    assert not LAM_ALEF_TRACE.findall(text)
+    fwd, rev = function_word_hits(text)
+    assert rev <= 0.01 * (fwd + rev), (fwd, rev)

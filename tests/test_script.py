@@ -130,3 +130,38 @@ def test_fix_and_explain_counts():
     text, how = fix_and_explain("\u200fﺍﻟﻜﺘـــﺎﺏ\u202c")
     assert text == "الكتاب"
     assert how == {"bidi_controls": 2, "presentation_forms": 6, "tatweel": 3}
+
+
+AMIRI = "/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf"
+
+
+def test_logical_order_text_layer_is_turned_round(tmp_path):
+    """An OCR-style layer: each word placed right to left, but its letters drawn
+    left to right in logical order (invisible text, unshaped). Geometry alone
+    reads every word backwards; the function-word check turns them round."""
+    import pymupdf
+
+    import pdfclean
+
+    words = "قال الوزير في مؤتمر صحفي إن الحكومة التي تشكلت من ذلك الائتلاف لن تتراجع عن هذا القرار".split()
+    doc = pymupdf.open()
+    page = doc.new_page()
+    font = pymupdf.Font(fontfile=AMIRI)
+    x = 580.0
+    for w in words:
+        width = font.text_length(w, fontsize=10)
+        x -= width
+        page.insert_text((x, 100), w, fontsize=10, fontname="amiri", fontfile=AMIRI, render_mode=3)
+        x -= 4.0
+    pdf = tmp_path / "ocr-layer.pdf"
+    doc.save(pdf)
+    out = pdfclean.extract(pdf)
+    assert out.text == " ".join(words)
+    assert out.repairs["reversed_words"] == 1
+    assert out.to_dict()["pages"][0]["reversed_word_rate"] == 0.0
+
+
+def test_lam_alef_text_fix_is_applied():
+    from pdfclean.script import fix_text
+
+    assert fix_text("اإلنتاجية واألمن االتفاق") == "الإنتاجية والأمن الاتفاق"

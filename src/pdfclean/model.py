@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 BLOCK_TYPES = ("heading", "paragraph", "list_item", "quote", "footnote")
 REMOVED_KINDS = ("running_title", "header", "footer", "page_number", "branding")
@@ -148,6 +148,7 @@ class Document:
     repairs: Counter
     warnings: list[str]
     explain: bool = False
+    pages: list[dict] = field(default_factory=list)  # per page: quality signals
 
     def to_dict(self, explain: bool | None = None) -> dict[str, Any]:
         explain = self.explain if explain is None else explain
@@ -160,6 +161,7 @@ class Document:
             "removed": [r.to_dict() for r in self.removed],
             "repairs": dict(sorted(self.repairs.items())),
             "warnings": list(self.warnings),
+            "pages": [dict(p) for p in self.pages],
         }
 
     def to_json(self, indent: int | None = 2, explain: bool | None = None) -> str:

@@ -15,7 +15,7 @@ from .engines import ENGINES, open_engine
 from .errors import LimitError, PdfCleanError, PdfError
 from .lines import build_lines
 from .model import Block, Document, Page, Source
-from .script import repair_line, text_quality
+from .script import function_word_hits, repair_line, reverse_words, text_quality
 
 DEFAULT_MAX_PAGES = 10_000
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -141,8 +141,36 @@ def extract(
 def _page(raw) -> Page:
     lines = [repair_line(vl, raw.number) for vl in build_lines(raw.glyphs)]
     lines = [l for l in lines if l.text]
+    _check_direction(lines)
     quality = text_quality(" ".join(l.text for l in lines)) if lines else 0.0
     return Page(raw.number, raw.width, raw.height, lines, raw.image_coverage, quality)
+
+
+def _page_info(p: Page) -> dict:
+    fwd = rev = 0
+    chars = 0
+    for l in p.lines:
+        f, r = function_word_hits(l.text)
+        fwd, rev = fwd + f, rev + r
+        chars += len(l.text)
+    return {"page": p.number, "lines": len(p.lines), "chars": chars, "quality": round(p.quality, 3),
+            "reversed_word_rate": round(rev / (fwd + rev), 3) if fwd + rev else None,
+            "image_coverage": round(p.image_coverage, 3)}
+
+
+def _check_direction(lines: list) -> None:
+    """Geometry gave the order; function words check it. A page whose words
+    read backwards (glyphs laid left to right in logical order inside each word
+    box, as OCR text layers do) gets its words turned round."""
+    fwd = rev = 0
+    for l in lines:
+        f, r = function_word_hits(l.text)
+        fwd, rev = fwd + f, rev + r
+    if rev >= 3 and rev > 2 * fwd:
+        for l in lines:
+            if l.rtl:
+                l.text = reverse_words(l.text)
+                l.repairs["reversed_words"] += 1
 
 
 def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bool = False) -> Document:
@@ -152,6 +180,7 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
         for l in p.lines:
             repairs.update(l.repairs)
 
+    page_info = [_page_info(p) for p in pages]
     empty = [p.number for p in pages if not p.lines]
     if empty and len(empty) == len(pages):
         warnings.append("no text layer on any page (scanned or image-only PDF?); OCR is not enabled")
@@ -188,7 +217,7 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
         cover_page = Page(1, pages[0].width, pages[0].height, cover_lines)
         front = [b for b in blocks_mod.build_blocks([cover_page]) if not metadata.is_head_line(b.text, meta)]
 
-    return Document(source, meta, front, blocks, removed, repairs, warnings, explain)
+    return Document(source, meta, front, blocks, removed, repairs, warnings, explain, page_info)
 
 
 def _language(pages: list[Page], sample: int = 4000) -> str | None:

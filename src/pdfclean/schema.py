@@ -26,7 +26,7 @@ SCHEMA = {
     "title": "pdfclean document",
     "type": "object",
     "required": ["schema_version", "source", "metadata", "front_matter", "blocks", "removed",
-                 "repairs", "warnings"],
+                 "repairs", "warnings", "pages"],
     "additionalProperties": False,
     "properties": {
         "schema_version": {"const": SCHEMA_VERSION},
@@ -79,5 +79,24 @@ SCHEMA = {
         },
         "repairs": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
         "warnings": {"type": "array", "items": {"type": "string"}},
+        "pages": {
+            "type": "array",
+            "description": "per page read: quality signals",
+            "items": {
+                "type": "object",
+                "required": ["page", "lines", "chars", "quality", "reversed_word_rate", "image_coverage"],
+                "additionalProperties": False,
+                "properties": {
+                    "page": {"type": "integer", "minimum": 1},
+                    "lines": {"type": "integer", "minimum": 0},
+                    "chars": {"type": "integer", "minimum": 0},
+                    "quality": {"type": "number", "minimum": 0, "maximum": 1,
+                                "description": "share of the text in real-looking words"},
+                    "reversed_word_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                                           "description": "function words read backwards / all hits"},
+                    "image_coverage": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+            },
+        },
     },
 }

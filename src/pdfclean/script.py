@@ -291,10 +291,72 @@ def fix_spaces(text: str) -> tuple[str, int]:
     return new, int(new != text and new != text.strip())
 
 
+_FARSI_YEH_FORMS = re.compile("[\ufbfc-\ufbff]")
+
+
+def fix_yeh_forms(text: str) -> tuple[str, int]:
+    """Farsi-yeh glyph forms in an Arabic line are Arabic yeh letters.
+
+    Many Arabic fonts draw the dotless final yeh with the Farsi-yeh glyph
+    (U+FBFC/FBFD), which decomposes to Persian ی; in Arabic text it is the
+    alef maqsura ى the author typed, and the initial/medial forms (U+FBFE/FBFF)
+    are ي. Only glyph forms change, only when the line reads as Arabic, and
+    never in a word with Persian marks (ZWNJ, پ چ ژ گ ک): Persian stays Persian.
+
+    >>> fix_yeh_forms("\ufedf\ufef4\ufe8e\ufedf\ufef2 \ufecb\ufee0\ufbfd \ufe8e\ufedf\ufe92\ufbff\ufe96 \ufe8e\ufedf\ufe8c\ufe8e\ufee3 \ufe93")[1]
+    2
+    >>> fix_yeh_forms("\ufb93\ufe98\ufe8e\ufe91 \ufbfe\ufb90 \ufead\ufe8d \ufe91\ufee4\ufbfd")[1]
+    0
+    """
+    if not _FARSI_YEH_FORMS.search(text):
+        return text, 0
+    from .lang import language_of
+
+    if language_of(unicodedata.normalize("NFKC", text)) != "ar":
+        return text, 0
+    n = 0
+
+    def word(m: re.Match) -> str:
+        nonlocal n
+        w = m.group(0)
+        if not _FARSI_YEH_FORMS.search(w) or _PERSIAN_WORD.search(w):
+            return w  # a Persian word (ZWNJ, پ چ ژ گ ک) keeps its ی
+        w, k = _FARSI_YEH_FORMS.subn(lambda f: _YEH_TABLE[f.group(0)], w)
+        n += k
+        return w
+
+    return re.sub(r"\S+", word, text), n
+
+
+_YEH_TABLE = {"\ufbfc": "\u0649", "\ufbfd": "\u0649", "\ufbfe": "\u064a", "\ufbff": "\u064a"}
+# ZWNJ, پ چ ژ گ ک and their glyph forms
+_PERSIAN_WORD = re.compile("[\u200c\u067e\u0686\u0698\u06af\u06a9\ufb56-\ufb59\ufb7a-\ufb7d"
+                           "\ufb8a\ufb8b\ufb8e-\ufb95]")
+
+
+_LAM_ALEF_SWAPPED = re.compile("\u0627([\u0627\u0623\u0625\u0622])\u0644")
+
+
+def fix_lam_alef(text: str) -> tuple[str, int]:
+    """Undo a lam-alef ligature read backwards: «اإلنتاجية» → «الإنتاجية».
+
+    Word maps its lam-alef glyphs to «لا»; extractors that reverse a line
+    character by character put the two letters the wrong way round. Alef
+    followed by another alef form never occurs in Arabic or Persian, so
+    «ا + (ا أ إ آ) + ل» is always the swapped «ا + ل + (ا أ إ آ)».
+
+    >>> fix_lam_alef("اإلنتاجية االتفاق کاالی")
+    ('الإنتاجية الاتفاق کالای', 3)
+    """
+    return _LAM_ALEF_SWAPPED.subn(lambda m: "\u0627\u0644" + m.group(1), text)
+
+
 FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
     ("control_chars", fix_control_chars),
     ("bidi_controls", fix_bidi_controls),
+    ("yeh_forms", fix_yeh_forms),
     ("presentation_forms", fix_presentation_forms),
+    ("lam_alef", fix_lam_alef),
     ("tatweel", fix_tatweel),
     ("space_before_mark", fix_space_before_mark),
     ("spaces", fix_spaces),
@@ -376,6 +438,51 @@ def _ascii_wordlike(tok: str) -> bool:
             if 0.2 <= v / len(run) <= 0.75:
                 sane += len(run)
     return sane >= 0.6 * len(tok)
+
+
+# --------------------------------------------------------------------------
+# reading-direction sanity check
+
+# Frequent words whose mirror image is not a word: «في» read backwards is «يف».
+FUNCTION_WORDS = frozenset(
+    "في على إلى عن أن هذا هذه التي الذي كان هو هي من ذلك بين قد "
+    "است که برای شده".split()
+)
+_REVERSED_FW = frozenset(w[::-1] for w in FUNCTION_WORDS)
+_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3\u06cc\u06a9\u06af\u067e\u0686\u0698]+")
+
+
+def function_word_hits(text: str) -> tuple[int, int]:
+    """How many function words read forwards, and how many read backwards.
+
+    >>> function_word_hits("ذهب إلى البيت في الصباح")
+    (2, 0)
+    >>> function_word_hits("تيبلا ىلإ بهذ")
+    (0, 1)
+    """
+    fwd = rev = 0
+    for w in _WORD.findall(text):
+        if w in FUNCTION_WORDS:
+            fwd += 1
+        elif w in _REVERSED_FW:
+            rev += 1
+    return fwd, rev
+
+
+_CLUSTER = re.compile("[^\u064b-\u065f\u0670][\u064b-\u065f\u0670]*")
+_RTL_WORD = re.compile("[\u0621-\u065f\u0670-\u06d3\u06cc\u06a9\u06af\u067e\u0686\u0698\u200c]+")
+
+
+def reverse_words(text: str) -> str:
+    """Reverse the letters (with their marks) inside every Arabic-script word.
+
+    For text layers whose glyphs run left to right in logical order inside
+    each word box (OCR layers): the words are placed right, their letters not.
+
+    >>> reverse_words("يف تيبلا")
+    'في البيت'
+    """
+    return _RTL_WORD.sub(lambda m: "".join(_CLUSTER.findall(m.group(0))[::-1]), text)
 
 
 # --------------------------------------------------------------------------
