@@ -207,4 +207,6 @@ def _finish(d: _Draft) -> Block:
     repairs: Counter = Counter()
     for ln in d.lines:
         repairs.update(ln.repairs)
-    return Block(d.type, text, d.pages, repairs)
+    confs = [(ln.confidence, len(ln.text)) for ln in d.lines if ln.confidence is not None]
+    conf = sum(c * n for c, n in confs) / max(1, sum(n for _, n in confs)) if confs else None
+    return Block(d.type, text, d.pages, repairs, conf)

@@ -58,8 +58,11 @@ def main() -> None:
 @click.option("--pages", type=str, default=None, help="Pages to read, e.g. 2-5 or 1,3,7-.")
 @click.option("--password", type=str, default=None, help="Password of an encrypted PDF.")
 @click.option("--explain", is_flag=True, help="Add, per block, which repairs changed it.")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="OCR pages with no text layer or a garbled one (auto), every page, or none.")
+@click.option("--ocr-lang", default="ara+fas+eng", show_default=True, help="Tesseract languages.")
 def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | None,
-            password: str | None, explain: bool) -> None:
+            password: str | None, explain: bool, ocr: str, ocr_lang: str) -> None:
     """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown."""
     from .errors import PdfCleanError
     from .pipeline import extract as run
@@ -78,7 +81,8 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
         raise click.BadParameter("the output would overwrite the input", param_hint="-o")
     try:
         src = sys.stdin.buffer.read() if input == "-" else input
-        doc = run(src, engine=engine, pages=pages, password=password, explain=explain)
+        doc = run(src, engine=engine, pages=pages, password=password, explain=explain, ocr=ocr,
+                  ocr_lang=ocr_lang)
         text = WRITERS[fmt](doc)
         if not text.endswith("\n"):
             text += "\n"

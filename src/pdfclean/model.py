@@ -42,6 +42,7 @@ class Glyph:
     font: str = ""
     bold: bool = False
     seq: int = 0  # position in the content stream (drawing order)
+    conf: float | None = None  # OCR confidence (0–100) when the glyph is an OCR word
 
 
 @dataclass(slots=True)
@@ -69,6 +70,7 @@ class Line:
     page: int
     rtl: bool = True
     repairs: Counter = field(default_factory=Counter)
+    confidence: float | None = None  # OCR word confidence (0–100); None: text layer
 
     @property
     def width(self) -> float:
@@ -85,6 +87,8 @@ class Page:
     lines: list[Line]
     image_coverage: float = 0.0
     quality: float = 1.0  # 0..1: how much the text layer looks like real text
+    ocr: bool = False  # read by OCR
+    ocr_confidence: float | None = None  # mean word confidence (0–100)
 
 
 @dataclass(slots=True)
@@ -93,9 +97,13 @@ class Block:
     text: str
     pages: list[int]
     repairs: Counter = field(default_factory=Counter)
+    confidence: float | None = None  # set when the block was read by OCR
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"type": self.type, "text": self.text, "pages": list(self.pages)}
+        if self.confidence is not None:
+            d["ocr"] = True
+            d["confidence"] = round(self.confidence, 1)
         if explain:
             d["repairs"] = dict(sorted(self.repairs.items()))
         return d

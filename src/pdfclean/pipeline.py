@@ -14,12 +14,14 @@ from . import furniture, lang, metadata
 from .engines import ENGINES, open_engine
 from .errors import LimitError, PdfCleanError, PdfError
 from .lines import build_lines
-from .model import Block, Document, Page, Source
+from .model import Block, Document, Page, RawPage, Source
 from .script import function_word_hits, repair_line, reverse_words, text_quality
 
 DEFAULT_MAX_PAGES = 10_000
 DEFAULT_MAX_BYTES = 2 * 1024**3
-GARBLED_BELOW = 0.6  # page text-quality score under which a warning names the page
+GARBLED_BELOW = 0.6  # page text-quality score under which a page is garbled
+OCR_MODES = ("auto", "always", "never")
+DEFAULT_OCR_LANG = "ara+fas+eng"
 
 Input = Union[str, os.PathLike, bytes, bytearray, memoryview]
 
@@ -103,16 +105,23 @@ def extract(
     pages: str | list[int] | None = None,
     password: str | None = None,
     explain: bool = False,
+    ocr: str = "auto",
+    ocr_lang: str = DEFAULT_OCR_LANG,
     max_pages: int = DEFAULT_MAX_PAGES,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Document:
     """Extract one PDF (a path or its bytes) into a :class:`Document`.
+
+    ``ocr``: "auto" reads by OCR the pages with no text layer, a garbled one,
+    or little text over an image; "always" every page; "never" none.
 
     Raises :class:`~pdfclean.errors.PdfCleanError` (one-line message) when the
     input cannot be converted.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if ocr not in OCR_MODES:
+        raise ValueError(f"unknown OCR mode {ocr!r} (choose from {', '.join(OCR_MODES)})")
     data, name = _read(src, max_bytes)
     eng = open_engine(engine, data, password)
     try:
@@ -125,6 +134,7 @@ def extract(
         warnings: list[str] = []
         page_objs = [_page(raw) for raw in eng.pages(numbers)]
         warnings.extend(eng.warnings)
+        _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings)
         source = Source(
             file=os.path.basename(name) if name else None,
             sha256=hashlib.sha256(data).hexdigest(),
@@ -136,6 +146,63 @@ def extract(
     finally:
         eng.close()
     return assemble(page_objs, source, warnings, explain)
+
+
+def needs_ocr(page: Page, mode: str) -> str | None:
+    """Why this page should be read by OCR, or None.
+
+    >>> needs_ocr(Page(1, 595, 842, [], image_coverage=0.9), "auto")
+    'no text layer'
+    >>> needs_ocr(Page(1, 595, 842, [], image_coverage=0.0), "auto") is None  # blank page
+    True
+    """
+    if mode == "never":
+        return None
+    if mode == "always":
+        return "forced"
+    chars = sum(len(l.text) for l in page.lines)
+    if not page.lines:
+        return "no text layer" if page.image_coverage > 0.05 else None
+    if page.quality < GARBLED_BELOW:
+        return "garbled text layer"
+    if chars < 100 and page.image_coverage > 0.5:
+        return "little text over an image"
+    return None
+
+
+def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, lang: str,
+               warnings: list[str]) -> None:
+    """Replace the pages that need it by their OCR reading (in place)."""
+    todo = [(i, r) for i, p in enumerate(pages) if (r := needs_ocr(p, mode))]
+    if not todo:
+        return
+    numbers = _ranges([pages[i].number for i, _ in todo])
+    try:
+        from . import ocr as ocr_mod
+
+        doc = ocr_mod.open_document(data, password)
+    except (ImportError, PdfCleanError) as e:
+        warnings.append(f"page(s) {numbers} need OCR, but OCR is unavailable ({e})")
+        return
+    done: list[int] = []
+    try:
+        for i, reason in todo:
+            p = pages[i]
+            try:
+                res = ocr_mod.ocr_page(doc, p.number, lang)
+            except PdfCleanError as e:
+                warnings.append(f"page {p.number} needs OCR ({reason}), but OCR failed ({e})")
+                continue
+            new = _page(RawPage(p.number, p.width, p.height, res.glyphs, p.image_coverage))
+            new.ocr, new.ocr_confidence = True, res.confidence
+            pages[i] = new
+            done.append(p.number)
+    finally:
+        doc.close()
+    if done:
+        confs = [p.ocr_confidence for p in pages if p.ocr and p.ocr_confidence is not None]
+        mean = f", mean confidence {sum(confs) / len(confs):.0f}" if confs else ""
+        warnings.append(f"page(s) {_ranges(done)} read by OCR{mean}")
 
 
 def _page(raw) -> Page:
@@ -155,7 +222,8 @@ def _page_info(p: Page) -> dict:
         chars += len(l.text)
     return {"page": p.number, "lines": len(p.lines), "chars": chars, "quality": round(p.quality, 3),
             "reversed_word_rate": round(rev / (fwd + rev), 3) if fwd + rev else None,
-            "image_coverage": round(p.image_coverage, 3)}
+            "image_coverage": round(p.image_coverage, 3), "ocr": p.ocr,
+            "ocr_confidence": None if p.ocr_confidence is None else round(p.ocr_confidence, 1)}
 
 
 def _check_direction(lines: list) -> None:
@@ -183,13 +251,14 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
     page_info = [_page_info(p) for p in pages]
     empty = [p.number for p in pages if not p.lines]
     if empty and len(empty) == len(pages):
-        warnings.append("no text layer on any page (scanned or image-only PDF?); OCR is not enabled")
+        warnings.append(f"no text on any page: page(s) {_ranges(empty)} (a scan with OCR off or "
+                        "unavailable?)")
     elif empty:
         warnings.append(f"no text on page(s) {_ranges(empty)}")
-    garbled = [p.number for p in pages if p.lines and p.quality < GARBLED_BELOW]
+    garbled = [p.number for p in pages if p.lines and p.quality < GARBLED_BELOW and not p.ocr]
     if garbled:
         warnings.append(f"text layer looks garbled (broken font encoding?) on page(s) "
-                        f"{_ranges(garbled)}; OCR is needed to read them")
+                        f"{_ranges(garbled)}")
 
     doc_lang = _language(pages)
 

@@ -84,7 +84,8 @@ SCHEMA = {
             "description": "per page read: quality signals",
             "items": {
                 "type": "object",
-                "required": ["page", "lines", "chars", "quality", "reversed_word_rate", "image_coverage"],
+                "required": ["page", "lines", "chars", "quality", "reversed_word_rate", "image_coverage",
+                             "ocr", "ocr_confidence"],
                 "additionalProperties": False,
                 "properties": {
                     "page": {"type": "integer", "minimum": 1},
@@ -95,6 +96,8 @@ SCHEMA = {
                     "reversed_word_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
                                            "description": "function words read backwards / all hits"},
                     "image_coverage": {"type": "number", "minimum": 0, "maximum": 1},
+                    "ocr": {"type": "boolean", "description": "the page was read by OCR"},
+                    "ocr_confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
                 },
             },
         },

@@ -525,7 +525,9 @@ def repair_line(vl: VisualLine, page: int) -> Line:
     if rtl and _stream_was_visual(glyphs):
         repairs["reversed_lines"] += 1
     text = fix_text(text, repairs)
-    return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs)
+    confs = [(g.conf, len(g.text)) for g in glyphs if g.conf is not None]
+    conf = sum(c * n for c, n in confs) / sum(n for _, n in confs) if confs else None
+    return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs, conf)
 
 
 def _stream_was_visual(glyphs: list[Glyph]) -> bool:
