@@ -109,9 +109,16 @@ def _page_drafts(page: Page, lay: Layout) -> list[_Draft]:
     lines = reading_order(page.lines)
     out: list[_Draft] = []
     prev: Line | None = None
+    hang: float | None = None  # where a list item's wrapped lines start
     for ln in lines:
-        if prev is None or _breaks(prev, ln, lay, out[-1].type == "list_item"):
-            out.append(_Draft("list_item" if _LIST.match(ln.text) else "paragraph"))
+        in_list = bool(out) and out[-1].type == "list_item"
+        if prev is None or _breaks(prev, ln, lay, in_list, hang):
+            kind = "list_item" if _LIST.match(ln.text) else "paragraph"
+            if kind != "list_item":
+                hang = None
+            out.append(_Draft(kind))
+        elif in_list:
+            hang = ln.x1 if ln.rtl else ln.x0
         out[-1].lines.append(ln)
         prev = ln
     for d in out:
@@ -140,7 +147,7 @@ def _block_type(lines: list[Line], lay: Layout) -> str:
     return "paragraph"
 
 
-def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False) -> bool:
+def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | None = None) -> bool:
     """Does line ``b`` start a new block after line ``a``?"""
     gap = b.y0 - a.y0
     if gap > 1.45 * lay.pitch * max(1.0, b.size / lay.size) or gap < -0.5 * lay.size:
@@ -163,8 +170,13 @@ def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False) -> bool:
         # a list item runs on (its wrapped lines may hang under the item text)
         # until a line ends a sentence short of the far edge, or ends one and
         # the next line does not hang
-        hangs = right - b.x1 > 0.8 * em if b.rtl else b.x0 - left > 0.8 * em
-        return bool(_FINAL.search(a.text)) and (short or not hangs)
+        if not _FINAL.search(a.text):
+            return False
+        if short or gap > 1.08 * lay.pitch:  # items are often spaced more than lines
+            return True
+        if hang is not None:  # the list's wrapped lines start here: same item if b does
+            return abs((b.x1 if b.rtl else b.x0) - hang) > 0.5 * em
+        return True
     if indented and lay.indents:
         return True
     if short and _FINAL.search(a.text):

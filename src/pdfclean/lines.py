@@ -10,6 +10,7 @@ it has none (XeTeX, Chromium).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
@@ -58,6 +59,7 @@ def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
             ref = g.baseline
             tol = 0.35 * g.size
     bands.append(band)
+    bands = _merge_stray_bands(bands)
 
     lines: list[VisualLine] = []
     for band in bands:
@@ -97,6 +99,32 @@ def drop_unmapped(band: list[Glyph]) -> tuple[list[Glyph], int]:
                 continue
         out.append(g)
     return out, n
+
+
+def _is_weak(g: Glyph) -> bool:
+    """A glyph that cannot make a line of its own: a mark, U+FFFD, tatweel."""
+    c = g.text[0]
+    return c in "\ufffd\u0640" or unicodedata.combining(c) > 0
+
+
+def _merge_stray_bands(bands: list[list[Glyph]]) -> list[list[Glyph]]:
+    """Fold a band of a few stray marks (a mark drawn high, a glyph mapped to
+    U+FFFD) into the nearest line, so it does not split a paragraph."""
+    out: list[list[Glyph]] = []
+    for i, band in enumerate(bands):
+        if len(band) <= 3 and all(_is_weak(g) for g in band):
+            b = band[0].baseline
+            cands = [j for j in (i - 1, i + 1) if 0 <= j < len(bands)
+                     and abs(bands[j][0].baseline - b) < 1.2 * bands[j][0].size]
+            if cands:
+                j = min(cands, key=lambda j: abs(bands[j][0].baseline - b))
+                if j < i and out:
+                    out[-1].extend(band)
+                else:
+                    bands[j].extend(band)
+                continue
+        out.append(band)
+    return out
 
 
 def _segments(band: list[Glyph]) -> list[VisualLine]:
