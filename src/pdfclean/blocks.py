@@ -46,6 +46,73 @@ class Layout:
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
+    """Top to bottom; in a two-column stretch, the right column first (RTL).
+
+    Columns are found from a gutter: a vertical strip, away from the page
+    edges, that no line crosses while at least three lines lie wholly on each
+    side of it. Lines that cross it (a title over both columns) cut the page
+    into stretches, each read column by column.
+    """
+    if len(lines) < 6:
+        return _rows_order(lines)
+    gutter = _gutter(lines)
+    if gutter is None:
+        return _rows_order(lines)
+    g0, g1 = gutter
+    rtl = sum(1 for l in lines if l.rtl) * 2 >= len(lines)
+    out: list[Line] = []
+    stretch: list[Line] = []
+
+    def flush() -> None:
+        right = [l for l in stretch if l.x0 >= g1 - 0.5]
+        left = [l for l in stretch if l.x1 <= g0 + 0.5]
+        first, second = (right, left) if rtl else (left, right)
+        out.extend(_rows_order(first) + _rows_order(second))
+        stretch.clear()
+
+    for ln in sorted(lines, key=lambda l: l.y0):
+        if ln.x0 < g1 - 0.5 and ln.x1 > g0 + 0.5:  # crosses the gutter
+            flush()
+            out.append(ln)
+        else:
+            stretch.append(ln)
+    flush()
+    return out
+
+
+def _gutter(lines: list[Line]) -> tuple[float, float] | None:
+    """The widest vertical strip crossed by few lines (titles over both
+    columns), away from the edges, with ≥ 3 lines wholly on each side."""
+    lo = min(l.x0 for l in lines)
+    hi = max(l.x1 for l in lines)
+    width = hi - lo
+    if width <= 0:
+        return None
+    em = sorted(l.size for l in lines)[len(lines) // 2]
+    allowed = max(1, len(lines) // 10)
+    xs = sorted({x for l in lines for x in (l.x0, l.x1)})
+    best: tuple[float, float] | None = None
+    run: list[float] | None = None
+    for a, b in zip(xs, xs[1:]):
+        mid = (a + b) / 2
+        crossing = sum(1 for l in lines if l.x0 < mid < l.x1)
+        if crossing <= allowed:
+            run = [run[0], b] if run else [a, b]
+            g0, g1 = run
+            if g1 - g0 >= em and lo + 0.2 * width < (g0 + g1) / 2 < hi - 0.2 * width and (
+                    best is None or g1 - g0 > best[1] - best[0]):
+                best = (g0, g1)
+        else:
+            run = None
+    if best is None:
+        return None
+    g0, g1 = best
+    left = sum(1 for l in lines if l.x1 <= g0 + 0.5)
+    right = sum(1 for l in lines if l.x0 >= g1 - 0.5)
+    return best if left >= 3 and right >= 3 else None
+
+
+def _rows_order(lines: list[Line]) -> list[Line]:
     """Top to bottom; segments of one row right to left (RTL documents)."""
     rows: list[list[Line]] = []
     for ln in sorted(lines, key=lambda l: l.y0):
@@ -94,19 +161,54 @@ def _edge(xs: list[float], pick) -> float:
 
 
 def build_blocks(pages: list[Page], layout: Layout | None = None) -> list[Block]:
+    """Blocks of the body in reading order. A paragraph cut by a page break is
+    joined back; a page's footnotes follow the paragraph that ends on it."""
     layout = layout or measure(pages)
     drafts: list[_Draft] = []
+    notes: list[_Draft] = []  # footnotes of the previous page, not yet placed
     for p in pages:
-        page_drafts = _page_drafts(p, layout)
+        body_lines, note_lines = split_footnotes(p.lines, layout)
+        page_drafts = _page_drafts(body_lines, layout)
         if drafts and page_drafts and _continues(drafts[-1], page_drafts[0], layout):
             drafts[-1].lines.extend(page_drafts[0].lines)
             page_drafts = page_drafts[1:]
+        drafts.extend(notes)
         drafts.extend(page_drafts)
+        notes = _footnote_drafts(note_lines)
+    drafts.extend(notes)
     return [b for b in (_finish(d) for d in drafts) if b.text]
 
 
-def _page_drafts(page: Page, lay: Layout) -> list[_Draft]:
-    lines = reading_order(page.lines)
+_NOTE_MARK = re.compile(r"^\s*(?:[(\[]?[0-9\u0660-\u0669\u06f0-\u06f9]{1,3}[)\].\-–]?|\*{1,3})\s*\S")
+
+
+def split_footnotes(lines: list[Line], lay: Layout) -> tuple[list[Line], list[Line]]:
+    """Footnotes: small lines at the foot of a page, below all body text, the
+    first starting with a note mark («1», «(1)», «[١]», «*»)."""
+    if not lines:
+        return lines, []
+    body_bottom = max((l.y1 for l in lines if l.size >= 0.92 * lay.size), default=None)
+    if body_bottom is None:
+        return lines, []
+    foot = sorted((l for l in lines if l.y0 >= body_bottom - 0.1 * lay.size
+                   and l.size < 0.9 * lay.size), key=lambda l: l.y0)
+    if not foot or not _NOTE_MARK.match(foot[0].text):
+        return lines, []
+    ids = {id(l) for l in foot}
+    return [l for l in lines if id(l) not in ids], foot
+
+
+def _footnote_drafts(lines: list[Line]) -> list[_Draft]:
+    out: list[_Draft] = []
+    for ln in _rows_order(lines):
+        if not out or _NOTE_MARK.match(ln.text):
+            out.append(_Draft("footnote"))
+        out[-1].lines.append(ln)
+    return out
+
+
+def _page_drafts(lines: list[Line], lay: Layout) -> list[_Draft]:
+    lines = reading_order(lines)
     out: list[_Draft] = []
     prev: Line | None = None
     hang: float | None = None  # where a list item's wrapped lines start
