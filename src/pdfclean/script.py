@@ -351,6 +351,23 @@ def fix_lam_alef(text: str) -> tuple[str, int]:
     return _LAM_ALEF_SWAPPED.subn(lambda m: "\u0627\u0644" + m.group(1), text)
 
 
+_PREFIX_LATIN = re.compile(r"(?<!\S)([وفبلك]) ([A-Za-z][A-Za-z0-9+.\-]*)(?=[\u0621-\u064a])")
+
+
+def fix_prefix_before_latin(text: str) -> tuple[str, int]:
+    """Put back the space Word moves across a Latin word after an Arabic prefix.
+
+    «وPython من» is laid out by Word as «و Pythonمن»: the space after the
+    Latin word is drawn at the end of its left-to-right run. A one-letter
+    prefix (و ف ب ل ك) never stands alone before a Latin word, and a Latin
+    word never runs into the next Arabic word.
+
+    >>> fix_prefix_before_latin("بلغة R و Pythonمن الأدوات")
+    ('بلغة R وPython من الأدوات', 1)
+    """
+    return _PREFIX_LATIN.subn(r"\1\2 ", text)
+
+
 FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
     ("control_chars", fix_control_chars),
     ("bidi_controls", fix_bidi_controls),
@@ -358,6 +375,7 @@ FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
     ("presentation_forms", fix_presentation_forms),
     ("lam_alef", fix_lam_alef),
     ("tatweel", fix_tatweel),
+    ("prefix_before_latin", fix_prefix_before_latin),
     ("space_before_mark", fix_space_before_mark),
     ("spaces", fix_spaces),
 ]
