@@ -100,3 +100,16 @@ def test_persian_quote_inside_the_body_stays(tmp_path):
     doc = pdfclean.extract(pdf.save())
     assert any("بحران آب در عراق" in t for t in _texts(doc)), _texts(doc)
     assert not doc.removed
+
+
+def test_text_repeated_at_the_foot_of_every_page_is_body_when_it_is_not_set_apart(tmp_path):
+    """A book that repeats a paragraph on every page: outer rows that follow
+    the body at its own line spacing are body text, not a footer."""
+    pdf = Pdf(tmp_path / "repeat.pdf")
+    for n in range(3):
+        y = pdf.para(PARAS[n], 60, 535, 600, size=12)
+        pdf.para(PARAS[5], 60, 535, y, size=12, indent=18)
+        pdf.page()
+    doc = pdfclean.extract(pdf.save())
+    assert not doc.removed, doc.removed
+    assert sum(_same(t, PARAS[5]) for t in _texts(doc)) == 3

@@ -99,22 +99,41 @@ def _rows(lines: list[Line]) -> list[list[Line]]:
 
 
 def _candidates(page: Page) -> list[tuple[Line, str]]:
-    """Outer lines of a page with their band, "top" or "bottom"."""
+    """Outer lines of a page with their band, "top" or "bottom".
+
+    A band is the first (last) rows of the page up to a clear gap: a row
+    separated from the body by no more than the body's own line spacing is
+    body text, however far out it sits (a tight top margin, text repeated
+    from page to page).
+    """
     rows = _rows(page.lines)
     out: list[tuple[Line, str]] = []
     if len(rows) < 2:
         return out
+    tops = [min(l.y0 for l in r) for r in rows]
+    bottoms = [max(l.y1 for l in r) for r in rows]
+    gaps = [tops[i + 1] - bottoms[i] for i in range(len(rows) - 1)]
+    usual = sorted(gaps)[len(gaps) // 4]  # line spacing (a short page has few lines)
+    size = sorted(l.size for l in page.lines)[len(page.lines) // 2]
+
+    def clear(gap: float) -> bool:
+        return gap > max(1.6 * usual, usual + 0.5 * size)
+
     top_limit = page.height * TOP_BAND
-    bottom_limit = page.height * (1 - BOTTOM_BAND)
-    for r in rows[:MAX_ROWS]:
-        if max(l.y1 for l in r) <= top_limit:
-            out.extend((l, "top") for l in r)
-        else:
+    for k in range(min(MAX_ROWS, len(gaps))):
+        if bottoms[k] > top_limit:
             break
-    for r in reversed(rows[-MAX_ROWS:]):
-        if min(l.y0 for l in r) >= bottom_limit:
-            out.extend((l, "bottom") for l in r)
-        else:
+        if clear(gaps[k]):
+            out.extend((l, "top") for r in rows[: k + 1] for l in r)
+            break
+    bottom_limit = page.height * (1 - BOTTOM_BAND)
+    n = len(rows)
+    for k in range(min(MAX_ROWS, len(gaps))):
+        i = n - 1 - k  # row index from the bottom
+        if tops[i] < bottom_limit:
+            break
+        if clear(gaps[i - 1]):
+            out.extend((l, "bottom") for r in rows[i:] for l in r)
             break
     return out
 

@@ -35,6 +35,7 @@ class VisualLine:
     size: float
     bold: bool
     unmapped: int = 0  # glyphs dropped by :func:`drop_unmapped`
+    orphans: int = 0  # stray marks of the page dropped (counted on its first line)
 
 
 def _is_space(g: Glyph) -> bool:
@@ -60,10 +61,14 @@ def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
             tol = 0.35 * g.size
     bands.append(band)
     bands = _merge_stray_bands(bands)
+    orphans = sum(len(b) for b in bands if all(_is_weak(g) for g in b))
+    bands = [b for b in bands if not all(_is_weak(g) for g in b)]
 
     lines: list[VisualLine] = []
     for band in bands:
         lines.extend(_segments(band))
+    if orphans and lines:  # marks with no letter anywhere near: dropped, and counted
+        lines[0].orphans = orphans
     return lines
 
 

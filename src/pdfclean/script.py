@@ -530,6 +530,8 @@ def repair_line(vl: VisualLine, page: int) -> Line:
     glyphs = vl.glyphs
     if vl.unmapped:
         repairs["unmapped_glyphs"] += vl.unmapped
+    if vl.orphans:
+        repairs["orphan_marks"] += vl.orphans
     clusters = _visual_clusters(glyphs)
     n_ctrl = sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
     if n_ctrl:
