@@ -15,6 +15,7 @@ from .engines import ENGINES, open_engine
 from .errors import LimitError, PdfCleanError, PdfError
 from .lines import build_lines
 from .model import Block, Document, Page, RawPage, Source
+from .safety import DEFAULT_MAX_INFLATE
 from .script import function_word_hits, repair_line, reverse_words, text_quality
 
 DEFAULT_MAX_PAGES = 10_000
@@ -109,11 +110,16 @@ def extract(
     ocr_lang: str = DEFAULT_OCR_LANG,
     max_pages: int = DEFAULT_MAX_PAGES,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_inflate: int = DEFAULT_MAX_INFLATE,
 ) -> Document:
     """Extract one PDF (a path or its bytes) into a :class:`Document`.
 
     ``ocr``: "auto" reads by OCR the pages with no text layer, a garbled one,
     or little text over an image; "always" every page; "never" none.
+
+    Limits keep memory and time bounded on hostile input: ``max_bytes`` of
+    file, ``max_pages`` pages, ``max_inflate`` bytes of decoded content per
+    page (decompression bombs are skipped with a warning).
 
     Raises :class:`~pdfclean.errors.PdfCleanError` (one-line message) when the
     input cannot be converted.
@@ -131,8 +137,8 @@ def extract(
         if total > max_pages:
             raise LimitError(f"too many pages ({total}; limit {max_pages})")
         numbers = pages if isinstance(pages, list) else parse_pages(pages, total)
-        warnings: list[str] = []
-        page_objs = [_page(raw) for raw in eng.pages(numbers)]
+        warnings, skip = _preflight(eng, data, password, numbers, max_inflate)
+        page_objs = [_page(raw) for raw in eng.pages([n for n in numbers if n not in skip])]
         warnings.extend(eng.warnings)
         _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings)
         source = Source(
@@ -146,6 +152,30 @@ def extract(
     finally:
         eng.close()
     return assemble(page_objs, source, warnings, explain)
+
+
+def _preflight(eng, data: bytes, password: str | None, numbers: list[int],
+               max_inflate: int) -> tuple[list[str], set[int]]:
+    """Before reading: warnings for active content (never run) and the pages
+    to skip because their content would inflate beyond ``max_inflate``."""
+    from .safety import active_content, oversized_pages
+
+    def check(doc) -> tuple[list[str], set[int]]:
+        bombs = oversized_pages(doc, numbers, max_inflate)
+        return active_content(doc) + list(bombs.values()), set(bombs)
+
+    doc = getattr(eng, "doc", None)
+    if doc is not None:
+        return check(doc)
+    import pymupdf
+
+    try:
+        with pymupdf.open(stream=data, filetype="pdf") as d:
+            if d.needs_pass:
+                d.authenticate(password or "")
+            return check(d)
+    except Exception:
+        return [], set()
 
 
 def needs_ocr(page: Page, mode: str) -> str | None:
