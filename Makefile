@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 SAMPLE := samples/pdfs/almanbar-iran-us-talks-libreoffice.pdf
 JOBS   ?= 2
 
-.PHONY: run test install install-test system eval bench samples clean
+FUZZ_SECONDS ?= 300
+
+.PHONY: run test install install-test system eval bench samples fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,9 @@ eval: install
 
 bench: install-test
 	$(BIN)/python benchmarks/run.py
+
+fuzz: install-test
+	$(BIN)/python tests/fuzz_target.py --seconds $(FUZZ_SECONDS)
 
 samples: install-test system
 	$(BIN)/python samples/generate.py --out samples/pdfs
