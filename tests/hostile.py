@@ -10,6 +10,10 @@ from __future__ import annotations
 import io
 import os
 import random
+import subprocess
+import sys
+import threading
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -108,7 +112,7 @@ def build(folder: Path, bomb_gb: float = 2.0) -> dict[str, tuple[Path, str, list
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]), "ok", [])
+    ]), "fail", [])
     deep = b"[" * 100_000 + b"]" * 100_000
     cases["deep object recursion"] = (_raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -135,8 +139,44 @@ def build(folder: Path, bomb_gb: float = 2.0) -> dict[str, tuple[Path, str, list
     return out
 
 
-if __name__ == "__main__":  # python tests/hostile.py DIR: write the corpus
+def run_measured(args: list[str], timeout: float = 60) -> tuple[int, bytes, bytes, float, float]:
+    """Run the CLI; return exit code, stdout, stderr, seconds and peak RSS (MB)."""
+    t = time.perf_counter()
+    p = subprocess.Popen([sys.executable, "-m", "pdfclean", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    bufs: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda k=k, f=f: bufs.__setitem__(k, f.read()))
+               for k, f in (("out", p.stdout), ("err", p.stderr))]
+    for r in readers:
+        r.start()
+    while True:  # reap it ourselves: wait4 gives this child's own peak memory
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() - t > timeout:
+            p.kill()
+            raise TimeoutError(f"hung: {args}")
+        time.sleep(0.02)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    for r in readers:
+        r.join()
+    return p.returncode, bufs["out"], bufs["err"], time.perf_counter() - t, ru.ru_maxrss / 1024
+
+
+def table(folder: Path) -> str:
+    """The README table: each case through the CLI, with time and peak memory."""
+    rows = ["| input | pdfclean does | exit | seconds | peak MB |", "|---|---|---:|---:|---:|"]
+    for name, (path, expect, args) in build(folder).items():
+        rc, out, err, secs, mb = run_measured(["extract", *args, "--ocr", "never", "--", str(path)])
+        msg = err.decode("utf-8", "replace").strip().splitlines()
+        what = msg[0].split(": ", 2)[-1] if msg else "converts"
+        if rc == 0 and msg:
+            what = "converts; " + "; ".join(m.split("warning: ", 1)[-1] for m in msg)
+        rows.append(f"| {name} | {what.replace('|', '/')} | {rc} | {secs:.1f} | {mb:.0f} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python tests/hostile.py DIR: write the corpus, print the table
     import sys
 
-    for k, (p, e, a) in build(Path(sys.argv[1])).items():
-        print(f"{e:4}  {k}  {os.path.getsize(p)} bytes")
+    print(table(Path(sys.argv[1])))

@@ -6,10 +6,6 @@ the file and the problem — or convert, where the PDF really is readable.
 """
 
 import json
-import os
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -24,32 +20,6 @@ def corpus(tmp_path_factory):
     return hostile.build(tmp_path_factory.mktemp("hostile"), bomb_gb=1.0)
 
 
-def run_measured(args: list[str]) -> tuple[int, bytes, bytes, float, float]:
-    """Run the CLI; return exit code, stdout, stderr, seconds and peak RSS (MB)."""
-    import threading
-
-    t = time.perf_counter()
-    p = subprocess.Popen([sys.executable, "-m", "pdfclean", *args], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
-    bufs: dict[str, bytes] = {}
-    readers = [threading.Thread(target=lambda k=k, f=f: bufs.__setitem__(k, f.read()))
-               for k, f in (("out", p.stdout), ("err", p.stderr))]
-    for r in readers:
-        r.start()
-    while True:  # reap it ourselves: wait4 gives this child's own peak memory
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() - t > LIMIT_SECONDS + 30:
-            p.kill()
-            pytest.fail(f"hung: {args}")
-        time.sleep(0.02)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    for r in readers:
-        r.join()
-    return p.returncode, bufs["out"], bufs["err"], time.perf_counter() - t, ru.ru_maxrss / 1024
-
-
 CASES = [
     "zero-byte", "random bytes", "HTML named .pdf", "ZIP named .pdf", "PNG named .pdf",
     "truncated at 10 %", "truncated at 50 %", "truncated at 90 %", "broken xref",
@@ -61,6 +31,10 @@ CASES = [
 
 
 @pytest.mark.parametrize("name", CASES)
+def run_measured(args):
+    return hostile.run_measured(args, LIMIT_SECONDS + 30)
+
+
 def test_hostile_input(corpus, name):
     path, expect, args = corpus[name]
     rc, out, err, seconds, peak_mb = run_measured(["extract", *args, "--ocr", "never", "--", str(path)])

@@ -139,6 +139,9 @@ def extract(
         numbers = pages if isinstance(pages, list) else parse_pages(pages, total)
         warnings, skip = _preflight(eng, data, password, numbers, max_inflate)
         page_objs = [_page(raw) for raw in eng.pages([n for n in numbers if n not in skip])]
+        unreadable = [w for w in eng.warnings if "could not be read" in w]
+        if unreadable and len(unreadable) == len(numbers):
+            raise PdfError(f"no page could be read ({unreadable[0].split(' (', 1)[-1].rstrip(')')})")
         warnings.extend(eng.warnings)
         _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings)
         source = Source(
