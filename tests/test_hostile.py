@@ -30,11 +30,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name", CASES)
 def run_measured(args):
     return hostile.run_measured(args, LIMIT_SECONDS + 30)
 
 
+@pytest.mark.parametrize("name", CASES)
 def test_hostile_input(corpus, name):
     path, expect, args = corpus[name]
     rc, out, err, seconds, peak_mb = run_measured(["extract", *args, "--ocr", "never", "--", str(path)])
