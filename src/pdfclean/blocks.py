@@ -323,4 +323,5 @@ def _finish(d: _Draft) -> Block:
         repairs.update(ln.repairs)
     confs = [(ln.confidence, len(ln.text)) for ln in d.lines if ln.confidence is not None]
     conf = sum(c * n for c, n in confs) / max(1, sum(n for _, n in confs)) if confs else None
-    return Block(d.type, text, d.pages, repairs, conf)
+    boxes = [(ln.page, ln.x0, ln.y0, ln.x1, ln.y1) for ln in d.lines]
+    return Block(d.type, text, d.pages, repairs, conf, boxes)

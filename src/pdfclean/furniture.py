@@ -180,7 +180,7 @@ def strip_furniture(pages: list[Page], doc_lang: str | None = None,
                              cover)
             if kinds:
                 drop.add(id(ln))
-                removed.extend(Removed(k, page.number, t) for k, t in kinds)
+                removed.extend(Removed(k, page.number, t, (ln.x0, ln.y0, ln.x1, ln.y1)) for k, t in kinds)
         if drop:
             page.lines = [l for l in page.lines if id(l) not in drop]
     return pages, removed

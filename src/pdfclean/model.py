@@ -98,6 +98,7 @@ class Block:
     pages: list[int]
     repairs: Counter = field(default_factory=Counter)
     confidence: float | None = None  # set when the block was read by OCR
+    boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)  # (page, x0, y0, x1, y1) per line
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"type": self.type, "text": self.text, "pages": list(self.pages)}
@@ -106,6 +107,7 @@ class Block:
             d["confidence"] = round(self.confidence, 1)
         if explain:
             d["repairs"] = dict(sorted(self.repairs.items()))
+            d["boxes"] = [[p, *(round(v, 1) for v in b)] for p, *b in self.boxes]
         return d
 
 
@@ -114,9 +116,13 @@ class Removed:
     kind: str
     page: int
     text: str
+    bbox: tuple[float, float, float, float] | None = None  # where it was on the page (points)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "page": self.page, "text": self.text}
+        d: dict[str, Any] = {"kind": self.kind, "page": self.page, "text": self.text}
+        if self.bbox is not None:
+            d["bbox"] = [round(v, 1) for v in self.bbox]
+        return d
 
 
 @dataclass(slots=True)
