@@ -207,7 +207,7 @@ class PyMuPDFEngine(_Base):
         for n in numbers:
             try:
                 page = self.doc[n - 1]
-                rect = page.rect
+                rect = page.cropbox  # unrotated, like the text coordinates
                 yield RawPage(n, rect.width, rect.height, self._glyphs(page, rect),
                               self._image_coverage(page, rect))
             except PdfError:
@@ -218,9 +218,8 @@ class PyMuPDFEngine(_Base):
 
     @staticmethod
     def _glyphs(page, rect) -> list[Glyph]:
-        # The trace is in page space (y down from the top of the mediabox);
-        # a page with a shifted cropbox needs its offset removed.
-        dx, dy = page.cropbox.x0 - page.mediabox.x0, page.cropbox.y0 - page.mediabox.y0
+        # The trace is in unrotated page space, relative to the cropbox's
+        # top-left corner (y down): ``rect`` is the unrotated cropbox.
         W, H = rect.width, rect.height
         glyphs: list[Glyph] = []
         for span in page.get_texttrace():
@@ -241,11 +240,11 @@ class PyMuPDFEngine(_Base):
                     if kept:
                         glyphs[-1].text += chr(uc)
                     continue
-                x0, y0, x1, y1 = bbox[0] - dx, bbox[1] - dy, bbox[2] - dx, bbox[3] - dy
+                x0, y0, x1, y1 = bbox
                 kept = not (x1 < 0 or x0 > W or y1 < 0 or y0 > H)
                 if not kept:
                     continue
-                glyphs.append(Glyph(chr(uc), x0, y0, x1, y1, origin[1] - dy, size, font, bold))
+                glyphs.append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
         return cluster_stream(glyphs)
 
     @staticmethod
@@ -292,33 +291,62 @@ class PdfPlumberEngine(_Base):
         for n in numbers:
             try:
                 page = self.pdf.pages[n - 1]
-                yield RawPage(n, float(page.width), float(page.height), self._glyphs(page),
-                              self._image_coverage(page))
+                w, h = self._frame(page)[:2]
+                yield RawPage(n, w, h, self._glyphs(page), self._image_coverage(page))
                 page.close()
             except Exception as e:
                 self.warnings.append(f"page {n}: could not be read ({_short(e)})")
                 yield RawPage(n, 0.0, 0.0, [])
 
     @staticmethod
-    def _glyphs(page) -> list[Glyph]:
-        H = float(page.height)
-        x_off, top_off = float(page.bbox[0]), float(page.bbox[1])
+    def _frame(page) -> tuple[float, float, float, float, int]:
+        """Unrotated cropbox width and height, the cropbox's offset inside the
+        mediabox (pdfplumber's boxes are top-down, in rotated space) and the
+        page rotation. (An offset on a rotated page is not corrected.)"""
+        cb = [float(v) for v in page.cropbox]
+        mb = [float(v) for v in page.mediabox]
+        rot = int(page.rotation or 0) % 360
+        w, h = cb[2] - cb[0], cb[3] - cb[1]
+        if rot in (90, 270):
+            return h, w, 0.0, 0.0, rot
+        return w, h, cb[0] - mb[0], cb[1] - mb[1], rot
+
+    @classmethod
+    def _glyphs(cls, page) -> list[Glyph]:
+        """Glyphs in unrotated cropbox space, y down — the pymupdf engine's frame.
+
+        pdfplumber hands out coordinates of the *rotated* page; they are turned
+        back so that text drawn horizontally is horizontal again.
+        """
+        W, H, x_off, top_off, rot = cls._frame(page)
+        RW, RH = float(page.width), float(page.height)  # the rotated mediabox
+
+        def unrotate(x: float, y: float) -> tuple[float, float]:
+            if rot == 90:
+                x, y = y, RW - x
+            elif rot == 180:
+                x, y = RW - x, RH - y
+            elif rot == 270:
+                x, y = RH - y, x
+            return x - x_off, y - top_off
+
         glyphs: list[Glyph] = []
         for c in page.chars:
-            if not c.get("upright", True):
-                continue
-            m = c.get("matrix") or (1, 0, 0, 1, c["x0"], H - c["bottom"])
-            if abs(m[1]) > 0.05 * abs(m[0] or 1) or m[0] <= 0:
-                continue
-            size = max(1.0, float(c.get("size") or 0.0), float(c["bottom"] - c["top"]))
-            font = str(c.get("fontname") or "")
-            # y1 is the top of the box and m[5] the baseline, both bottom-up
-            baseline = float(c["top"]) + (float(c["y1"]) - float(m[5])) - top_off
             if not c["text"]:
                 continue
-            glyphs.append(Glyph(c["text"], float(c["x0"]) - x_off, float(c["top"]) - top_off,
-                                float(c["x1"]) - x_off, float(c["bottom"]) - top_off,
-                                baseline, size, font, bool(_BOLD_RE.search(font))))
+            ax, ay = unrotate(float(c["x0"]), float(c["top"]))
+            bx, by = unrotate(float(c["x1"]), float(c["bottom"]))
+            x0, x1, y0, y1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+            m = c.get("matrix") or (1, 0, 0, 1, c["x0"], RH - c["bottom"])
+            ox, oy = unrotate(float(m[4]), RH - float(m[5]))  # the glyph origin, on the baseline
+            # horizontal, left-to-right drawing only (after turning the page back)
+            if rot in (0, 180) and (abs(m[1]) > 0.05 * abs(m[0] or 1) or (m[0] <= 0) == (rot == 0)):
+                continue
+            if rot in (90, 270) and (abs(m[0]) > 0.05 * abs(m[1] or 1) or m[1] == 0):
+                continue
+            size = max(1.0, float(c.get("size") or 0.0), y1 - y0)
+            font = str(c.get("fontname") or "")
+            glyphs.append(Glyph(c["text"], x0, y0, x1, y1, oy, size, font, bool(_BOLD_RE.search(font))))
         return cluster_stream(glyphs)
 
     @staticmethod

@@ -137,6 +137,9 @@ def extract(
         if total > max_pages:
             raise LimitError(f"too many pages ({total}; limit {max_pages})")
         numbers = pages if isinstance(pages, list) else parse_pages(pages, total)
+        numbers = [n for n in numbers if 1 <= n <= total]
+        if not numbers:
+            raise PdfError(f"no page {pages} in this PDF (it has {total})")
         warnings, skip = _preflight(eng, data, password, numbers, max_inflate)
         page_objs = [_page(raw) for raw in eng.pages([n for n in numbers if n not in skip])]
         unreadable = [w for w in eng.warnings if "could not be read" in w]
