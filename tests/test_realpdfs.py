@@ -28,7 +28,7 @@ def test_fixture_list_is_complete():
 @pytest.mark.parametrize("engine", ["pymupdf", "pdfplumber"])
 @pytest.mark.parametrize("name", FILES)
 def test_extracts_without_crashing(name, engine):
-    doc = pdfclean.extract(REAL / name, engine=engine)
+    doc = pdfclean.extract(REAL / name, engine=engine, ocr="never")  # OCR: tests/test_ocr.py
     assert doc.source.pages == int(ROWS[name]["pages"])
     body = "\n".join(b.text for b in doc.front_matter + doc.blocks)
     if name in UNUSABLE:
@@ -84,7 +84,7 @@ def test_script_is_clean_on_real_pdfs(name):
     """No lam-alef traces; function words read backwards ≤ 1 % of hits."""
     from pdfclean.script import function_word_hits
 
-    doc = pdfclean.extract(REAL / name)
+    doc = pdfclean.extract(REAL / name, ocr="never")
     text = "\n".join(b.text for b in doc.front_matter + doc.blocks)
     assert not LAM_ALEF_TRACE.findall(text)
     fwd, rev = function_word_hits(text)
