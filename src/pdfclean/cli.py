@@ -107,6 +107,60 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
 
 
 @main.command()
+@click.argument("input_dir", type=str)
+@click.option("-o", "--output", "output_dir", type=str, required=True, metavar="OUTPUT_DIR",
+              help="Output folder (mirrors INPUT_DIR), or - to stream JSON Lines to stdout.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="Only files matching GLOB (a name, or a path with /); repeatable.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Skip files and folders matching GLOB; repeatable.")
+@click.option("--force", is_flag=True, help="Convert again even what the manifest says is done.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=120, show_default=True,
+              metavar="SECONDS", help="Per-file time limit (0: none).")
+@click.option("--max-memory", "max_memory", type=click.IntRange(min=0), default=2048, show_default=True,
+              metavar="MB", help="Memory per worker: one using more is stopped and its file "
+                                 "recorded as failed (0: no cap).")
+@click.option("--engine", type=click.Choice(["pymupdf", "pdfplumber"]), default="pymupdf",
+              show_default=True, help="Text engine.")
+@click.option("--pages", type=str, default=None, help="Pages to read in every file, e.g. 1-2.")
+@click.option("--password", type=str, default=None, help="Password for encrypted PDFs.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where workers run: local processes, or a Dask cluster.")
+@click.option("--scheduler", type=str, default=None, metavar="ADDRESS",
+              help="Dask scheduler address (with --executor dask), e.g. tcp://10.0.0.5:8786.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
+def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: tuple, exclude: tuple,
+          force: bool, timeout: float, max_memory: int, engine: str, pages: str | None,
+          password: str | None, executor: str, scheduler: str | None, quiet: bool) -> None:
+    """Convert every PDF under INPUT_DIR into OUTPUT_DIR, in parallel, resumably.
+
+    OUTPUT_DIR mirrors INPUT_DIR (a/b.pdf → a/b.json) and holds the manifest
+    pdfclean-manifest.jsonl; a re-run skips what is already done. Exit 0: all
+    converted; 1: some failed (see the manifest); 2: usage error.
+    """
+    from .batch import BatchError, BatchOptions, UsageProblem, run_batch
+
+    opts = BatchOptions(input_dir=input_dir, output_dir=output_dir, jobs=jobs, format=fmt,
+                        include=include, exclude=exclude, force=force, timeout=timeout or None,
+                        max_memory_mb=max_memory, engine=engine, pages=pages, password=password,
+                        executor=executor, scheduler=scheduler, quiet=quiet)
+    try:
+        code = run_batch(opts)
+    except UsageProblem as e:
+        raise click.UsageError(str(e))
+    except BatchError as e:
+        click.echo(f"pdfclean: batch: {_one_line(e)}", err=True)
+        sys.exit(2)
+    except Exception as e:  # never a traceback
+        click.echo(f"pdfclean: batch: internal error: {type(e).__name__}: {_one_line(e)}", err=True)
+        sys.exit(1)
+    sys.exit(code)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the output."""
     from .model import dumps

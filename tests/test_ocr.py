@@ -1,0 +1,227 @@
+"""OCR with Tesseract (src/pdfclean/ocr.py), with real Tesseract runs.
+
+Scanned samples (samples/scans, made by samples/scan.py) must meet the bar
+the scorer reports for text-layer samples' OCR counterparts: body CER ≤ 5 %,
+no leaked furniture, metadata ≥ 3/4. The image-only and garbled real PDFs
+must give Arabic/Persian text with a warning naming the OCRed pages; in a
+file mixing a good page and a garbage text layer only the latter is OCRed;
+without Tesseract a warning names the pages and nothing crashes.
+"""
+
+import json
+import random
+import re
+
+import pymupdf
+import pytest
+
+import pdfclean
+from conftest import REAL, ROOT, SAMPLES
+from pdfclean import ocr
+from pdfclean.eval import score_doc
+
+SCANS = ROOT / "samples" / "scans"
+ARABIC = re.compile("[\u0621-\u064a]")
+PERSIAN = re.compile("[پچژگکی]")
+
+# one Amiri, one Noto Naskh; two producers (the whole set: python -m pdfclean.eval samples/scans)
+SCORED = ["iaea-nuclear-file-reportlab-scan", "iraq-oil-inflation-libreoffice-scan"]
+MIN_ANGLE = 0.2  # a text-layer page needs no deskew
+
+
+def test_scans_are_committed_with_truth():
+    pdfs = sorted(SCANS.glob("*-scan.pdf"))
+    assert len(pdfs) >= 5
+    total = 0
+    for pdf in pdfs:
+        truth = json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text(encoding="utf-8"))
+        assert truth["producer"].endswith("-scan") and truth["file"] == pdf.name
+        total += pdf.stat().st_size
+        assert pdf.stat().st_size < 1 << 20
+        with pymupdf.open(pdf) as d:
+            assert not d[0].get_text().strip()  # image only
+    assert total < 10 * (1 << 20)
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_scanned_sample_meets_the_bar(name):
+    pdf = SCANS / f"{name}.pdf"
+    truth = json.loads((SCANS / f"{name}.truth.json").read_text(encoding="utf-8"))
+    doc = pdfclean.extract(pdf)
+    s = score_doc(doc.to_dict(), truth, pdf.name, "pymupdf")
+    assert s.cer <= 0.05, f"CER {100 * s.cer:.2f} %"
+    assert not s.leaked
+    assert s.meta_right >= 3
+    assert any("read by OCR" in w and f"1-{truth['pages']}" in w for w in doc.warnings)
+    d = doc.to_dict()
+    assert all(b.get("ocr") is True and 0 < b["confidence"] <= 100 for b in d["blocks"])
+    assert all(p["ocr"] for p in d["pages"])
+
+
+def test_deskew_finds_the_scan_rotation():
+    name = "iraq-water-cop29-libreoffice-scan"
+    angles = json.loads((SCANS / f"{name}.truth.json").read_text(encoding="utf-8"))["scan"]["angles"]
+    with pymupdf.open(SCANS / f"{name}.pdf") as d:
+        for page, want in zip(d, angles):
+            assert abs(ocr.estimate_skew(page) - want) < 0.15
+
+
+def test_skew_of_a_synthetic_page():
+    np = pytest.importorskip("numpy")
+    img = np.full((600, 800), 255, dtype=np.uint8)
+    for y in range(60, 560, 40):  # text-like bars, tilted by 2 degrees
+        for x in range(50, 750):
+            yy = int(y + (x - 400) * np.tan(np.radians(2.0)))
+            img[yy: yy + 8, x] = 0
+    assert abs(ocr.skew_of(img) - (-2.0)) < 0.1  # rotating by -2° straightens it
+    assert ocr.skew_of(np.full((100, 100), 255, dtype=np.uint8)) == 0.0
+
+
+def test_words_are_glyphs_in_logical_order():
+    # a text-layer page read by OCR: whole words, logical order, boxes in points
+    with pymupdf.open(SAMPLES / "iraq-oil-inflation-libreoffice.pdf") as d:
+        res = ocr.ocr_page(d, 2)
+        width, height = d[1].rect.width, d[1].rect.height
+    words = [g for g in res.glyphs if g.text != " "]
+    assert len(words) > 150 and 80 < res.confidence <= 100
+    assert abs(res.angle) < MIN_ANGLE
+    texts = {g.text for g in words}
+    assert {"في", "على", "من"} <= texts and "يف" not in texts
+    for g in words:
+        assert g.font == "OCR" and g.conf is not None and len(g.text) >= 1
+        assert 0 <= g.x0 < g.x1 <= width and 0 <= g.y0 < g.baseline < g.y1 <= height
+    # the body text of a page is one size
+    sizes = [g.size for g in words]
+    assert max(set(sizes), key=sizes.count) == pytest.approx(12, abs=2)
+
+
+def test_image_only_persian_pdf_is_read():
+    doc = pdfclean.extract(REAL / "fa_seminar_guideline_image_only.pdf")
+    text = " ".join(b.text for b in doc.front_matter + doc.blocks) + " " + (doc.metadata.title or "")
+    assert len(PERSIAN.findall(text)) > 50
+    assert "گزارش" in text
+    assert doc.metadata.language == "fa"
+    assert any("page(s) 1 read by OCR" in w for w in doc.warnings)
+    blocks = doc.to_dict()["blocks"]
+    assert blocks and all(b.get("ocr") is True and "confidence" in b for b in blocks)
+
+
+def test_garbled_type3_pdf_is_read():
+    doc = pdfclean.extract(REAL / "ar_lyx_howto_ghostscript550_type3_garbled.pdf", pages="2-3")
+    text = " ".join(b.text for b in doc.blocks)
+    assert len(ARABIC.findall(text)) > 1000
+    assert "لينكس" in text and "العربية" in text
+    assert any("page(s) 2-3 read by OCR" in w for w in doc.warnings)
+    assert not any("garbled" in w for w in doc.warnings)  # read, so no longer garbled
+
+
+def _mixed_pdf() -> bytes:
+    """Page 1: a good text layer. Page 2: a scan of another page under an
+    invisible text layer of glyph-code noise (what a broken font encoding or a
+    bad OCR layer leaves)."""
+    src = pymupdf.open(SAMPLES / "iraq-water-cop29-libreoffice.pdf")
+    out = pymupdf.open()
+    out.insert_pdf(src, from_page=2, to_page=2)
+    rect = src[3].rect
+    page = out.new_page(width=rect.width, height=rect.height)
+    page.insert_image(page.rect, pixmap=src[3].get_pixmap(dpi=200, colorspace=pymupdf.csGRAY))
+    rng = random.Random(7)
+    noise = "bcdfghjklmnpqrstvwxzBCDFGHJKLMNPQRSTVWXZ[]^_`{}|~+/=<>"
+    for y in range(80, 780, 22):
+        line = " ".join("".join(rng.choice(noise) for _ in range(rng.randint(3, 9))) for _ in range(12))
+        page.insert_text((60, y), line, fontsize=10, render_mode=3)
+    data = out.tobytes()
+    src.close()
+    out.close()
+    return data
+
+
+@pytest.fixture(scope="module")
+def mixed() -> bytes:
+    return _mixed_pdf()
+
+
+def test_only_the_garbage_page_is_ocred(mixed):
+    doc = pdfclean.extract(mixed)
+    pages = {p["page"]: p for p in doc.to_dict()["pages"]}
+    assert pages[1]["ocr"] is False and pages[1]["ocr_confidence"] is None
+    assert pages[2]["ocr"] is True and pages[2]["ocr_confidence"] > 70
+    assert any("page(s) 2 read by OCR" in w for w in doc.warnings)
+    assert not any("garbled" in w for w in doc.warnings)
+    one = [b for b in doc.blocks if b.pages == [1]]
+    two = [b for b in doc.blocks if b.pages == [2]]
+    assert one and all(b.confidence is None for b in one)  # the text layer, untouched
+    assert two and all(b.confidence is not None for b in two)
+    text2 = " ".join(b.text for b in two)
+    assert "الأهوار" in text2 and "العراق" in text2
+    assert not re.search(r"[A-Za-z]{4}[\[\]^_`{}|~]", text2)  # no noise left
+
+
+def test_ocr_never_leaves_pages_alone(mixed):
+    doc = pdfclean.extract(mixed, ocr="never")
+    assert all(not p["ocr"] for p in doc.to_dict()["pages"])
+    assert any("garbled" in w and "2" in w for w in doc.warnings)
+    assert not any("OCR" in w for w in doc.warnings)
+    doc = pdfclean.extract(REAL / "fa_seminar_guideline_image_only.pdf", ocr="never")
+    assert not doc.blocks
+
+
+def test_ocr_always_reads_a_good_page_too(mixed):
+    doc = pdfclean.extract(mixed, ocr="always", pages="1")
+    assert doc.to_dict()["pages"][0]["ocr"] is True
+    assert "مؤتمر" in doc.text
+
+
+def test_without_tesseract_a_warning_names_the_pages(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract anywhere
+    monkeypatch.delenv("PDFCLEAN_TESSERACT", raising=False)
+    doc = pdfclean.extract(REAL / "ar_lyx_howto_ghostscript550_type3_garbled.pdf", pages="1-3")
+    msg = [w for w in doc.warnings if "OCR is unavailable" in w]
+    assert msg and "1-3" in msg[0] and "Tesseract is not installed" in msg[0]
+    assert any("garbled" in w and "1-3" in w for w in doc.warnings)
+    with pytest.raises(ocr.OcrUnavailable):
+        ocr.open_document(b"%PDF-1.4", None)
+
+
+def test_without_tesseract_the_cli_warns_and_succeeds(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from pdfclean.cli import main
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    r = CliRunner().invoke(main, ["extract", str(REAL / "fa_seminar_guideline_image_only.pdf")])
+    assert r.exit_code == 0, r.output
+    assert "OCR is unavailable" in r.output and "page(s) 1" in r.output
+
+
+def test_a_missing_language_is_named(monkeypatch):
+    with pytest.raises(ocr.OcrUnavailable, match="no data for xyz"):
+        ocr.check("ara+xyz")
+    with pytest.raises(ocr.OcrUnavailable, match="bad OCR language"):
+        ocr.check("ara --psm 0")
+    doc = pdfclean.extract(REAL / "fa_seminar_guideline_image_only.pdf", ocr_lang="ara+xyz")
+    assert any("page" in w and "1" in w and "xyz" in w for w in doc.warnings)
+    assert not doc.blocks
+
+
+def test_hocr_words_and_baselines():
+    hocr = (
+        "<span class='ocr_line' id='line_1_1' title=\"bbox 100 200 900 260; baseline -0.01 -12; "
+        "x_size 50\"><span class='ocrx_word' id='w1' title='bbox 700 205 900 258; x_wconf 91'>"
+        "العراق</span> <span class='ocrx_word' id='w2' title='bbox 100 210 300 250; x_wconf 88'>"
+        "<strong>COP29</strong></span></span>"
+    )
+    words = ocr.parse_hocr(hocr)
+    assert [w.text for w in words] == ["العراق", "COP29"]
+    assert words[0].conf == 91 and words[1].x0 == 100
+    assert words[0].base == pytest.approx(260 - 12 - 0.01 * 700)
+
+
+def test_readings_are_merged_word_by_word():
+    W = ocr._Word
+    # all-languages reading: Arabic misread as English, real English right
+    full = [W("fy", 10, 0, 20, 10, 70, 9, 1, 1), W("COP29", 30, 0, 60, 10, 92, 9, 1, 1)]
+    # Arabic-only reading: the Arabic right, the English as digit soup
+    rtl = [W("في", 10, 0, 20, 10, 91, 9, 2, 2), W("00229", 30, 0, 60, 10, 68, 9, 2, 2)]
+    got = sorted((w.text for w in ocr.combine([full, rtl])))
+    assert got == ["COP29", "في"]
