@@ -924,7 +924,8 @@ def convert(task: dict) -> dict:
     src = task["data"] if task.get("data") is not None else task["path"]
     opts = task["options"]
     try:
-        doc = extract(src, engine=opts["engine"], pages=opts["pages"], password=task.get("password"))
+        doc = extract(src, engine=opts["engine"], pages=opts["pages"], password=task.get("password"),
+                      ocr=opts.get("ocr", "auto"), ocr_lang=opts.get("ocr_lang", "ara+fas+eng"))
         doc.source.file = task["rel"]
         text = FORMATS[opts["format"]](doc)
         if opts["format"] == "jsonl":
@@ -1428,6 +1429,8 @@ class BatchOptions:
     engine: str = "pymupdf"
     pages: str | None = None
     password: str | None = None
+    ocr: str = "auto"
+    ocr_lang: str = "ara+fas+eng"
     executor: str = "local"
     scheduler: str | None = None
     quiet: bool = False
@@ -1509,7 +1512,8 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
     executor: Any = dask
 
     mode = opts.progress or ("quiet" if opts.quiet else ("bar" if stderr.isatty() else "lines"))
-    options = {"format": opts.format, "engine": opts.engine, "pages": opts.pages}
+    options = {"format": opts.format, "engine": opts.engine, "pages": opts.pages, "ocr": opts.ocr,
+               "ocr_lang": opts.ocr_lang}
     t_start = time.monotonic()
     counts = {"inputs": 0, "ok": 0, "unchanged": 0, "failed": 0, "skipped": 0, "excluded": 0}
     pages_read = 0

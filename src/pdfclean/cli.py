@@ -22,6 +22,13 @@ def _one_line(s: str) -> str:
     return " ".join(str(s).split())
 
 
+def _display_name(path: str) -> str:
+    """A file name fit for a one-line message (newlines and controls escaped)."""
+    if path == "-":
+        return "<stdin>"
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in path)
+
+
 def fail(name: str, message: str) -> None:
     click.echo(f"pdfclean: {name}: {_one_line(message)}", err=True)
     sys.exit(1)
@@ -68,12 +75,12 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
     from .pipeline import extract as run
     from .writers import FORMATS as WRITERS
 
-    name = "<stdin>" if input == "-" else input
+    name = _display_name(input)
     if pages is not None:
-        from .pipeline import parse_pages
+        from .pipeline import DEFAULT_MAX_PAGES, parse_pages
 
         try:
-            parse_pages(pages, 1)
+            parse_pages(pages, DEFAULT_MAX_PAGES)  # the syntax only: extract clips to the document
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--pages")
     if output and input != "-" and os.path.exists(output) and os.path.exists(input) \
@@ -127,6 +134,9 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
               show_default=True, help="Text engine.")
 @click.option("--pages", type=str, default=None, help="Pages to read in every file, e.g. 1-2.")
 @click.option("--password", type=str, default=None, help="Password for encrypted PDFs.")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="OCR pages with no text layer or a garbled one (auto), every page, or none.")
+@click.option("--ocr-lang", default="ara+fas+eng", show_default=True, help="Tesseract languages.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where workers run: local processes, or a Dask cluster.")
 @click.option("--scheduler", type=str, default=None, metavar="ADDRESS",
@@ -134,7 +144,8 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: tuple, exclude: tuple,
           force: bool, timeout: float, max_memory: int, engine: str, pages: str | None,
-          password: str | None, executor: str, scheduler: str | None, quiet: bool) -> None:
+          password: str | None, ocr: str, ocr_lang: str, executor: str, scheduler: str | None,
+          quiet: bool) -> None:
     """Convert every PDF under INPUT_DIR into OUTPUT_DIR, in parallel, resumably.
 
     OUTPUT_DIR mirrors INPUT_DIR (a/b.pdf → a/b.json) and holds the manifest
@@ -146,7 +157,7 @@ def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: 
     opts = BatchOptions(input_dir=input_dir, output_dir=output_dir, jobs=jobs, format=fmt,
                         include=include, exclude=exclude, force=force, timeout=timeout or None,
                         max_memory_mb=max_memory, engine=engine, pages=pages, password=password,
-                        executor=executor, scheduler=scheduler, quiet=quiet)
+                        ocr=ocr, ocr_lang=ocr_lang, executor=executor, scheduler=scheduler, quiet=quiet)
     try:
         code = run_batch(opts)
     except UsageProblem as e:
@@ -158,6 +169,58 @@ def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: 
         click.echo(f"pdfclean: batch: internal error: {type(e).__name__}: {_one_line(e)}", err=True)
         sys.exit(1)
     sys.exit(code)
+
+
+@main.command()
+@click.argument("input", type=str)
+@click.option("-o", "--output", type=str, required=True, metavar="REPORT.html",
+              help="The report: one self-contained HTML file.")
+@click.option("--engine", type=click.Choice(["pymupdf", "pdfplumber"]), default="pymupdf",
+              show_default=True, help="Text engine.")
+@click.option("--pages", type=str, default=None, help="Pages to read, e.g. 2-5 or 1,3,7-.")
+@click.option("--password", type=str, default=None, help="Password of an encrypted PDF.")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="OCR pages with no text layer or a garbled one (auto), every page, or none.")
+@click.option("--ocr-lang", default="ara+fas+eng", show_default=True, help="Tesseract languages.")
+@click.option("--dpi", type=click.IntRange(36, 200), default=90, show_default=True,
+              help="Resolution of the page images.")
+def review(input: str, output: str, engine: str, pages: str | None, password: str | None, ocr: str,
+           ocr_lang: str, dpi: int) -> None:
+    """Write a review report of INPUT (a PDF path, or - for stdin): every page
+    image beside the blocks read from it, removed furniture outlined, repairs
+    and OCR confidence marked — one self-contained HTML file."""
+    from .errors import PdfCleanError
+    from .review import review as run
+
+    name = _display_name(input)
+    if pages is not None:
+        from .pipeline import DEFAULT_MAX_PAGES, parse_pages
+
+        try:
+            parse_pages(pages, DEFAULT_MAX_PAGES)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--pages")
+    if output == "-":
+        raise click.BadParameter("the report is a file (it embeds the page images)", param_hint="-o")
+    if input != "-" and os.path.exists(output) and os.path.exists(input) and os.path.samefile(output, input):
+        raise click.BadParameter("the output would overwrite the input", param_hint="-o")
+    try:
+        src = sys.stdin.buffer.read() if input == "-" else input
+        doc = run(src, output, engine=engine, pages=pages, password=password, ocr=ocr, ocr_lang=ocr_lang,
+                  dpi=dpi)
+    except PdfCleanError as e:
+        fail(name, str(e))
+    except KeyboardInterrupt:
+        click.echo("pdfclean: interrupted", err=True)
+        sys.exit(130)
+    except MemoryError:
+        fail(name, "out of memory")
+    except OSError as e:  # the report could not be written
+        fail(name, f"cannot write {output}: {e.strerror or e}")
+    except Exception as e:  # never a traceback: name the file and the problem
+        fail(name, f"internal error: {type(e).__name__}: {e}")
+    for w in doc.warnings:
+        click.echo(f"pdfclean: {name}: warning: {_one_line(w)}", err=True)
 
 
 @main.command()

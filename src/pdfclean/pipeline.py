@@ -46,14 +46,14 @@ def parse_pages(spec: str | None, total: int) -> list[int]:
             if "-" in part:
                 a, b = part.split("-", 1)
                 lo = int(a) if a.strip() else 1
-                hi = int(b) if b.strip() else total
+                hi = int(b) if b.strip() else None  # open end: up to the last page
             else:
                 lo = hi = int(part)
         except ValueError:
             raise ValueError(f"bad page range {spec!r} (use e.g. 2-5 or 1,3,7-)") from None
-        if lo < 1 or hi < lo:
+        if lo < 1 or (hi is not None and hi < lo):
             raise ValueError(f"bad page range {spec!r}")
-        out.update(range(lo, min(hi, total) + 1))
+        out.update(range(lo, min(total if hi is None else hi, total) + 1))
     return sorted(out)
 
 
