@@ -187,7 +187,8 @@ def test_batch_of_46_files_with_broken_ones(tmp_path):
     assert len(ok) == len(good) == 46
     for rec in ok:
         assert rec["output"] == out_rel(rec["path"]) and rec["pages_read"] == 2
-        assert rec["options"] == {"format": "json", "engine": "pymupdf", "pages": "1-2"}
+        assert rec["options"] == {"format": "json", "engine": "pymupdf", "pages": "1-2", "ocr": "auto",
+                                  "ocr_lang": "ara+fas+eng"}
         assert rec["version"] and rec["sha256"] == sha256(good[rec["path"]])
         assert rec["seconds"] > 0 and rec["output_sha256"] == sha256(out / rec["output"])
     s = summary(r.stderr)
