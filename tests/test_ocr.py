@@ -14,9 +14,9 @@ import re
 
 import pymupdf
 import pytest
+from conftest import REAL, ROOT, SAMPLES
 
 import pdfclean
-from conftest import REAL, ROOT, SAMPLES
 from pdfclean import ocr
 from pdfclean.eval import score_doc
 
@@ -223,5 +223,5 @@ def test_readings_are_merged_word_by_word():
     full = [W("fy", 10, 0, 20, 10, 70, 9, 1, 1), W("COP29", 30, 0, 60, 10, 92, 9, 1, 1)]
     # Arabic-only reading: the Arabic right, the English as digit soup
     rtl = [W("في", 10, 0, 20, 10, 91, 9, 2, 2), W("00229", 30, 0, 60, 10, 68, 9, 2, 2)]
-    got = sorted((w.text for w in ocr.combine([full, rtl])))
+    got = sorted(w.text for w in ocr.combine([full, rtl]))
     assert got == ["COP29", "في"]

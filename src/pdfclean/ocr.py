@@ -158,7 +158,7 @@ def installed_languages(path: str | None = None) -> frozenset[str]:
     if path not in _LANGS:
         try:
             r = subprocess.run([path, "--list-langs"], capture_output=True, text=True, timeout=30,
-                               env=_env())
+                               env=_env(), check=False)
         except (OSError, subprocess.SubprocessError) as e:
             raise OcrUnavailable(f"Tesseract does not run ({_short(e)})") from None
         if r.returncode != 0:
@@ -224,14 +224,14 @@ class _Render:
     def zoom(self) -> float:
         return self.dpi / 72.0
 
-    def to_points(self, w: "_Word") -> "_Word":
+    def to_points(self, w: _Word) -> _Word:
         z = self.zoom
         w.x0, w.x1 = (w.x0 + self.ox) / z + self.dx, (w.x1 + self.ox) / z + self.dx
         w.y0, w.y1 = (w.y0 + self.oy) / z + self.dy, (w.y1 + self.oy) / z + self.dy
         w.base = (w.base + self.oy) / z + self.dy
         return w
 
-    def box(self, w: "_Word", pad: float = 0.0) -> tuple[int, int, int, int]:
+    def box(self, w: _Word, pad: float = 0.0) -> tuple[int, int, int, int]:
         """A word's box (points) in this image's pixels: x0, y0, x1, y1, clipped."""
         z = self.zoom
         h, wd = self.img.shape  # type: ignore[attr-defined]
@@ -357,7 +357,6 @@ def _suspect_latin(w: _Word) -> bool:
     Eastern and Western digits mixed."""
     t = w.text
     western = any("0" <= ch <= "9" for ch in t)
-    eastern = bool(re.search("[\u0660-\u0669\u06f0-\u06f9]", t))
     if _is_rtl_word(re.sub("[\u0660-\u0669\u06f0-\u06f9]", "", t)):
         return western and w.conf < 90  # «ه7١٠»
     if western:
@@ -455,7 +454,7 @@ def _run(path: str, img, lang: str, dpi: float, timeout: float, psm: str | None 
         cmd += ["-c", kv]
     cmd.append("hocr")
     try:
-        r = subprocess.run(cmd, input=pgm, capture_output=True, timeout=timeout, env=_env())
+        r = subprocess.run(cmd, input=pgm, capture_output=True, timeout=timeout, env=_env(), check=False)
     except subprocess.TimeoutExpired:
         raise OcrError(f"Tesseract took longer than {timeout:.0f} s") from None
     except OSError as e:
@@ -622,7 +621,7 @@ def _overlap(a: _Word, b: _Word, share: float = 0.3) -> bool:
             and oy >= 0.5 * min(a.y1 - a.y0, b.y1 - b.y0))
 
 
-_URLISH = re.compile(r"(https?://|www\.|@)\S+|\S+\.(org|com|net)\b", re.I)
+_URLISH = re.compile(r"(https?://|www\.|@)\S+|\S+\.(org|com|net)\b", re.IGNORECASE)
 
 
 def _lines(words: list[_Word]) -> dict[int, list[_Word]]:
