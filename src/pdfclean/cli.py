@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
+from contextlib import contextmanager
 
 import click
 
@@ -34,20 +34,26 @@ def fail(name: str, message: str) -> None:
     sys.exit(1)
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".pdfclean-", suffix=".tmp", dir=directory)
+@contextmanager
+def _one_document(name: str):
+    """One document's work: any failure becomes one line naming the file, and exit 1."""
+    from .errors import PdfCleanError
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        yield
+    except PdfCleanError as e:
+        fail(name, str(e))
+    except KeyboardInterrupt:
+        click.echo("pdfclean: interrupted", err=True)
+        sys.exit(130)
+    except MemoryError:
+        fail(name, "out of memory")
+    except BrokenPipeError:
+        sys.exit(1)
+    except OSError as e:  # an output that cannot be written
+        fail(name, f"cannot write: {e.strerror or e}")
+    except Exception as e:  # never a traceback: name the file and the problem
+        fail(name, f"internal error: {type(e).__name__}: {e}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,7 +77,6 @@ def main() -> None:
 def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | None,
             password: str | None, explain: bool, ocr: str, ocr_lang: str) -> None:
     """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown."""
-    from .errors import PdfCleanError
     from .pipeline import extract as run
     from .writers import FORMATS as WRITERS
 
@@ -86,7 +91,7 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
     if output and input != "-" and os.path.exists(output) and os.path.exists(input) \
             and os.path.samefile(output, input):
         raise click.BadParameter("the output would overwrite the input", param_hint="-o")
-    try:
+    with _one_document(name):
         src = sys.stdin.buffer.read() if input == "-" else input
         doc = run(src, engine=engine, pages=pages, password=password, explain=explain, ocr=ocr,
                   ocr_lang=ocr_lang)
@@ -94,21 +99,12 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
         if not text.endswith("\n"):
             text += "\n"
         if output and output != "-":
+            from .writers import write_atomic
+
             write_atomic(output, text)
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
-    except PdfCleanError as e:
-        fail(name, str(e))
-    except KeyboardInterrupt:
-        click.echo("pdfclean: interrupted", err=True)
-        sys.exit(130)
-    except MemoryError:
-        fail(name, "out of memory")
-    except BrokenPipeError:
-        sys.exit(1)
-    except Exception as e:  # never a traceback: name the file and the problem
-        fail(name, f"internal error: {type(e).__name__}: {e}")
     for w in doc.warnings:
         click.echo(f"pdfclean: {name}: warning: {_one_line(w)}", err=True)
 
@@ -189,7 +185,6 @@ def review(input: str, output: str, engine: str, pages: str | None, password: st
     """Write a review report of INPUT (a PDF path, or - for stdin): every page
     image beside the blocks read from it, removed furniture outlined, repairs
     and OCR confidence marked — one self-contained HTML file."""
-    from .errors import PdfCleanError
     from .review import review as run
 
     name = _display_name(input)
@@ -204,21 +199,10 @@ def review(input: str, output: str, engine: str, pages: str | None, password: st
         raise click.BadParameter("the report is a file (it embeds the page images)", param_hint="-o")
     if input != "-" and os.path.exists(output) and os.path.exists(input) and os.path.samefile(output, input):
         raise click.BadParameter("the output would overwrite the input", param_hint="-o")
-    try:
+    with _one_document(name):
         src = sys.stdin.buffer.read() if input == "-" else input
         doc = run(src, output, engine=engine, pages=pages, password=password, ocr=ocr, ocr_lang=ocr_lang,
                   dpi=dpi)
-    except PdfCleanError as e:
-        fail(name, str(e))
-    except KeyboardInterrupt:
-        click.echo("pdfclean: interrupted", err=True)
-        sys.exit(130)
-    except MemoryError:
-        fail(name, "out of memory")
-    except OSError as e:  # the report could not be written
-        fail(name, f"cannot write {output}: {e.strerror or e}")
-    except Exception as e:  # never a traceback: name the file and the problem
-        fail(name, f"internal error: {type(e).__name__}: {e}")
     for w in doc.warnings:
         click.echo(f"pdfclean: {name}: warning: {_one_line(w)}", err=True)
 

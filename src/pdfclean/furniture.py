@@ -65,7 +65,17 @@ _ORG_EN = re.compile(r"\b(?:CENT(?:ER|RE)|INSTITUTE|FOUNDATION|ASSOCIATION|COUNC
                      r"THINK TANK|UNIVERSITY|PRESS|PUBLISH\w*)\b", re.I)
 
 
-def is_branding(text: str, publisher: str | None = None, cover: frozenset[str] = frozenset()) -> bool:
+OCR_SIMILAR = 80  # rapidfuzz ratio above which two OCR readings are the same furniture line
+
+
+def _similar(a: str, b: str) -> bool:
+    from rapidfuzz import fuzz
+
+    return a == b or fuzz.ratio(a, b) >= OCR_SIMILAR
+
+
+def is_branding(text: str, publisher: str | None = None, cover: frozenset[str] = frozenset(),
+                fuzzy: bool = False) -> bool:
     """A URL, an e-mail address, the publisher's name (in any language), or a
     line repeated from the publisher's cover page.
 
@@ -77,7 +87,14 @@ def is_branding(text: str, publisher: str | None = None, cover: frozenset[str] =
     if _URL.search(text) or _EMAIL.search(text) or _ORG_EN.search(text):
         return True
     t = _norm(text)
-    return (bool(publisher) and _norm(publisher) in t) or t in cover
+    if (bool(publisher) and _norm(publisher) in t) or t in cover:
+        return True
+    if fuzzy and publisher:  # an OCR line: «مرك المنبر للدراسات …»
+        from rapidfuzz import fuzz
+
+        p = _norm(publisher)
+        return len(t) >= 0.6 * len(p) and fuzz.partial_ratio(p, t) >= OCR_SIMILAR
+    return False
 
 
 def _norm(s: str) -> str:
@@ -166,9 +183,21 @@ def strip_furniture(pages: list[Page], doc_lang: str | None = None,
     cands = {p.number: _candidates(p) for p in pages if p.number not in skip}
     # how many pages carry each masked key in each band
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    ocr_keys: list[tuple[str, str, int]] = []  # OCR lines: (band, key, page)
     for n, cs in cands.items():
         for ln, band in cs:
             seen[(band, _key(ln.text))].add(n)
+            if ln.confidence is not None:
+                ocr_keys.append((band, _key(ln.text), n))
+
+    def repeats(ln: Line, band: str) -> int:
+        """Pages carrying this line; OCR reads one running title a little
+        differently on every page, so OCR lines match fuzzily."""
+        key = _key(ln.text)
+        pages_ = set(seen[(band, key)])
+        if ln.confidence is not None:
+            pages_ |= {n for b, k, n in ocr_keys if b == band and _similar(k, key)}
+        return len(pages_)
 
     removed: list[Removed] = []
     for page in pages:
@@ -176,8 +205,8 @@ def strip_furniture(pages: list[Page], doc_lang: str | None = None,
             continue
         drop: set[int] = set()
         for ln, band in cands[page.number]:
-            kinds = classify(ln.text, band, len(seen[(band, _key(ln.text))]), doc_lang, publisher,
-                             cover)
+            kinds = classify(ln.text, band, repeats(ln, band), doc_lang, publisher, cover,
+                             fuzzy=ln.confidence is not None)
             if kinds:
                 drop.add(id(ln))
                 removed.extend(Removed(k, page.number, t, (ln.x0, ln.y0, ln.x1, ln.y1)) for k, t in kinds)
@@ -192,14 +221,15 @@ def _key(text: str) -> str:
 
 
 def classify(text: str, band: str, repeats: int, doc_lang: str | None,
-             publisher: str | None, cover: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+             publisher: str | None, cover: frozenset[str] = frozenset(),
+             fuzzy: bool = False) -> list[tuple[str, str]]:
     """What a band line is, as ``[(kind, text), …]``; empty when it is body text."""
     text = text.strip()
     if not text:
         return []
     if is_page_number(text):
         return [("page_number", text)]
-    if is_branding(text, publisher, cover if repeats >= 2 else frozenset()):
+    if is_branding(text, publisher, cover if repeats >= 2 else frozenset(), fuzzy):
         return [("branding", text)]
     parts = split_edge_number(text)
     core, num = parts if parts else (text, None)

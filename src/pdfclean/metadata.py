@@ -18,7 +18,11 @@ _AUTHOR = re.compile(
     re.I,
 )
 _SOURCE = re.compile(r"^\s*(?:المصدر|المصادر|منبع|Source)\s*[:：\-–]\s*(?P<v>.+)$", re.I)
-_PUBLISHED_CUT = re.compile(r"\s*[،,.\-–]?\s*(?:نُشر|نشر|نُشِر|منتشر شده|بتاريخ|تاريخ النشر|published)\b.*$", re.I)
+# the publication note after the source; OCR often garbles «نُشر» (the damma
+# makes «ئشر», «شر», «تسر»), so «، <a short word> بتاريخ» starts it too
+_PUBLISHED_CUT = re.compile(
+    r"\s*(?:[،,]\s*\S{1,5}\s+(?=بتاريخ)|[،,.\-–]?\s*(?=(?:نُشر|نشر|نُشِر|منتشر شده|بتاريخ|تاريخ النشر|published)\b))"
+    r".*$", re.I)
 _COPYRIGHT = re.compile(r"(?:محفوظة|محفوظه)\s+(?:ل|لـ)\s*(?P<v>.+)$")
 _ORG = re.compile(r"^(?:مركز|معهد|مؤسسة|منتدى|مرکز|مؤسسه|پژوهشکده|المركز|المعهد)\s")
 _BOILERPLATE = re.compile(

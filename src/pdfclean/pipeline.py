@@ -216,7 +216,7 @@ def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, 
     try:
         from . import ocr as ocr_mod
 
-        doc = ocr_mod.open_document(data, password)
+        doc = ocr_mod.open_document(data, password, lang)  # checks Tesseract and the languages once
     except (ImportError, PdfCleanError) as e:
         warnings.append(f"page(s) {numbers} need OCR, but OCR is unavailable ({e})")
         return

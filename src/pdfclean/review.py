@@ -36,7 +36,6 @@ import html
 import math
 import os
 import re
-import tempfile
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -44,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .writers import write_atomic
 from .model import Block, Document
 
 DEFAULT_DPI = 90
@@ -155,31 +155,6 @@ def _conf_class(conf: float | None) -> str:
     return "conf-low" if conf < 60 else "conf-mid" if conf < 80 else "conf-high"
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8; anything unencodable replaced) through a temporary
-    file in the same folder and a rename."""
-    path = Path(path)
-    directory = path.resolve().parent  # must exist: nothing is created but the file
-    data = text.encode("utf-8", "replace")
-    fd, tmp = tempfile.mkstemp(prefix=".pdfclean-", suffix=".tmp", dir=str(directory))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a report is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
 
 
 # ---------------------------------------------------------------------------
@@ -626,7 +601,7 @@ def write_report(doc: Document, pdf: PdfInput | None, out_html: str | os.PathLik
     if isinstance(pdf, (str, os.PathLike)) and out.exists() and os.path.exists(pdf) \
             and os.path.samefile(out, pdf):
         raise ValueError("the report would overwrite the input")
-    return write_text_atomic(out, render_report(doc, pdf, password=password, dpi=dpi, color=color,
+    return write_atomic(out, render_report(doc, pdf, password=password, dpi=dpi, color=color,
                                                 max_images=max_images))
 
 
@@ -842,7 +817,7 @@ def write_index(records: Iterable[IndexRecord | Mapping[str, Any]], out_html: st
     """Write the batch index page to ``out_html`` atomically; report links are
     made relative to its folder."""
     out = Path(out_html)
-    return write_text_atomic(out, render_index(records, title=title, base=out.resolve().parent))
+    return write_atomic(out, render_index(records, title=title, base=out.resolve().parent))
 
 
 # ---------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .model import dumps
@@ -52,3 +55,30 @@ def _escape(text: str) -> str:
 
 
 FORMATS = {"json": to_json, "jsonl": to_jsonl, "text": to_text, "markdown": to_markdown}
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8; anything unencodable replaced) through a temporary
+    file in the same folder and a rename."""
+    path = Path(path)
+    directory = path.resolve().parent  # must exist: nothing is created but the file
+    data = text.encode("utf-8", "replace")
+    fd, tmp = tempfile.mkstemp(prefix=".pdfclean-", suffix=".tmp", dir=str(directory))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a report is meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
