@@ -56,6 +56,22 @@ def _one_document(name: str):
         fail(name, f"internal error: {type(e).__name__}: {e}")
 
 
+def reading_options(f):
+    """The options every command that reads PDFs shares (engine, pages, password, OCR)."""
+    for opt in reversed([
+        click.option("--engine", type=click.Choice(["pymupdf", "pdfplumber"]), default="pymupdf",
+                     show_default=True, help="Text engine."),
+        click.option("--pages", type=str, default=None, help="Pages to read, e.g. 2-5 or 1,3,7-."),
+        click.option("--password", type=str, default=None, help="Password of an encrypted PDF."),
+        click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True,
+                     help="OCR pages with no text layer or a garbled one (auto), every page, or none."),
+        click.option("--ocr-lang", default="ara+fas+eng", show_default=True, help="Tesseract languages."),
+    ]):
+        f = opt(f)
+    return f
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pdfclean")
 def main() -> None:
@@ -66,14 +82,8 @@ def main() -> None:
 @click.argument("input", type=str)
 @click.option("-o", "--output", type=str, default=None, help="Output file (default: stdout).")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
-@click.option("--engine", type=click.Choice(["pymupdf", "pdfplumber"]), default="pymupdf",
-              show_default=True, help="Text engine.")
-@click.option("--pages", type=str, default=None, help="Pages to read, e.g. 2-5 or 1,3,7-.")
-@click.option("--password", type=str, default=None, help="Password of an encrypted PDF.")
+@reading_options
 @click.option("--explain", is_flag=True, help="Add, per block, which repairs changed it.")
-@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="OCR pages with no text layer or a garbled one (auto), every page, or none.")
-@click.option("--ocr-lang", default="ara+fas+eng", show_default=True, help="Tesseract languages.")
 def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | None,
             password: str | None, explain: bool, ocr: str, ocr_lang: str) -> None:
     """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown."""
@@ -126,13 +136,7 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
 @click.option("--max-memory", "max_memory", type=click.IntRange(min=0), default=2048, show_default=True,
               metavar="MB", help="Memory per worker: one using more is stopped and its file "
                                  "recorded as failed (0: no cap).")
-@click.option("--engine", type=click.Choice(["pymupdf", "pdfplumber"]), default="pymupdf",
-              show_default=True, help="Text engine.")
-@click.option("--pages", type=str, default=None, help="Pages to read in every file, e.g. 1-2.")
-@click.option("--password", type=str, default=None, help="Password for encrypted PDFs.")
-@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="OCR pages with no text layer or a garbled one (auto), every page, or none.")
-@click.option("--ocr-lang", default="ara+fas+eng", show_default=True, help="Tesseract languages.")
+@reading_options
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where workers run: local processes, or a Dask cluster.")
 @click.option("--scheduler", type=str, default=None, metavar="ADDRESS",
@@ -171,13 +175,7 @@ def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: 
 @click.argument("input", type=str)
 @click.option("-o", "--output", type=str, required=True, metavar="REPORT.html",
               help="The report: one self-contained HTML file.")
-@click.option("--engine", type=click.Choice(["pymupdf", "pdfplumber"]), default="pymupdf",
-              show_default=True, help="Text engine.")
-@click.option("--pages", type=str, default=None, help="Pages to read, e.g. 2-5 or 1,3,7-.")
-@click.option("--password", type=str, default=None, help="Password of an encrypted PDF.")
-@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="OCR pages with no text layer or a garbled one (auto), every page, or none.")
-@click.option("--ocr-lang", default="ara+fas+eng", show_default=True, help="Tesseract languages.")
+@reading_options
 @click.option("--dpi", type=click.IntRange(36, 200), default=90, show_default=True,
               help="Resolution of the page images.")
 def review(input: str, output: str, engine: str, pages: str | None, password: str | None, ocr: str,

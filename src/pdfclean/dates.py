@@ -458,14 +458,18 @@ def _from_named(m: re.Match[str], text: str, offsets: list[int]) -> DateMatch | 
         return None
     year = int(m.group("year"))
     day = int(m.group("day")) if m.group("day") else None
-    if calendar == GREGORIAN:
-        iso = _gregorian_iso(year, month, day)
-    elif calendar == SOLAR_HIJRI:
-        iso = _solar_iso(year, month, day)
-    else:
-        iso = None
+    iso = _iso(calendar, year, month, day)
     end = m.end("era") if era else m.end("year")
     return _make(text, offsets, m.start(), end, iso, calendar)
+
+
+def _iso(calendar: str, year: int, month: int, day: int | None) -> str | None:
+    """ISO 8601 of a date in ``calendar`` (Hijri dates are recognised, not converted)."""
+    if calendar == GREGORIAN:
+        return _gregorian_iso(year, month, day)
+    if calendar == SOLAR_HIJRI:
+        return _solar_iso(year, month, day)
+    return None
 
 
 def _numeric_calendar(year: int, era: str | None, persian_digits: bool) -> str | None:
@@ -500,14 +504,9 @@ def _from_numeric(m: re.Match[str], text: str, offsets: list[int]) -> DateMatch 
     for month, day in orders:
         if not (1 <= month <= 12):
             continue
-        if calendar == GREGORIAN:
-            iso = _gregorian_iso(year, month, day)
-        elif calendar == SOLAR_HIJRI:
-            iso = _solar_iso(year, month, day)
-        else:
-            iso = None
-            if day > 30:
-                continue
+        if calendar == HIJRI and day > 30:
+            continue
+        iso = _iso(calendar, year, month, day)
         if iso or calendar == HIJRI:
             return _make(text, offsets, m.start(), end, iso, calendar)
     return None
