@@ -23,9 +23,32 @@ from .model import Glyph, RawPage
 
 ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+_BOLD_FONTS: dict[str, bool] = {}
 
 
-_MARK_CACHE: dict[str, bool] = {}
+def _is_bold_name(font: str) -> bool:
+    b = _BOLD_FONTS.get(font)
+    if b is None:
+        b = _BOLD_FONTS[font] = bool(_BOLD_RE.search(font))
+    return b
+
+
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")  # the operator that opens an inline image
+
+
+def _has_inline_image(content: bytes) -> bool:
+    return b"BI" in content and _INLINE_IMAGE.search(content) is not None
+
+
+class _MarkTable(dict):
+    """``table[ch]``: is ``ch`` a combining mark? Looked up once per character."""
+
+    def __missing__(self, ch: str) -> bool:
+        m = self[ch] = unicodedata.combining(ch) > 0 or unicodedata.category(ch) in ("Mn", "Me")
+        return m
+
+
+_MARKS = _MarkTable()
 
 
 def is_mark(ch: str) -> bool:
@@ -34,10 +57,7 @@ def is_mark(ch: str) -> bool:
     >>> is_mark("\u0651"), is_mark("ب")
     (True, False)
     """
-    m = _MARK_CACHE.get(ch)
-    if m is None:
-        m = _MARK_CACHE[ch] = unicodedata.combining(ch) > 0 or unicodedata.category(ch) in ("Mn", "Me")
-    return m
+    return _MARKS[ch]
 
 
 def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
@@ -53,15 +73,16 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
     that puts fewer marks where Arabic spelling never has them wins
     (:func:`_implausible`). A mark with no letter near it stays on its own.
     """
-    marks = [i for i, g in enumerate(glyphs) if is_mark(g.text[0])]
-    if not marks:
+    mark = [_MARKS[g.text[0]] for g in glyphs]
+    if True not in mark:
         for i, g in enumerate(glyphs):
             g.seq = i
         return glyphs
-    nxt = _next_base(glyphs, 1)
-    prv = _next_base(glyphs, -1)
+    nxt = _next_base(mark, 1)
+    prv = _next_base(mark, -1)
+    marks = [i for i, m in enumerate(mark) if m]
     attach_next = False
-    if _pen_moves_right(glyphs):
+    if _pen_moves_right(glyphs, mark):
         score_next = score_prev = 0
         for i in marks:
             if not _is_rtl_char(glyphs[i].text[0]):
@@ -73,7 +94,7 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
     out: list[Glyph] = []
     orphans: list[Glyph] = []
     for i, g in enumerate(glyphs):
-        if not is_mark(g.text[0]):
+        if not mark[i]:
             out.append(g)
             continue
         first = nxt[i] if attach_next and _is_rtl_char(g.text[0]) else prv[i]
@@ -90,15 +111,15 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
     return out
 
 
-def _next_base(glyphs: list[Glyph], step: int) -> list[int | None]:
-    """For each index, the nearest non-mark glyph in direction ``step``."""
-    n = len(glyphs)
+def _next_base(mark: list[bool], step: int) -> list[int | None]:
+    """For each index, the nearest non-mark index in direction ``step``."""
+    n = len(mark)
     res: list[int | None] = [None] * n
     last: int | None = None
     rng = range(n) if step < 0 else range(n - 1, -1, -1)
     for i in rng:
         res[i] = last
-        if not is_mark(glyphs[i].text[0]):
+        if not mark[i]:
             last = i
     return res
 
@@ -109,12 +130,12 @@ def _near(m: Glyph, g: Glyph) -> bool:
     return abs(m.baseline - g.baseline) < 0.6 * em and g.x0 - 1.5 * em < m.x0 < g.x1 + 1.5 * em
 
 
-def _pen_moves_right(glyphs: list[Glyph]) -> bool:
+def _pen_moves_right(glyphs: list[Glyph], mark: list[bool]) -> bool:
     """Majority vote over consecutive glyphs on one baseline."""
     right = left = 0
     prev = None
-    for c in glyphs:
-        if is_mark(c.text[0]):
+    for c, m in zip(glyphs, mark):
+        if m:
             continue
         if prev is not None and abs(prev.baseline - c.baseline) < 0.5 * max(prev.size, 1):
             if c.x0 > prev.x0 + 0.01:
@@ -222,6 +243,7 @@ class PyMuPDFEngine(_Base):
         # top-left corner (y down): ``rect`` is the unrotated cropbox.
         W, H = rect.width, rect.height
         glyphs: list[Glyph] = []
+        append = glyphs.append
         for span in page.get_texttrace():
             d = span["dir"]
             if abs(d[1]) > 0.05 or d[0] <= 0:  # only horizontal, upright text
@@ -231,20 +253,18 @@ class PyMuPDFEngine(_Base):
                 bb = span["bbox"]
                 size = max(1.0, bb[3] - bb[1])
             font = span["font"]
-            bold = bool(span["flags"] & 16) or bool(_BOLD_RE.search(font))
+            bold = bool(span["flags"] & 16) or _is_bold_name(font)
             kept = False
-            for uc, gid, origin, bbox in span["chars"]:
+            for uc, gid, origin, (x0, y0, x1, y1) in span["chars"]:
                 if uc <= 0:
                     continue
                 if gid == -1:  # more characters of the previous glyph
                     if kept:
                         glyphs[-1].text += chr(uc)
                     continue
-                x0, y0, x1, y1 = bbox
-                kept = not (x1 < 0 or x0 > W or y1 < 0 or y0 > H)
-                if not kept:
-                    continue
-                glyphs.append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
+                kept = x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H
+                if kept:
+                    append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
         return cluster_stream(glyphs)
 
     @staticmethod
@@ -252,6 +272,11 @@ class PyMuPDFEngine(_Base):
         area = rect.width * rect.height or 1.0
         covered = 0.0
         try:
+            # Placing images costs a second run of the page: skip it when the
+            # page uses no image XObject, no form (which could hold an inline
+            # image) and no inline image of its own.
+            if not (page.get_images() or page.get_xobjects() or _has_inline_image(page.read_contents())):
+                return 0.0
             for info in page.get_image_info():
                 b = info["bbox"]
                 w = max(0.0, min(b[2], rect.x1) - max(b[0], rect.x0))

@@ -33,6 +33,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
+from functools import lru_cache
 
 __all__ = [
     "script_counts",
@@ -115,6 +117,7 @@ _WORD_RE = re.compile(
     r"[\u0620-\u064a\u064b-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0670\u200c]+"
 )
 _DIGIT_RUN_RE = re.compile(r"[٠-٩]+|[۰-۹]+")
+_ZWNJ_RE = re.compile(r"(?<=.)\u200c(?=.)", re.S)  # a ZWNJ with a character on each side
 
 
 def _is_arabic_script_letter(ch: str) -> bool:
@@ -139,9 +142,13 @@ def _words(text: str) -> list[str]:
 
 def _bare(word: str) -> str:
     """Word without harakat (tanwin, shadda …) for lookups."""
-    return "".join(c for c in word if not ("\u064b" <= c <= "\u065f" or c == "\u0670"))
+    return word.translate(_BARE_TABLE)
 
 
+_BARE_TABLE = dict.fromkeys([*range(0x064B, 0x0660), 0x0670])
+
+
+@lru_cache(maxsize=65536)
 def _word_log_odds(word: str) -> float:
     """Persian-vs-Arabic evidence carried by one Arabic-script word.
 
@@ -232,6 +239,18 @@ def script_counts(text: str) -> dict[str, int]:
     (1, 3)
     """
     text = _prepare(text)
+    counts = _char_counts(text)
+    for word in _words(text):
+        folded = _fold(_bare(word).replace(ZWNJ, ""))
+        counts["words"] += 1
+        counts["article_words"] += bool(_ARTICLE_RE.match(folded))
+        counts["persian_function_words"] += folded in PERSIAN_WORDS
+        counts["arabic_function_words"] += folded in ARABIC_WORDS or _bare(word) == ARABIC_ALA
+    return counts
+
+
+def _char_counts(text: str) -> dict[str, int]:
+    """The character counts of :func:`script_counts` (word counts left at 0)."""
     counts = dict.fromkeys(
         (
             "arabic_letters", "latin_letters", "other_letters", "digits",
@@ -242,41 +261,37 @@ def script_counts(text: str) -> dict[str, int]:
         ),
         0,
     )
-    for i, ch in enumerate(text):
+    # Each distinct character is classified once (a text has ~100 of them).
+    for ch, n in Counter(text).items():
         if ch == ZWNJ:
-            counts["zwnj"] += 1
-            if 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha():
-                counts["zwnj_in_words"] += 1
+            counts["zwnj"] += n
         elif ch.isdecimal():
-            counts["digits"] += 1
+            counts["digits"] += n
             if ch in ARABIC_INDIC_DIGITS:
-                counts["arabic_digits"] += 1
-                counts["arabic_only"] += 1
+                counts["arabic_digits"] += n
+                counts["arabic_only"] += n
             elif ch in PERSIAN_DIGITS:
-                counts["persian_digits"] += 1
+                counts["persian_digits"] += n
             elif "0" <= ch <= "9":
-                counts["western_digits"] += 1
+                counts["western_digits"] += n
         elif ch in TANWIN:
-            counts["arabic_only"] += 1
+            counts["arabic_only"] += n
         elif _is_arabic_script_letter(ch):
-            counts["arabic_letters"] += 1
-            counts["persian_only"] += ch in PERSIAN_ONLY_LETTERS
-            counts["arabic_only"] += ch in ARABIC_ONLY_LETTERS
-            counts["other_arabic_script"] += ch in OTHER_ARABIC_SCRIPT_LETTERS
-            counts["keheh"] += ch == "ک"
-            counts["farsi_yeh"] += ch == "ی"
-            counts["arabic_kaf"] += ch == "ك"
-            counts["arabic_yeh"] += ch == "ي"
+            counts["arabic_letters"] += n
+            counts["persian_only"] += n * (ch in PERSIAN_ONLY_LETTERS)
+            counts["arabic_only"] += n * (ch in ARABIC_ONLY_LETTERS)
+            counts["other_arabic_script"] += n * (ch in OTHER_ARABIC_SCRIPT_LETTERS)
+            counts["keheh"] += n * (ch == "ک")
+            counts["farsi_yeh"] += n * (ch == "ی")
+            counts["arabic_kaf"] += n * (ch == "ك")
+            counts["arabic_yeh"] += n * (ch == "ي")
         elif _is_latin_letter(ch):
-            counts["latin_letters"] += 1
+            counts["latin_letters"] += n
         elif ch.isalpha():
-            counts["other_letters"] += 1
-    for word in _words(text):
-        folded = _fold(_bare(word).replace(ZWNJ, ""))
-        counts["words"] += 1
-        counts["article_words"] += bool(_ARTICLE_RE.match(folded))
-        counts["persian_function_words"] += folded in PERSIAN_WORDS
-        counts["arabic_function_words"] += folded in ARABIC_WORDS or _bare(word) == ARABIC_ALA
+            counts["other_letters"] += n
+    if counts["zwnj"]:
+        counts["zwnj_in_words"] = sum(1 for m in _ZWNJ_RE.finditer(text)
+                                      if text[m.start() - 1].isalpha() and text[m.end()].isalpha())
     return counts
 
 
@@ -296,7 +311,8 @@ def language_of(text: str) -> str:
     >>> language_of("١٢٣")
     'und'
     """
-    counts = script_counts(text)
+    text = _prepare(text)
+    counts = _char_counts(text)
     arabic, latin = counts["arabic_letters"], counts["latin_letters"]
     if latin > arabic:
         return "en"

@@ -10,8 +10,10 @@ it has none (XeTeX, Chromium).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from operator import attrgetter
 from statistics import median
 
 from .model import Glyph
@@ -39,14 +41,24 @@ class VisualLine:
 
 
 def _is_space(g: Glyph) -> bool:
-    return g.text.isspace() or g.text in ("\u00a0", "\u200b")
+    return g.text.isspace() or g.text == "\u200b"
+
+
+_X0, _Y0, _X1, _Y1 = attrgetter("x0"), attrgetter("y0"), attrgetter("x1"), attrgetter("y1")
+_SIZE, _BOLD, _BASELINE = attrgetter("size"), attrgetter("bold"), attrgetter("baseline")
+_SPACE_CHAR = re.compile(r"[\s\u200b]")
+_NARROW_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def _center(g: Glyph) -> float:
+    return g.x0 + g.x1
 
 
 def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
     """Visual lines of a page, top to bottom; within a band, left to right."""
     if not glyphs:
         return []
-    order = sorted(glyphs, key=lambda g: g.baseline)
+    order = sorted(glyphs, key=_BASELINE)
     bands: list[list[Glyph]] = []
     band: list[Glyph] = [order[0]]
     ref = order[0].baseline
@@ -61,8 +73,10 @@ def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
             tol = 0.35 * g.size
     bands.append(band)
     bands = _merge_stray_bands(bands)
-    orphans = sum(len(b) for b in bands if all(_is_weak(g) for g in b))
-    bands = [b for b in bands if not all(_is_weak(g) for g in b)]
+    weak = [b for b in bands if all(_is_weak(g) for g in b)]
+    orphans = sum(map(len, weak))
+    if weak:
+        bands = [b for b in bands if not all(_is_weak(g) for g in b)]
 
     lines: list[VisualLine] = []
     for band in bands:
@@ -133,12 +147,18 @@ def _merge_stray_bands(bands: list[list[Glyph]]) -> list[list[Glyph]]:
 
 
 def _segments(band: list[Glyph]) -> list[VisualLine]:
-    band.sort(key=lambda g: (g.x0 + g.x1) * 0.5)
-    band, unmapped = drop_unmapped(band)
-    ink = [g for g in band if not _is_space(g)]
-    if not ink:
-        return []
-    size = median(g.size for g in ink)
+    band.sort(key=_center)
+    text = "".join([g.text for g in band])
+    unmapped = 0
+    if _NARROW_LATIN.search(text):
+        band, unmapped = drop_unmapped(band)
+    if _SPACE_CHAR.search(text):
+        ink = [g for g in band if not _is_space(g)]
+        if not ink:
+            return []
+    else:
+        ink = band
+    size = median(map(_SIZE, ink))
     seg_gap = SEGMENT_GAP_EM * size
     has_spaces = len(ink) < len(band)
     space_gap = (SPACE_GAP_EM_WITH_SPACES if has_spaces else SPACE_GAP_EM) * size
@@ -147,7 +167,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
     prev: Glyph | None = None
     saw_space = False
     for g in band:
-        if _is_space(g):
+        if has_spaces and (g.text.isspace() or g.text == "\u200b"):
             saw_space = prev is not None
             continue
         if prev is not None:
@@ -170,8 +190,8 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
 
 def _make(glyphs: list[Glyph]) -> VisualLine:
     ink = [g for g in glyphs if g.text != " "]
-    sizes = sorted(g.size for g in ink)
-    bold = sum(1 for g in ink if g.bold) * 2 > len(ink)
-    return VisualLine(glyphs, min(g.x0 for g in glyphs), min(g.y0 for g in ink),
-                      max(g.x1 for g in glyphs), max(g.y1 for g in ink),
+    sizes = sorted(map(_SIZE, ink))
+    bold = sum(map(_BOLD, ink)) * 2 > len(ink)
+    return VisualLine(glyphs, min(map(_X0, glyphs)), min(map(_Y0, ink)),
+                      max(map(_X1, glyphs)), max(map(_Y1, ink)),
                       sizes[len(sizes) // 2], bold)

@@ -54,6 +54,9 @@ def active_content(doc) -> list[str]:
 DEFAULT_MAX_INFLATE = 256 * 1024 * 1024  # bytes of content per page, all streams decoded
 
 
+MAX_DEFLATE_RATIO = 1032  # deflate never decodes to more than ~1032× its size
+
+
 def inflated_size(raw: bytes, limit: int) -> int:
     """Decoded size of a FlateDecode stream, counting no further than ``limit``.
 
@@ -88,14 +91,20 @@ def oversized_pages(doc, numbers: list[int], limit: int) -> dict[int, str]:
             xrefs = list(page.get_contents()) + [x[0] for x in page.get_xobjects()]
         except Exception:
             continue
-        total = 0
+        raws, bound = [], 0
         for xref in xrefs:
             try:
-                if "FlateDecode" not in doc.xref_get_key(xref, "Filter")[1]:
-                    continue
-                total += inflated_size(doc.xref_stream_raw(xref), limit - total)
+                layers = doc.xref_get_key(xref, "Filter")[1].count("FlateDecode")
+                if layers:
+                    raws.append(doc.xref_stream_raw(xref))
+                    bound += len(raws[-1]) * MAX_DEFLATE_RATIO ** layers
             except Exception:
                 continue
+        if bound <= limit:
+            continue  # cannot inflate beyond the limit: no need to decode
+        total = 0
+        for raw in raws:
+            total += inflated_size(raw, limit - total)
             if total > limit:
                 out[n] = (f"page {n}: its content inflates beyond {limit // (1 << 20)} MB "
                           "(a decompression bomb?); skipped")

@@ -34,21 +34,25 @@ _MIRROR = {
 }
 
 
-def _cls(text: str) -> str:
-    """Bidi class of a glyph cluster, from its first character."""
-    t = unicodedata.bidirectional(text[0])
-    if t in ("R", "AL"):
-        return "R"
-    if t in ("EN", "AN"):
-        return "N"  # a digit of any script
-    if t in ("L", "CS", "ES", "ET"):
-        return t
-    if t in ("WS", "B", "S"):
-        return "WS"
-    return "ON"  # ON, NSM, BN (ZWNJ), …
+class _ClassTable(dict):
+    """``table[ch]``: the one-letter bidi class of a character, computed once.
+
+    R (R, AL), N (EN, AN: a digit of any script), L, C (CS), E (ES), T (ET),
+    W (WS, B, S) and O (ON, NSM, BN such as ZWNJ, …).
+    """
+
+    _CODES = {"R": "R", "AL": "R", "EN": "N", "AN": "N", "L": "L", "CS": "C", "ES": "E",
+              "ET": "T", "WS": "W", "B": "W", "S": "W"}
+
+    def __missing__(self, ch: str) -> str:
+        c = self[ch] = self._CODES.get(unicodedata.bidirectional(ch), "O")
+        return c
 
 
-def is_rtl_line(types: list[str]) -> bool:
+_CLASS = _ClassTable()
+
+
+def is_rtl_line(types: str) -> bool:
     """A line is right-to-left when at least 30 % of its strong clusters are.
 
     The 30 % rule is pdf.js's: Arabic text quoting English stays RTL.
@@ -58,61 +62,52 @@ def is_rtl_line(types: list[str]) -> bool:
     return r > 0 and r * 10 >= 3 * (r + l_)
 
 
-def _number_runs(types: list[str], lo: int, hi: int) -> list[tuple[int, int]]:
-    """Digit runs in ``types[lo:hi]``: digits joined by single CS (3.5, 1,000, 3/12).
+_NUMBER_RUN = re.compile("N(?:N|C(?=N))*")
+
+
+def _number_runs(types: str) -> list[tuple[int, int]]:
+    """Digit runs in ``types``: digits joined by single CS (3.5, 1,000, 3/12).
 
     A number is always drawn left to right. In Arabic context the bidi
     algorithm turns European digits into Arabic numbers (rule W2), so only
     common separators (CS) join them — «2025-06-09» shows as three runs and
     «3.5%» shows the percent sign on the left, exactly as LibreOffice, Chromium
     and python-bidi draw them.
+
+    >>> _number_runs("RWNCNNWNCWN")
+    [(2, 6), (7, 8), (10, 11)]
     """
-    runs = []
-    i = lo
-    while i < hi:
-        if types[i] == "N":
-            j = i + 1
-            while j < hi and (types[j] == "N" or (types[j] == "CS" and j + 1 < hi and types[j + 1] == "N")):
-                j += 1
-            runs.append((i, j))
-            i = j
-        else:
-            i += 1
-    return runs
+    return [m.span() for m in _NUMBER_RUN.finditer(types)]
 
 
-def _latin_runs(types: list[str]) -> list[tuple[int, int]]:
+def _latin_runs(types: str) -> list[tuple[int, int]]:
     """Left-to-right islands in a right-to-left sequence (given in reading order).
 
     An island runs from a Latin letter to a Latin letter over anything but
     Arabic letters; digits that follow a Latin word in reading order
     («COP 29») join it, as the bidi rule W7 joins them on screen.
+
+    >>> _latin_runs("RWLLWLWRWNWLL")
+    [(2, 6), (9, 13)]
     """
-    runs = []
+    runs: list[tuple[int, int]] = []
     n = len(types)
-    i = 0
-    while i < n:
-        if types[i] != "L":
-            i += 1
-            continue
-        j = i
-        k = i
-        while k < n and types[k] != "R":
-            if types[k] == "L":
-                j = k + 1
-            k += 1
+    i = types.find("L")
+    while i != -1:
+        k = types.find("R", i)
+        j = types.rfind("L", i, n if k == -1 else k) + 1
         # extend to the left (earlier in reading order = later on screen)
         # over neutrals to a number: «92 POC» read backwards is «COP 29»
         a = i
         b = a - 1
-        while b >= 0 and types[b] in ("WS", "CS", "ES", "ET"):
+        while b >= 0 and types[b] in "WCET":
             b -= 1
         if b >= 0 and types[b] == "N" and (not runs or runs[-1][1] <= b):
-            while b > 0 and types[b - 1] in ("N", "CS") and (types[b - 1] == "N" or types[b - 2:b - 1] == ["N"]):
+            while b > 0 and types[b - 1] in "NC" and (types[b - 1] == "N" or types[b - 2:b - 1] == "N"):
                 b -= 1
             a = b
         runs.append((a, j))
-        i = max(j, i + 1)
+        i = types.find("L", max(j, i + 1))
     return runs
 
 
@@ -130,38 +125,30 @@ def visual_to_logical(clusters: list[str], rtl: bool | None = None) -> tuple[str
     """
     if not clusters:
         return "", False
-    types = [_cls(c) for c in clusters]
-    if rtl is None:
-        rtl = is_rtl_line(types)
+    types = "".join([_CLASS[c[0]] for c in clusters])
     if "R" not in types:
         return "".join(clusters), False
+    if rtl is None:
+        rtl = is_rtl_line(types)
     if rtl:
         seq = clusters[::-1]
         t = types[::-1]
         for a, b in _latin_runs(t):
             seq[a:b] = seq[a:b][::-1]
-            t[a:b] = ["L"] * (b - a)  # done: keep the number pass out
-        for a, b in _number_runs(t, 0, len(t)):
+            t = t[:a] + "L" * (b - a) + t[b:]  # done: keep the number pass out
+        for a, b in _number_runs(t):
             seq[a:b] = seq[a:b][::-1]
         return "".join(seq), True
     seq = list(clusters)
     n = len(types)
-    i = 0
-    while i < n:
-        if types[i] != "R":
-            i += 1
-            continue
-        j = i
-        k = i
-        while k < n and types[k] != "L":
-            if types[k] == "R":
-                j = k + 1
-            k += 1
+    i = types.find("R")
+    while i != -1:
+        k = types.find("L", i)
+        j = types.rfind("R", i, n if k == -1 else k) + 1
         seq[i:j] = seq[i:j][::-1]
-        sub = types[i:j][::-1]
-        for a, b in _number_runs(sub, 0, len(sub)):
+        for a, b in _number_runs(types[i:j][::-1]):
             seq[i + a:i + b] = seq[i + a:i + b][::-1]
-        i = j
+        i = types.find("R", j)
     return "".join(seq), False
 
 
@@ -214,20 +201,28 @@ def fix_presentation_forms(text: str) -> tuple[str, int]:
     >>> fix_presentation_forms("ﻻ")
     ('لا', 1)
     """
-    n = 0
+    n = len(_PRES.findall(text))
+    return (text.translate(_PRES_TABLE), n) if n else (text, 0)
 
-    def sub(m: re.Match) -> str:
-        nonlocal n
-        n += 1
-        ch = m.group(0)
-        if ch == "\ufeff":
-            return ""
-        d = unicodedata.normalize("NFKC", ch)
-        if _SPACE_MARK_FORMS.match(ch):
-            d = d.lstrip(" ")
-        return d
 
-    return _PRES.sub(sub, text), n
+class _PresentationTable(dict):
+    """``str.translate`` table: a presentation form to its letters, computed once."""
+
+    def __missing__(self, o: int) -> str | int | None:
+        ch = chr(o)
+        if not _PRES.match(ch):
+            v: str | int | None = o
+        elif ch == "\ufeff":
+            v = None
+        else:
+            v = unicodedata.normalize("NFKC", ch)
+            if _SPACE_MARK_FORMS.match(ch):
+                v = v.lstrip(" ")
+        self[o] = v
+        return v
+
+
+_PRES_TABLE = _PresentationTable()
 
 
 def fix_tatweel(text: str) -> tuple[str, int]:
@@ -532,10 +527,10 @@ def repair_line(vl: VisualLine, page: int) -> Line:
         repairs["unmapped_glyphs"] += vl.unmapped
     if vl.orphans:
         repairs["orphan_marks"] += vl.orphans
-    clusters = _visual_clusters(glyphs)
-    n_ctrl = sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
-    if n_ctrl:
-        repairs["bidi_controls"] += n_ctrl
+    clusters = [g.text for g in glyphs]
+    if _BIDI_CTRL.search("".join(clusters)):
+        clusters = _visual_clusters(glyphs)
+        repairs["bidi_controls"] += sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
     text, rtl = visual_to_logical(clusters)
     if rtl and _bracket_disorder(text):
         mirrored = mirror_brackets(text)
@@ -556,6 +551,6 @@ def _stream_was_visual(glyphs: list[Glyph]) -> bool:
     Only a report of what the producer did (counted as ``reversed_lines``);
     the order itself always comes from geometry.
     """
-    seqs = [g.seq for g in glyphs if g.text != " " and _cls(g.text) == "R"]
+    seqs = [g.seq for g in glyphs if _CLASS[g.text[0]] == "R"]
     up = sum(1 for a, b in zip(seqs, seqs[1:]) if b > a)
     return up * 2 > len(seqs) - 1 > 0
