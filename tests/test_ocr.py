@@ -11,6 +11,7 @@ without Tesseract a warning names the pages and nothing crashes.
 import json
 import random
 import re
+from collections import Counter
 
 import pymupdf
 import pytest
@@ -225,3 +226,173 @@ def test_readings_are_merged_word_by_word():
     rtl = [W("في", 10, 0, 20, 10, 91, 9, 2, 2), W("00229", 30, 0, 60, 10, 68, 9, 2, 2)]
     got = sorted(w.text for w in ocr.combine([full, rtl]))
     assert got == ["COP29", "في"]
+
+
+# --------------------------------------------------------------------------- pages read in parallel
+
+def small_scan(path, pages: int = 4, name: str = "iraq-water-cop29-libreoffice-scan") -> None:
+    """An image-only PDF of ``pages`` small pages (a band of a scanned sample
+    page each, 200 dpi JPEG): about a second of Tesseract per page."""
+    with pymupdf.open(SCANS / f"{name}.pdf") as src, pymupdf.open() as out:
+        for i in range(pages):
+            sp = src[i % src.page_count]
+            r = sp.rect
+            clip = pymupdf.Rect(r.x0, r.y0 + r.height * 0.12, r.x1, r.y0 + r.height * 0.32)
+            pix = sp.get_pixmap(dpi=200, clip=clip, colorspace=pymupdf.csGRAY)
+            page = out.new_page(width=clip.width, height=clip.height)
+            page.insert_image(page.rect, stream=pix.tobytes("jpeg", jpg_quality=85))
+        out.save(path, garbage=3, deflate=True)
+
+
+def tesseract_log(tmp_path, monkeypatch):
+    """Put a wrapper round Tesseract that logs when each page reading starts
+    and ends (and the pid of the process that ran it); returns the log path."""
+    log = tmp_path / "tesseract.log"
+    real = ocr.tesseract_path()
+    wrapper = tmp_path / "tesseract-logged"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'case "$*" in *hocr*) echo "start $$ $PPID $(date +%s.%N)" >> "{log}";; esac\n'
+        f'"{real}" "$@"; rc=$?\n'
+        f'case "$*" in *hocr*) echo "end $$ $PPID $(date +%s.%N)" >> "{log}";; esac\n'
+        "exit $rc\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PDFCLEAN_TESSERACT", str(wrapper))
+    return log
+
+
+def overlap(log, by_parent: bool = False) -> int | dict[int, int]:
+    """The most Tesseract runs at once in a log of :func:`tesseract_log` (per
+    parent process with ``by_parent``)."""
+    events = []
+    for line in log.read_text().splitlines():
+        kind, _pid, parent, t = line.split()
+        events.append((float(t), 0 if kind == "end" else 1, int(parent)))
+    events.sort()  # at the same instant an end before a start
+    now: Counter = Counter()
+    most: Counter = Counter()
+    total = best = 0
+    for _t, start, parent in events:
+        d = 1 if start else -1
+        now[parent] += d
+        total += d
+        most[parent] = max(most[parent], now[parent])
+        best = max(best, total)
+    return dict(most) if by_parent else best
+
+
+def fake_reader(monkeypatch, barrier_parties: int, delays: dict[int, float] | None = None):
+    """Replace ``ocr_page`` by a fake that proves concurrency without timing:
+    the first ``barrier_parties`` pages wait at a barrier for one another (one
+    page alone would wait in vain and fail). Each page's result is a word
+    naming the page. Returns the counters of pages running at once."""
+    import threading
+
+    from pdfclean.model import Glyph
+
+    barrier = threading.Barrier(barrier_parties, timeout=20)
+    lock = threading.Lock()
+    state = {"now": 0, "most": 0, "order": []}
+    ends = {n: threading.Event() for n in range(1, 50)}
+
+    def fake(doc, number, lang=ocr.DEFAULT_LANG, *a, **k):
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        try:
+            if number <= barrier_parties:
+                barrier.wait()
+            if number == 1 and barrier_parties > 1:
+                assert ends[2].wait(20)  # page 1 ends after page 2: the order must not follow
+            if number == 3:
+                raise ocr.OcrError("Tesseract failed (fake)")
+            word = ["صفحة", "واحد", "اثنان", "ثلاثة", "أربعة", "خمسة", "ستة"][number]
+            g = Glyph(word, 100, 100, 200, 120, 116, 14, "OCR", conf=90.0)
+            return ocr.OcrResult([g], 90.0)
+        finally:
+            with lock:
+                state["now"] -= 1
+                state["order"].append(number)
+            ends[number].set()
+
+    monkeypatch.setattr(ocr, "ocr_page", fake)
+    return state
+
+
+def test_parallel_reading_is_concurrent_keeps_page_order_and_warnings(monkeypatch, tmp_path):
+    pdf = tmp_path / "blank-scan.pdf"
+    small_scan(pdf, pages=6)
+    state = fake_reader(monkeypatch, 1)
+    one = pdfclean.extract(pdf, ocr_jobs=1)
+    assert state["most"] == 1 and state["order"] == [1, 2, 3, 4, 5, 6]
+
+    state = fake_reader(monkeypatch, 3)  # three pages must meet: three readers at once
+    seen = []
+    three = pdfclean.extract(pdf, ocr_jobs=3, ocr_progress=seen.append)
+    assert state["most"] == 3
+    assert state["order"].index(2) < state["order"].index(1)  # page 1 ended after page 2
+    assert sorted(seen) == [1, 2, 3, 4, 5, 6]
+    # the same document, page by page, the same warnings in the same order
+    assert three.to_json() == one.to_json()
+    assert [p["page"] for p in three.pages] == [1, 2, 3, 4, 5, 6]
+    assert [p["ocr"] for p in three.pages] == [True, True, False, True, True, True]
+    assert any("page 3 needs OCR (no text layer), but OCR failed" in w for w in three.warnings)
+    assert any("page(s) 1-2, 4-6 read by OCR" in w for w in three.warnings)
+
+
+def test_parallel_reading_never_exceeds_its_slots(monkeypatch):
+    class Pdf:  # ocr_page is faked: the document is never looked at
+        pass
+
+    state = fake_reader(monkeypatch, 2)
+    got = ocr.read_pages(Pdf(), [1, 2, 4, 5, 6], jobs=2)
+    assert state["most"] == 2 and sorted(got) == [1, 2, 4, 5, 6]
+
+    class Lender(ocr.Slots):  # what the batch passes: slots lent and given back
+        def __init__(self):
+            super().__init__(3)
+            self.asked, self.out, self.most = [], 0, 0
+
+        def acquire(self, want):
+            self.asked.append(want)
+            n = super().acquire(want)
+            self.out += n
+            self.most = max(self.most, self.out)
+            return n
+
+        def release(self, n=1):
+            self.out -= n
+            super().release(n)
+
+    lender = Lender()
+    state = fake_reader(monkeypatch, 3)
+    got = ocr.read_pages(Pdf(), [1, 2, 3, 4, 5, 6], jobs=lender)
+    assert state["most"] == 3 and lender.most == 2 and lender.out == 0  # all given back
+    assert lender.asked[0] == 5  # five pages with no reader yet when the first was taken
+    assert isinstance(got[3], ocr.OcrError) and got[6].glyphs[0].text == "ستة"
+
+
+def test_a_crash_in_a_reader_is_raised_after_all_stop(monkeypatch):
+    def boom(doc, number, lang=ocr.DEFAULT_LANG, *a, **k):
+        if number == 2:
+            raise RuntimeError("bug")
+        return ocr.OcrResult([], None)
+
+    monkeypatch.setattr(ocr, "ocr_page", boom)
+    with pytest.raises(RuntimeError, match="bug"):
+        ocr.read_pages(object(), [1, 2, 3, 4], jobs=2)
+
+
+def test_parallel_ocr_equals_sequential_with_tesseract(monkeypatch, tmp_path):
+    pdf = tmp_path / "scan.pdf"
+    small_scan(pdf, pages=4)
+    log = tesseract_log(tmp_path, monkeypatch)
+    one = pdfclean.extract(pdf, ocr_jobs=1)
+    assert overlap(log) == 1
+    log.unlink()
+    two = pdfclean.extract(pdf, ocr_jobs=2)
+    assert overlap(log) == 2  # two Tesseract runs at once, never more
+    assert two.to_json() == one.to_json()
+    assert [p["ocr"] for p in two.pages] == [True] * 4
+    assert any("page(s) 1-4 read by OCR" in w for w in two.warnings)
+    assert "المنبر" in " ".join(b.text for b in two.front_matter + two.blocks)

@@ -5,6 +5,7 @@ one, little text over an image; see :func:`pdfclean.pipeline.needs_ocr`)::
 
     doc = open_document(data, password)       # OcrUnavailable: no Tesseract
     res = ocr_page(doc, 3, "ara+fas+eng")    # OcrResult(glyphs, confidence, …)
+    got = read_pages(doc, [1, 2, 3], jobs=2)  # {page: OcrResult or its error}, 2 at once
 
 and rebuilds the page from ``res.glyphs`` through the same stages as a text
 layer. How a page is read:
@@ -54,6 +55,12 @@ layer. How a page is read:
    comma read as «,» «ء» or «»», Persian letters and digits in Arabic text and
    the other way round, the nisba «ـى» for «ـي»; a list bullet read as «٠»).
 
+Several pages of a document are read at once by :func:`read_pages`: one
+thread per page being read, each driving its own Tesseract runs (one thread
+each); only the MuPDF rendering is taken in turn (:data:`MUPDF_LOCK`). How
+many at once is ``jobs``, or a :class:`Slots` that lends slots (``pdfclean
+batch`` lends free ``--jobs`` slots); the result does not depend on it.
+
 The coordinates are those of the *deskewed* page: the rotation is undone about
 the page centre only as a whole (a translation), so lines stay horizontal, as
 line building needs.
@@ -66,10 +73,13 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .errors import PdfError
+from .errors import PdfCleanError, PdfError
 from .model import Glyph
 
 TESSERACT = "tesseract"  # the binary, looked up on PATH ($PDFCLEAN_TESSERACT overrides)
@@ -264,33 +274,49 @@ def _render(page, dpi: float, angle: float) -> _Render:
     return _Render(img, dpi, pix.x, pix.y, dx, dy)
 
 
+MUPDF_LOCK = threading.RLock()
+"""Held around every MuPDF call of the OCR path (PyMuPDF is not thread-safe):
+pages read in parallel take turns to render; Tesseract runs outside it."""
+
+
+def _on_page(doc, number: int, fn):
+    """``fn(page)`` with MuPDF to ourselves: the page object is made, used and
+    dropped under :data:`MUPDF_LOCK`; ``fn`` must return plain data."""
+    with MUPDF_LOCK:
+        page = doc[number - 1]
+        try:
+            return fn(page)
+        finally:
+            del page
+
+
 def ocr_page(doc, number: int, lang: str = DEFAULT_LANG, dpi: float = DEFAULT_DPI,
              timeout: float = TIMEOUT) -> OcrResult:
     """Read page ``number`` (1-based) of ``doc`` with Tesseract.
 
     Returns one glyph per word (and a space glyph between neighbouring words)
-    in PDF points, top-left origin, on the deskewed page.
+    in PDF points, top-left origin, on the deskewed page. Safe to call from
+    several threads on one ``doc`` (see :func:`read_pages`).
     """
     path = check(lang)
-    page = doc[number - 1]
-    rect = page.rect
-    if rect.width < 1 or rect.height < 1:
+    width, height = _on_page(doc, number, lambda page: (page.rect.width, page.rect.height))
+    if width < 1 or height < 1:
         return OcrResult([], None)
-    cap = 72.0 * math.sqrt(MAX_PIXELS / (rect.width * rect.height))
+    cap = 72.0 * math.sqrt(MAX_PIXELS / (width * height))
     dpi = min(float(dpi), cap)
     try:
-        angle = estimate_skew(page)
+        angle = skew_of(_on_page(doc, number, _skew_image))
     except Exception as e:
         raise OcrError(f"cannot render the page ({_short(e)})") from None
     if abs(angle) < MIN_SKEW:
         angle = 0.0
-    main = _render(page, dpi, angle)
+    main = _on_page(doc, number, lambda page: _render(page, dpi, angle))
     renders = {round(dpi): main}
 
     def render(d: float) -> _Render:
         d = min(d, cap)
         if round(d) not in renders:
-            renders[round(d)] = _render(page, d, angle)
+            renders[round(d)] = _on_page(doc, number, lambda page: _render(page, d, angle))
         return renders[round(d)]
 
     words, runs, spans = read_page(path, main, render, lang, timeout)
@@ -298,6 +324,103 @@ def ocr_page(doc, number: int, lang: str = DEFAULT_LANG, dpi: float = DEFAULT_DP
     res = _glyphs(words, main, spans)
     res.angle, res.dpi, res.runs = angle, dpi, runs
     return res
+
+
+class Slots:
+    """How many pages of one document may be read at once.
+
+    The calling thread always reads; each *extra* reader (a thread driving its
+    own Tesseract runs) holds a slot while it works. ``Slots(n)``: n readers
+    at most. ``pdfclean batch`` passes its own kind, which asks the
+    coordinator for slots, so that workers and OCR readers together never
+    outnumber ``--jobs``.
+    """
+
+    def __init__(self, jobs: int = 1) -> None:
+        self._free = max(0, int(jobs) - 1)
+        self._lock = threading.Lock()
+
+    def acquire(self, want: int) -> int:
+        """Take up to ``want`` slots now (never waits); how many were taken."""
+        with self._lock:
+            n = max(0, min(int(want), self._free))
+            self._free -= n
+            return n
+
+    def release(self, n: int = 1) -> None:
+        with self._lock:
+            self._free += n
+
+
+def read_pages(doc, numbers: list[int], lang: str = DEFAULT_LANG, *, jobs: int | Slots = 1,
+               on_page: Callable[[int, OcrResult | PdfCleanError], None] | None = None,
+               ) -> dict[int, OcrResult | PdfCleanError]:
+    """Read the pages ``numbers`` of ``doc``, up to ``jobs`` at once (an int,
+    or a :class:`Slots` — any object with its ``acquire``/``release``):
+    ``{number: OcrResult, or the error of a page that failed}``.
+
+    Each page is read exactly as :func:`ocr_page` reads it alone — the same
+    Tesseract runs, each single-threaded (``OMP_THREAD_LIMIT=1``) — so the
+    results do not depend on ``jobs``; only the MuPDF rendering is taken in
+    turn (:data:`MUPDF_LOCK`). The calling thread reads too; before each page
+    it takes it asks for slots for the pages no reader has yet, so a slot freed
+    elsewhere (another document of a batch finished) is used at once.
+    ``on_page(number, result)`` is called as each page ends, from the thread
+    that read it. An unexpected exception (not a :class:`PdfCleanError`) stops
+    the reading and is raised here once every reader has stopped.
+    """
+    slots = Slots(jobs) if isinstance(jobs, int) else jobs  # or any object with acquire/release
+    queue = deque(numbers)
+    results: dict[int, OcrResult | PdfCleanError] = {}
+    crashed: list[BaseException] = []
+    lock = threading.Lock()
+    helpers: list[threading.Thread] = []
+    busy = [0]  # extra readers alive
+
+    def take() -> int | None:
+        with lock:
+            return queue.popleft() if queue and not crashed else None
+
+    def read(n: int) -> None:
+        try:
+            try:
+                res: OcrResult | PdfCleanError = ocr_page(doc, n, lang)
+            except PdfCleanError as e:
+                res = e
+            results[n] = res
+            if on_page is not None:
+                on_page(n, res)
+        except BaseException as e:  # noqa: BLE001 — raised in the caller's thread
+            with lock:
+                crashed.append(e)
+
+    def helper() -> None:
+        try:
+            while (n := take()) is not None:
+                read(n)
+        finally:
+            with lock:
+                busy[0] -= 1
+            slots.release(1)
+
+    try:
+        while (n := take()) is not None:
+            with lock:
+                want = len(queue) - busy[0]
+            got = slots.acquire(want) if want > 0 else 0
+            for _ in range(got):
+                with lock:
+                    busy[0] += 1
+                t = threading.Thread(target=helper, name=f"pdfclean-ocr-{len(helpers) + 1}", daemon=True)
+                helpers.append(t)
+                t.start()
+            read(n)
+    finally:
+        for t in helpers:
+            t.join()
+    if crashed:
+        raise crashed[0]
+    return results
 
 
 def read_page(path: str, main: _Render, render, lang: str,
@@ -1160,14 +1283,18 @@ def _otsu(img) -> int:
 def estimate_skew(page, dpi: float = DESKEW_DPI, max_angle: float = MAX_SKEW) -> float:
     """The rotation (degrees, MuPDF's sense) that makes the page's text lines
     horizontal: the angle whose horizontal ink projection is sharpest."""
+    return skew_of(_skew_image(page, dpi), max_angle)
+
+
+def _skew_image(page, dpi: float = DESKEW_DPI):
+    """The page rendered small and grey for :func:`skew_of` (a numpy array)."""
     import numpy as np
     import pymupdf
 
     rect = page.rect
     dpi = min(dpi, 72.0 * math.sqrt(4_000_000 / max(1.0, rect.width * rect.height)))
     pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
-    img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
-    return skew_of(img, max_angle)
+    return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
 
 
 def skew_of(img, max_angle: float = MAX_SKEW) -> float:

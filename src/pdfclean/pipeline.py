@@ -108,6 +108,8 @@ def extract(
     explain: bool = False,
     ocr: str = "auto",
     ocr_lang: str = DEFAULT_OCR_LANG,
+    ocr_jobs: "int | ocr_mod.Slots" = 1,
+    ocr_progress: "Callable[[int], None] | None" = None,
     max_pages: int = DEFAULT_MAX_PAGES,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_inflate: int = DEFAULT_MAX_INFLATE,
@@ -116,6 +118,10 @@ def extract(
 
     ``ocr``: "auto" reads by OCR the pages with no text layer, a garbled one,
     or little text over an image; "always" every page; "never" none.
+    ``ocr_jobs``: how many of those pages are read at once (an int, or a
+    :class:`pdfclean.ocr.Slots` shared with other work); the result is the
+    same whatever it is. ``ocr_progress(page_number)`` is called as each
+    page's OCR ends (from the thread that read it).
 
     Limits keep memory and time bounded on hostile input: ``max_bytes`` of
     file, ``max_pages`` pages, ``max_inflate`` bytes of decoded content per
@@ -146,7 +152,7 @@ def extract(
         if unreadable and len(unreadable) == len(numbers):
             raise PdfError(f"no page could be read ({unreadable[0].split(' (', 1)[-1].rstrip(')')})")
         warnings.extend(eng.warnings)
-        _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings)
+        _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings, ocr_jobs, ocr_progress)
         source = Source(
             file=os.path.basename(name) if name else None,
             sha256=hashlib.sha256(data).hexdigest(),
@@ -207,8 +213,10 @@ def needs_ocr(page: Page, mode: str) -> str | None:
 
 
 def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, lang: str,
-               warnings: list[str]) -> None:
-    """Replace the pages that need it by their OCR reading (in place)."""
+               warnings: list[str], jobs: "int | ocr_mod.Slots" = 1,
+               progress: "Callable[[int], None] | None" = None) -> None:
+    """Replace the pages that need it by their OCR reading (in place), up to
+    ``jobs`` pages read at once; results and warnings in page order."""
     todo = [(i, r) for i, p in enumerate(pages) if (r := needs_ocr(p, mode))]
     if not todo:
         return
@@ -220,21 +228,23 @@ def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, 
     except (ImportError, PdfCleanError) as e:
         warnings.append(f"page(s) {numbers} need OCR, but OCR is unavailable ({e})")
         return
-    done: list[int] = []
     try:
-        for i, reason in todo:
-            p = pages[i]
-            try:
-                res = ocr_mod.ocr_page(doc, p.number, lang)
-            except PdfCleanError as e:
-                warnings.append(f"page {p.number} needs OCR ({reason}), but OCR failed ({e})")
-                continue
-            new = _page(RawPage(p.number, p.width, p.height, res.glyphs, p.image_coverage))
-            new.ocr, new.ocr_confidence = True, res.confidence
-            pages[i] = new
-            done.append(p.number)
+        results = ocr_mod.read_pages(doc, [pages[i].number for i, _ in todo], lang, jobs=jobs,
+                                     on_page=None if progress is None else lambda n, _res: progress(n))
     finally:
-        doc.close()
+        with ocr_mod.MUPDF_LOCK:
+            doc.close()
+    done: list[int] = []
+    for i, reason in todo:
+        p = pages[i]
+        res = results[p.number]
+        if isinstance(res, PdfCleanError):
+            warnings.append(f"page {p.number} needs OCR ({reason}), but OCR failed ({res})")
+            continue
+        new = _page(RawPage(p.number, p.width, p.height, res.glyphs, p.image_coverage))
+        new.ocr, new.ocr_confidence = True, res.confidence
+        pages[i] = new
+        done.append(p.number)
     if done:
         confs = [p.ocr_confidence for p in pages if p.ocr and p.ocr_confidence is not None]
         mean = f", mean confidence {sum(confs) / len(confs):.0f}" if confs else ""
