@@ -14,8 +14,8 @@ from bidi import get_display
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pdfclean.engines import cluster_stream
-from pdfclean.lines import VisualLine
+from pdfclean.engines import cluster_stream, merge_runs
+from pdfclean.lines import VisualLine, build_lines
 from pdfclean.model import Glyph
 from pdfclean.script import (
     fix_and_explain,
@@ -64,20 +64,62 @@ def sentence(draw):
     return " ".join(words) + draw(st.sampled_from([".", "؟", ":", "،", ""]))
 
 
-def draw_visual(logical: str) -> VisualLine:
-    """What reportlab draws for ``logical``: shaped, visual order, left to right."""
+def draw_visual(logical: str, runs: bool = False) -> VisualLine:
+    """What reportlab draws for ``logical``: shaped, visual order, left to right.
+
+    With ``runs``, touching letters are folded into runs as the engines do."""
     visual = get_display(RESHAPER.reshape(logical))
     glyphs = cluster_stream([Glyph(ch, float(i), 0.0, float(i) + 1.0, 10.0, 8.0, 10.0, "F", False)
                              for i, ch in enumerate(visual)])
+    if runs:
+        glyphs = merge_runs(glyphs)
+        assert len(glyphs) < len(visual) or not any("\u0621" <= c <= "\u064a" for c in logical)
     return VisualLine(glyphs, 0.0, 0.0, float(len(visual)), 10.0, 10.0, False)
 
 
 @settings(max_examples=300, deadline=None)
-@given(sentence())
-def test_shaped_visual_round_trip(logical):
-    line = repair_line(draw_visual(logical), page=1)
+@given(sentence(), st.booleans())
+def test_shaped_visual_round_trip(logical, runs):
+    line = repair_line(draw_visual(logical, runs), page=1)
     assert line.text == unicodedata.normalize("NFC", logical)
     assert line.rtl
+
+
+def _draw(texts_and_boxes):
+    """Glyphs from (text, x0, x1) in stream order on one baseline."""
+    return [Glyph(t, x0, 0.0, x1, 10.0, 8.0, 10.0, "F", False) for t, x0, x1 in texts_and_boxes]
+
+
+@pytest.mark.parametrize("leftward", [False, True])
+def test_runs_read_the_same_as_letters(leftward):
+    # «سابقه‌ای» drawn left to right (visual) or right to left (logical), the
+    # ZWNJ emitted out of turn after the «ه» it precedes, as LibreOffice does:
+    # it sits at the join of «ا» and «ه», inside the run of letters around it.
+    boxes = [("ی", 0, 9), ("ا", 9, 12), ("ه", 12, 18), ("\u200c", 12, 12), ("ق", 18, 24),
+             ("ب", 24, 27), ("ا", 27, 30), ("س", 30, 38)]
+    if leftward:
+        boxes = [b for b in boxes if b[0] != "\u200c"][::-1]
+        boxes.insert(4, ("\u200c", 12, 12))  # after «ا»: still out of turn for its place
+    glyphs = merge_runs(cluster_stream(_draw(boxes)))
+    assert any(g.n > 1 for g in glyphs)
+    (line,) = build_lines(glyphs)
+    assert repair_line(line, page=1).text == "سابقه\u200cای"
+    plain = build_lines(cluster_stream(_draw(boxes)))[0]
+    assert repair_line(plain, page=1).text == "سابقه\u200cای"
+
+
+def test_runs_keep_glyph_weights():
+    # a bold Arabic run of 12 letters and 5 plain Latin letters: the line is bold
+    # and right-to-left because letters, not boxes, are counted
+    glyphs = [Glyph(c, 100 - 5 * i - 5, 0, 100 - 5 * i, 10, 8, 10, "B", True) for i, c in enumerate("المنبرللدراس")]
+    glyphs += [Glyph(" ", 30, 0, 35, 10, 8, 10, "F", False)]
+    glyphs += [Glyph(c, 5 * i, 0, 5 * i + 5, 10, 8, 10, "F", False) for i, c in enumerate("www.x")]
+    runs = merge_runs(cluster_stream(glyphs))
+    assert len(runs) < len(glyphs)
+    (line,) = build_lines(runs)
+    assert line.bold
+    out = repair_line(line, page=1)
+    assert out.rtl and out.text == "المنبرللدراس www.x"
 
 
 @pytest.mark.parametrize("logical", [

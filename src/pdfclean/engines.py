@@ -111,6 +111,67 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
     return out
 
 
+class _LetterTable(dict):
+    """``table[ch]``: an Arabic-script letter (not a mark, not tatweel)?"""
+
+    def __missing__(self, ch: str) -> bool:
+        o = ord(ch)
+        v = self[ch] = ((0x0620 <= o <= 0x08FF or 0xFB50 <= o <= 0xFEFC) and o != 0x0640
+                        and unicodedata.category(ch).startswith("L"))
+        return v
+
+
+_LETTERS = _LetterTable()
+RUN_GAP_EM = 0.1  # letters closer than this (in ems) belong to one run
+
+
+def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
+    """Fold runs of touching Arabic letters, drawn one after another, into one box.
+
+    An Arabic word is drawn as letters that touch, in one direction, on one
+    baseline, in one font; where it stands and how it reads is all the later
+    stages need, so each such run becomes one :class:`Glyph` holding its text
+    in reading order (letters always read right to left) and the count ``n``
+    of glyphs it holds. Lines and bidi then work on a few hundred boxes per
+    page instead of a few thousand glyphs, with the same result. Marks must be
+    attached first (:func:`cluster_stream`); anything but a letter (spaces,
+    digits, Latin, punctuation, stray marks, tatweel) stays a box of its own.
+    A run keeps its letters (``parts``): where another glyph turns out to sit
+    inside it (a ZWNJ or an unmapped mark drawn out of turn), lines are built
+    from the letters instead (:func:`pdfclean.lines.unmerge_crossed`).
+    """
+    out: list[Glyph] = []
+    run: Glyph | None = None  # the run being grown (a copy, originals untouched)
+    for g in glyphs:
+        if not _LETTERS[g.text[0]]:
+            out.append(g)
+            run = None
+            continue
+        if run is not None and g.baseline == run.baseline and g.size == run.size \
+                and g.font == run.font and g.bold == run.bold:
+            tol = RUN_GAP_EM * g.size
+            right = (run.n == 1 or run.rightward) and -3 * tol < g.x0 - run.x1 < tol
+            if right or ((run.n == 1 or not run.rightward) and -3 * tol < run.x0 - g.x1 < tol):
+                if run.n == 1:  # the first letter of the run: grow a copy
+                    run = out[-1] = Glyph(run.text, run.x0, run.y0, run.x1, run.y1, run.baseline,
+                                          run.size, run.font, run.bold, run.seq, parts=[run])
+                run.parts.append(g)
+                if right:
+                    run.text = g.text + run.text  # drawn left to right: g reads first
+                    run.x1 = max(run.x1, g.x1)
+                else:
+                    run.text += g.text
+                    run.x0 = min(run.x0, g.x0)
+                run.rightward = right
+                run.n += 1
+                run.y0 = min(run.y0, g.y0)
+                run.y1 = max(run.y1, g.y1)
+                continue
+        out.append(g)
+        run = g
+    return out
+
+
 def _next_base(mark: list[bool], step: int) -> list[int | None]:
     """For each index, the nearest non-mark index in direction ``step``."""
     n = len(mark)
@@ -265,7 +326,7 @@ class PyMuPDFEngine(_Base):
                 kept = x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H
                 if kept:
                     append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
-        return cluster_stream(glyphs)
+        return merge_runs(cluster_stream(glyphs))
 
     @staticmethod
     def _image_coverage(page, rect) -> float:
@@ -372,7 +433,7 @@ class PdfPlumberEngine(_Base):
             size = max(1.0, float(c.get("size") or 0.0), y1 - y0)
             font = str(c.get("fontname") or "")
             glyphs.append(Glyph(c["text"], x0, y0, x1, y1, oy, size, font, bool(_BOLD_RE.search(font))))
-        return cluster_stream(glyphs)
+        return merge_runs(cluster_stream(glyphs))
 
     @staticmethod
     def _image_coverage(page) -> float:

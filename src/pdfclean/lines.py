@@ -146,8 +146,36 @@ def _merge_stray_bands(bands: list[list[Glyph]]) -> list[list[Glyph]]:
     return out
 
 
+def unmerge_crossed(band: list[Glyph]) -> list[Glyph]:
+    """``band`` (sorted by x) with every run of letters that another glyph's
+    centre falls inside replaced by its letters, sorted again.
+
+    A glyph drawn out of turn inside a word (a ZWNJ, an unmapped mark) must
+    take its place between letters, as it would have without runs.
+    """
+    crossed = []
+    last = len(band) - 1
+    for i, g in enumerate(band):
+        if g.n > 1:
+            eps = 0.02 * g.size
+            lo, hi = 2 * (g.x0 + eps), 2 * (g.x1 - eps)  # centres are kept doubled
+            if (i > 0 and lo < _center(band[i - 1]) < hi) or (i < last and lo < _center(band[i + 1]) < hi):
+                crossed.append(g)
+    if not crossed:
+        return band
+    out: list[Glyph] = []
+    for g in band:
+        if g.n > 1 and any(g is c for c in crossed):
+            out.extend(g.parts)
+        else:
+            out.append(g)
+    out.sort(key=_center)
+    return out
+
+
 def _segments(band: list[Glyph]) -> list[VisualLine]:
     band.sort(key=_center)
+    band = unmerge_crossed(band)
     text = "".join([g.text for g in band])
     unmapped = 0
     if _NARROW_LATIN.search(text):
@@ -158,7 +186,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
             return []
     else:
         ink = band
-    size = median(map(_SIZE, ink))
+    size = median(_weighted(ink, _SIZE))
     seg_gap = SEGMENT_GAP_EM * size
     has_spaces = len(ink) < len(band)
     space_gap = (SPACE_GAP_EM_WITH_SPACES if has_spaces else SPACE_GAP_EM) * size
@@ -188,10 +216,21 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
     return out
 
 
+def _weighted(glyphs: list[Glyph], key: attrgetter) -> list:
+    """``key`` of every glyph, repeated for each drawn glyph a box holds."""
+    out: list = []
+    for g in glyphs:
+        if g.n == 1:
+            out.append(key(g))
+        else:
+            out.extend([key(g)] * g.n)
+    return out
+
+
 def _make(glyphs: list[Glyph]) -> VisualLine:
     ink = [g for g in glyphs if g.text != " "]
-    sizes = sorted(map(_SIZE, ink))
-    bold = sum(map(_BOLD, ink)) * 2 > len(ink)
+    sizes = sorted(_weighted(ink, _SIZE))
+    bold = sum(_weighted(ink, _BOLD)) * 2 > len(sizes)
     return VisualLine(glyphs, min(map(_X0, glyphs)), min(map(_Y0, ink)),
                       max(map(_X1, glyphs)), max(map(_Y1, ink)),
                       sizes[len(sizes) // 2], bold)

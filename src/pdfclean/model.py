@@ -30,6 +30,12 @@ class Glyph:
     ``text`` may hold several characters (a lam-alef or «الله» ligature mapped
     to two or four letters): such a glyph is never split when text is reordered.
     ``baseline`` is the y of the glyph origin.
+
+    A box may also hold a run of ``n`` touching Arabic letters drawn one after
+    another (:func:`pdfclean.engines.merge_runs`); ``text`` is then in reading
+    order, ``seq`` is the stream position of its first-drawn letter,
+    ``rightward`` says whether the pen moved right while drawing it and
+    ``parts`` holds the letters.
     """
 
     text: str
@@ -43,6 +49,9 @@ class Glyph:
     bold: bool = False
     seq: int = 0  # position in the content stream (drawing order)
     conf: float | None = None  # OCR confidence (0–100) when the glyph is an OCR word
+    n: int = 1  # drawn glyphs in this box
+    rightward: bool = False  # for n > 1: drawn left to right (visual order)
+    parts: list[Glyph] | None = None  # for n > 1: the glyphs it holds
 
 
 @dataclass(slots=True)

@@ -531,7 +531,7 @@ def repair_line(vl: VisualLine, page: int) -> Line:
     if _BIDI_CTRL.search("".join(clusters)):
         clusters = _visual_clusters(glyphs)
         repairs["bidi_controls"] += sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
-    text, rtl = visual_to_logical(clusters)
+    text, rtl = visual_to_logical(clusters, _is_rtl(glyphs))
     if rtl and _bracket_disorder(text):
         mirrored = mirror_brackets(text)
         if _bracket_disorder(mirrored) < _bracket_disorder(text):
@@ -545,12 +545,36 @@ def repair_line(vl: VisualLine, page: int) -> Line:
     return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs, conf)
 
 
+def _is_rtl(glyphs: list[Glyph]) -> bool:
+    """:func:`is_rtl_line`, counting every letter of a run of letters."""
+    r = l_ = 0
+    for g in glyphs:
+        c = _CLASS[g.text[0]]
+        if c == "R":
+            r += g.n
+        elif c == "L":
+            l_ += g.n
+    return r > 0 and r * 10 >= 3 * (r + l_)
+
+
 def _stream_was_visual(glyphs: list[Glyph]) -> bool:
     """Did the producer draw this right-to-left line left to right?
 
     Only a report of what the producer did (counted as ``reversed_lines``);
     the order itself always comes from geometry.
     """
-    seqs = [g.seq for g in glyphs if _CLASS[g.text[0]] == "R"]
-    up = sum(1 for a, b in zip(seqs, seqs[1:]) if b > a)
-    return up * 2 > len(seqs) - 1 > 0
+    up = pairs = 0
+    prev_right = None  # stream position of the right end of the previous letter box
+    for g in glyphs:
+        if _CLASS[g.text[0]] != "R":
+            continue
+        last = g.seq + g.n - 1  # a run's letters have consecutive stream positions
+        left, right = (g.seq, last) if g.rightward else (last, g.seq)
+        if g.rightward:
+            up += g.n - 1
+        pairs += g.n - 1
+        if prev_right is not None:
+            pairs += 1
+            up += left > prev_right
+        prev_right = right
+    return up * 2 > pairs > 0
