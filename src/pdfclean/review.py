@@ -497,13 +497,15 @@ def _page_html(info: Mapping[str, Any], view: PageView, entries: list[_Entry], r
 
 def render_report(doc: Document, pdf: PdfInput | None = None, *, password: str | None = None,
                   dpi: float = DEFAULT_DPI, color: bool = False,
-                  max_images: int = MAX_IMAGE_PAGES, views: dict[int, PageView] | None = None) -> str:
+                  max_images: int = MAX_IMAGE_PAGES, views: dict[int, PageView] | None = None,
+                  index_href: str | None = None) -> str:
     """The review report of ``doc`` as one self-contained HTML string.
 
     ``pdf`` (the path or bytes ``doc`` was extracted from; ``password`` if it
     is encrypted) gives the page images; without it the report has the
     blocks and outlines over blank pages. ``views`` (from
     :func:`render_pages`) can be passed to reuse rendered pages.
+    ``index_href``: a relative link back to the batch index page.
     """
     infos = [dict(p) for p in doc.pages] or \
         [{"page": n} for n in sorted({p for b in doc.blocks for p in b.pages})]
@@ -578,7 +580,9 @@ def render_report(doc: Document, pdf: PdfInput | None = None, *, password: str |
         '<meta name="generator" content="pdfclean review">\n'
         f"<title>{esc(title)} — pdfclean review</title>\n<style>{css}</style>\n</head>\n<body>\n"
         f'<header class="report" id="top"><h1 dir="{_text_dir(title, default_dir)}"><bdi>{esc(title)}</bdi></h1>'
-        f'<p class="sub" lang="en" dir="ltr">pdfclean review · <bdi>{esc(name)}</bdi> · {summary}</p>'
+        f'<p class="sub" lang="en" dir="ltr">pdfclean review · <bdi>{esc(name)}</bdi> · {summary}'
+        + (f' · <a class="index" href="{esc(_href(index_href, None))}">all documents</a>' if index_href else "")
+        + '</p>'
         f'<div class="cols">'
         f'<section class="metadata"><h2 lang="en">Metadata</h2><table class="meta" lang="en">{meta_html}</table></section>'
         f'<section class="source" lang="en"><h2>Source</h2><table class="meta">{src_html}</table></section>'
@@ -594,7 +598,7 @@ def render_report(doc: Document, pdf: PdfInput | None = None, *, password: str |
 
 def write_report(doc: Document, pdf: PdfInput | None, out_html: str | os.PathLike, *,
                  password: str | None = None, dpi: float = DEFAULT_DPI, color: bool = False,
-                 max_images: int = MAX_IMAGE_PAGES) -> Path:
+                 max_images: int = MAX_IMAGE_PAGES, index_href: str | None = None) -> Path:
     """Write the review report of ``doc`` (extracted from ``pdf``) to
     ``out_html`` atomically; returns the path. Never overwrites the PDF."""
     out = Path(out_html)
@@ -602,7 +606,7 @@ def write_report(doc: Document, pdf: PdfInput | None, out_html: str | os.PathLik
             and os.path.samefile(out, pdf):
         raise ValueError("the report would overwrite the input")
     return write_atomic(out, render_report(doc, pdf, password=password, dpi=dpi, color=color,
-                                                max_images=max_images))
+                                           max_images=max_images, index_href=index_href))
 
 
 def review(pdf: PdfInput, out_html: str | os.PathLike, *, engine: str = "pymupdf",
@@ -702,6 +706,7 @@ td.doc bdi { font-family: %(ar)s; font-size: 15px; }
 td.doc .title { display: block; color: #555; font-family: %(ar)s; }
 .status { font-weight: 700; border-radius: 8px; padding: 0 7px; color: #fff; background: #777; }
 .status-ok { background: #2b7a2b; } .status-failed { background: #b00020; }
+.status-unchanged { background: #4f7f4f; } .status-pending { background: #8a6d00; }
 .warn { color: #8a1c1c; } .err { color: #8a1c1c; display: block; font-size: 12px; }
 .bad { color: #b00; font-weight: 700; }
 details summary { cursor: pointer; }
@@ -754,11 +759,12 @@ def _href(report: str, base: Path | None) -> str:
 
 
 def render_index(records: Iterable[IndexRecord | Mapping[str, Any]], *, title: str = "pdfclean review",
-                 base: str | os.PathLike | None = None) -> str:
+                 base: str | os.PathLike | None = None, note: str | None = None) -> str:
     """The batch index page as one HTML string: a table (document, status,
     pages, reversed-word rate, garbage score, OCR share, warnings, report),
     sortable by clicking a header. ``base``: the folder the index is written
-    to (absolute report paths are made relative to it)."""
+    to (absolute report paths are made relative to it); ``note``: a line
+    under the title."""
     recs = [r if isinstance(r, IndexRecord) else IndexRecord.from_mapping(r) for r in records]
     base_p = Path(base).resolve() if base is not None else None
     cols = [("document", "text"), ("status", "text"), ("pages", "num"), ("reversed-word rate", "num"),
@@ -770,7 +776,10 @@ def render_index(records: Iterable[IndexRecord | Mapping[str, Any]], *, title: s
         warns = r.warnings if isinstance(r.warnings, list) else []
         nwarn = len(r.warnings) if isinstance(r.warnings, list) else int(r.warnings or 0)
         status_cls = re.sub(r"[^a-z0-9_-]", "", r.status.lower()) or "unknown"
-        doc_cell = f'<bdi dir="auto">{esc(r.path)}</bdi>'
+        # a path reads folder → file, left to right; each name in its own direction
+        doc_cell = ('<bdi dir="ltr" class="path">'
+                    + "/".join(f'<span dir="auto">{esc(part)}</span>' for part in r.path.split("/"))
+                    + "</bdi>")
         if r.title:
             doc_cell += f'<span class="title" dir="auto">{esc(r.title)}</span>'
         if r.error:
@@ -805,7 +814,8 @@ def render_index(records: Iterable[IndexRecord | Mapping[str, Any]], *, title: s
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="pdfclean review">\n'
         f"<title>{esc(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
-        f'<h1>{esc(title)}</h1><p class="sub">{summary}. Click a column header to sort. Garbage score: '
+        f'<h1>{esc(title)}</h1>' + (f'<p class="sub note">{esc(note)}</p>' if note else "")
+        + f'<p class="sub">{summary}. Click a column header to sort. Garbage score: '
         '1 − the lowest page quality; reversed-word rate: function words read backwards.</p>\n'
         f'<table class="sortable" id="documents"><thead><tr>{head}</tr></thead>\n<tbody>\n'
         + "\n".join(rows) + f"\n</tbody></table>\n<script>{_INDEX_JS}</script>\n</body>\n</html>\n"
@@ -813,11 +823,11 @@ def render_index(records: Iterable[IndexRecord | Mapping[str, Any]], *, title: s
 
 
 def write_index(records: Iterable[IndexRecord | Mapping[str, Any]], out_html: str | os.PathLike, *,
-                title: str = "pdfclean review") -> Path:
+                title: str = "pdfclean review", note: str | None = None) -> Path:
     """Write the batch index page to ``out_html`` atomically; report links are
     made relative to its folder."""
     out = Path(out_html)
-    return write_atomic(out, render_index(records, title=title, base=out.resolve().parent))
+    return write_atomic(out, render_index(records, title=title, base=out.resolve().parent, note=note))
 
 
 # ---------------------------------------------------------------------------
