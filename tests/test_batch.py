@@ -18,6 +18,7 @@ import io
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import signal
@@ -535,3 +536,265 @@ def test_cli_start_up_imports_nothing_heavy():
             "('pymupdf', 'pdfplumber', 'tqdm', 'distributed', 'dask') or m == 'pdfclean.batch'))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert r.stdout.strip() == "[]", r.stdout
+
+
+# --------------------------------------------------------------------------- review reports (--review)
+
+INDEX = "pdfclean-review.html"
+
+
+def index_rows(out: Path) -> dict[str, dict]:
+    """The index page's table: document path → status, report link, text of the row."""
+    from html.parser import HTMLParser
+
+    rows: dict[str, dict] = {}
+
+    class P(HTMLParser):
+        row: dict | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "tr" and "data-status" in a:
+                self.row = {"status": a["data-status"], "href": None, "text": ""}
+            elif self.row is not None and tag == "td" and a.get("class") == "doc":
+                rows[a["data-sort"]] = self.row
+            elif self.row is not None and tag == "a":
+                self.row["href"] = a["href"]
+
+        def handle_data(self, data):
+            if self.row is not None:
+                self.row["text"] += data
+
+    P().feed((out / INDEX).read_text(encoding="utf-8"))
+    return rows
+
+
+def link_target(base: Path, href: str) -> Path:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(href)
+    assert not parts.scheme and not parts.netloc and not href.startswith("/"), href  # relative
+    return (base / unquote(parts.path)).resolve()
+
+
+def review_tree(src: Path) -> tuple[dict[str, Path], str]:
+    good = {"مقالات/مقال رقم 1.pdf": SAMPLE_FILES[0], "b.pdf": SAMPLE_FILES[1]}
+    for rel, origin in good.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(origin, src / rel)
+    broken = "broken/تالف.pdf"
+    (src / broken).parent.mkdir(parents=True, exist_ok=True)
+    (src / broken).write_bytes(SAMPLE_FILES[2].read_bytes()[:5000])  # truncated
+    (src / "notes.txt").write_text("not a PDF\n")
+    return good, broken
+
+
+def test_batch_review_reports_and_index(tmp_path):
+    src = tmp_path / "in"
+    good, broken = review_tree(src)
+    out = tmp_path / "out"
+    before = tree_snapshot(tmp_path)
+    r = run_cli("batch", src, "-o", out, "--review", "--jobs", "2", "--pages", "1-2")
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    s = summary(r.stderr)
+    assert (s["ok"], s["failed"], s["reports"]) == ("2", "1", "2")
+    man = latest(out)
+    for rel in good:
+        rec = man[rel]
+        assert rec["status"] == "ok" and rec["review"] == rel[:-4] + ".review.html"
+        report = out / rec["review"]
+        assert sha256(report) == rec["review_sha256"] and report.stat().st_size == rec["review_bytes"]
+        text = report.read_text(encoding="utf-8")
+        assert text.count('<section class="page"') == 2 and "Content-Security-Policy" in text
+        assert f"<bdi>{rel}</bdi>" in text  # the document named by its path in the batch
+        back = re.search(r'<a class="index" href="([^"]+)"', text).group(1)
+        assert link_target(report.parent, back) == (out / INDEX).resolve()
+        assert rec["quality"]["ocr_share"] == 0.0 and rec["ocr_pages"] == 0
+        # the report counted in the exactly-once protocol: in the writing record already
+        writing = [x for x in records(out) if x["path"] == rel and x["status"] == "writing"]
+        assert writing[-1]["review_sha256"] == rec["review_sha256"]
+    assert man[broken]["status"] == "failed" and "review" not in man[broken]
+    assert not (out / "broken").exists()
+    # the index: every input, its status, links that lead to the reports
+    rows = index_rows(out)
+    assert set(rows) == {*good, broken}
+    for rel in good:
+        assert rows[rel]["status"] == "ok"
+        assert link_target(out, rows[rel]["href"]) == (out / man[rel]["review"]).resolve()
+    assert rows[broken]["status"] == "failed" and rows[broken]["href"] is None
+    assert "truncated PDF" in rows[broken]["text"]
+    assert "مقال رقم 1.pdf" in (out / INDEX).read_text(encoding="utf-8")  # not escaped to entities
+    assert tree_snapshot(tmp_path, skip=out) == before  # nothing written outside OUTPUT_DIR
+    no_temporary_files(out)
+
+    # the input changes, a run without --review converts it again: its old report is no
+    # longer linked (the index is kept up to date because it exists)
+    shutil.copyfile(SAMPLE_FILES[3], src / "b.pdf")
+    r = run_cli("batch", src, "-o", out, "--pages", "1-2")
+    assert r.returncode == 1 and summary(r.stderr)["ok"] == "1"
+    rows = index_rows(out)
+    assert rows["b.pdf"]["status"] == "ok" and rows["b.pdf"]["href"] is None
+    assert rows["مقالات/مقال رقم 1.pdf"]["status"] == "unchanged" and rows["مقالات/مقال رقم 1.pdf"]["href"]
+    assert "review" not in latest(out)["b.pdf"]
+
+
+def test_review_of_a_finished_batch_makes_only_the_reports(tmp_path):
+    from pdfclean.batch import BatchOptions, run_batch
+
+    src = tmp_path / "in"
+    good, broken = review_tree(src)
+    out = tmp_path / "out"
+    opts = BatchOptions(str(src), str(out), jobs=2, pages="1-2", progress="lines")
+    assert run_batch(opts, stderr=io.StringIO()) == 1
+    assert not (out / INDEX).exists() and not list(out.rglob("*.html"))
+    outputs = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*.json")}
+
+    def again(**kw) -> tuple[dict, str]:
+        err = io.StringIO()
+        assert run_batch(BatchOptions(str(src), str(out), jobs=2, pages="1-2", progress="lines", **kw),
+                         stderr=err) == 1
+        return summary(err.getvalue()), err.getvalue()
+
+    s, err = again(review=True)  # reports for what is done, no conversion
+    assert (s["ok"], s["unchanged"], s["reports"]) == ("0", "2", "2")
+    assert sorted(l.split("\t")[1] for l in err.splitlines() if l.startswith("reviewed\t")) == sorted(good)
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*.json")} == outputs
+    rows = index_rows(out)
+    assert {rel: rows[rel]["status"] for rel in rows} == {**{rel: "unchanged" for rel in good}, broken: "failed"}
+    for rel in good:
+        assert link_target(out, rows[rel]["href"]).is_file()
+
+    # a report lost, a new document: the report alone is made again, the new one converted
+    (out / latest(out)["b.pdf"]["review"]).unlink()
+    shutil.copyfile(SAMPLE_FILES[4], src / "مقالات" / "جديد.pdf")
+    s, err = again(review=True)
+    assert (s["ok"], s["unchanged"], s["reports"]) == ("1", "2", "2")
+    assert "reviewed\tb.pdf" in err and "ok\tمقالات/جديد.pdf\t2\t" in err
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in outputs} == outputs
+    rows = index_rows(out)
+    assert rows["مقالات/جديد.pdf"]["status"] == "ok" and len(rows) == 4
+    assert all(link_target(out, rows[rel]["href"]).is_file() for rel in rows if rel != broken)
+
+    # killed after the renames, before the ok record: completed from the writing record
+    lines = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
+    last_ok = max(i for i, l in enumerate(lines) if '"status": "ok"' in l and '"review"' in l)
+    victim = json.loads(lines[last_ok])["path"]
+    (out / MANIFEST).write_text("\n".join(lines[:last_ok] + lines[last_ok + 1:]) + "\n", encoding="utf-8")
+    s, err = again(review=True)
+    assert (s["ok"], s["reports"]) == ("0", "0")
+    rec = latest(out)[victim]
+    assert rec["recovered"] is True and sha256(out / rec["review"]) == rec["review_sha256"]
+    # … and when the report did not make it: the output is trusted, the report made again
+    lines = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
+    writing = max(i for i, l in enumerate(lines) if f'"path": "{victim}"' in l and '"status": "writing"' in l)
+    (out / MANIFEST).write_text("\n".join(lines[:writing + 1]) + "\n", encoding="utf-8")
+    (out / rec["review"]).write_text("<html>partial", encoding="utf-8")
+    s, err = again(review=True)
+    assert (s["ok"], s["reports"]) == ("0", "1") and f"reviewed\t{victim}" in err
+    rec = latest(out)[victim]
+    assert sha256(out / rec["review"]) == rec["review_sha256"]
+    s, _ = again(review=True)  # nothing left to do
+    assert (s["ok"], s["unchanged"], s["reports"]) == ("0", "3", "0")
+    no_temporary_files(out)
+
+
+def test_review_needs_an_output_dir(tmp_path):
+    (tmp_path / "in").mkdir()
+    r = run_cli("batch", tmp_path / "in", "-o", "-", "-f", "jsonl", "--review")
+    assert r.returncode == 2 and "--review" in r.stderr
+
+
+# --------------------------------------------------------------------------- OCR pages in parallel
+
+def test_batch_reads_ocr_pages_in_parallel_within_jobs(tmp_path, monkeypatch):
+    from test_ocr import overlap, small_scan, tesseract_log
+
+    import pdfclean
+
+    src = tmp_path / "in"
+    (src / "مسح").mkdir(parents=True)
+    small_scan(src / "مسح" / "وثيقة.pdf", pages=4)
+    small_scan(src / "one.pdf", pages=1, name="iaea-nuclear-file-reportlab-scan")
+    log = tesseract_log(tmp_path, monkeypatch)  # PDFCLEAN_TESSERACT, inherited by the batch
+    out = tmp_path / "out"
+    r = run_cli("batch", src, "-o", out, "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    # never more Tesseract runs at once than --jobs; the 4-page document had a second
+    # reader once the other document was done
+    assert overlap(log) == 2
+    assert max(overlap(log, by_parent=True).values()) == 2
+    # the same output as one page after another
+    monkeypatch.delenv("PDFCLEAN_TESSERACT")
+    for rel, pages in (("مسح/وثيقة.pdf", 4), ("one.pdf", 1)):
+        doc = pdfclean.extract(src / rel, ocr_jobs=1)
+        doc.source.file = rel
+        assert (out / out_rel(rel)).read_text(encoding="utf-8") == doc.to_json() + "\n"
+        rec = latest(out)[rel]
+        assert rec["ocr_pages"] == pages and rec["quality"]["ocr_share"] == 1.0
+        line = [l for l in r.stderr.splitlines() if l.startswith(f"ok\t{rel}\t")][0].split("\t")
+        assert line[2] == str(pages) and line[4] == str(pages)  # ok PATH PAGES SECONDS OCR_PAGES
+    assert summary(r.stderr)["ocr_pages"] == "5"
+
+
+def test_progress_bar_counts_ocr_pages_live():
+    from pdfclean.batch import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    p = Progress(stream, 2, "bar")
+    for _ in range(3):
+        p.ocr_page("scan.pdf")  # as a worker reports each page
+    assert "OCR 3 pages" in stream.getvalue()
+    p.converted("scan.pdf", 4, 2.0, 4)
+    p.converted("text.pdf", 4, 0.1, 0)
+    p.bar.refresh()
+    assert "OCR 4 pages (50% of pages)" in stream.getvalue()
+    p.close({}, "done")
+
+
+def test_a_killed_worker_takes_its_children_along(tmp_path):
+    """A worker stopped at the deadline while Tesseract runs: no orphan keeps a core."""
+    from pdfclean.batch import WorkerPool
+
+    pidfile = tmp_path / "child.pid"
+    pool = WorkerPool(1, timeout=2, max_memory_mb=0)
+    res = dict(pool.run([("t", "subprocess:run", (["sh", "-c", f"echo $$ > {pidfile}; exec sleep 600"],))]))
+    assert res["t"]["error"].startswith("timed out after 2 s")
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if state == "Z":  # dead, waiting for a reaper
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the worker's child outlived it")
+
+
+def test_a_report_that_cannot_be_made_does_not_fail_the_document(monkeypatch):
+    import pdfclean.review
+    from pdfclean.batch import convert
+
+    task = {"rel": "a/b.pdf", "path": str(SAMPLE_FILES[0]), "review": True, "index_href": "../pdfclean-review.html",
+            "options": {"format": "json", "engine": "pymupdf", "pages": "1", "ocr": "auto",
+                        "ocr_lang": "ara+fas+eng"}}
+    got = convert(task)
+    assert got["status"] == "ok" and got["ocr_pages"] == 0
+    assert '<a class="index" href="../pdfclean-review.html">' in got["review_html"]
+
+    def broken(*a, **k):
+        raise RuntimeError("no renderer")
+
+    monkeypatch.setattr(pdfclean.review, "render_report", broken)
+    got = convert(task)
+    assert got["status"] == "ok" and json.loads(got["text"])["source"]["file"] == "a/b.pdf"
+    assert got["review_error"] == "review report could not be made: RuntimeError: no renderer"
+    assert "review_html" not in got

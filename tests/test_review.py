@@ -327,3 +327,51 @@ def test_index_sorts_in_chromium(browser, doc, report, tmp_path):
         assert problems == []
     finally:
         tab.close()
+
+
+def test_batch_index_in_chromium(browser, tmp_path):
+    """``pdfclean batch --review``: the index page sorts, its links open the
+    reports, and neither has a console error."""
+    import io
+    import shutil
+
+    from conftest import SAMPLES
+
+    from pdfclean.batch import BatchOptions, run_batch
+
+    src = tmp_path / "in"
+    (src / "مقالات").mkdir(parents=True)
+    shutil.copyfile(SAMPLE_PDF, src / "مقالات" / "مقال «١».pdf")
+    shutil.copyfile(SAMPLES / "iraq-oil-inflation-libreoffice.pdf", src / "b.pdf")
+    (src / "bad.pdf").write_bytes(b"%PDF-1.4 nothing else")
+    out = tmp_path / "out"
+    assert run_batch(BatchOptions(str(src), str(out), jobs=2, pages="1-2", review=True, progress="quiet"),
+                     stderr=io.StringIO()) == 1
+    tab, problems, requests = open_tab(browser, out / "pdfclean-review.html")
+    try:
+        def order() -> list[str]:
+            return tab.locator("#documents tbody tr td.doc bdi").all_inner_texts()
+
+        assert order() == ["b.pdf", "bad.pdf", "مقالات/مقال «١».pdf"]  # the paths, sorted
+        tab.locator('th[data-key="status"] button').click()
+        assert order()[0] == "bad.pdf"  # failed < ok
+        tab.locator('th[data-key="status"] button').click()
+        assert order()[-1] == "bad.pdf"
+        tab.locator('th[data-key="garbage"] button').click()
+        assert order()[-1] == "bad.pdf"  # no score: last
+        assert tab.locator('tr[data-status="failed"] a').count() == 0
+        assert problems == []
+        # follow the link of the Arabic-named document: its report opens, whole
+        with tab.expect_navigation():
+            tab.locator('tr:has-text("مقال") a').click()
+        assert tab.url.endswith(".review.html")
+        assert tab.locator(".page").count() == 2
+        assert tab.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        # and back to the index
+        with tab.expect_navigation():
+            tab.locator("a.index").click()
+        assert tab.url.endswith("/pdfclean-review.html")
+        assert problems == []
+        assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+    finally:
+        tab.close()

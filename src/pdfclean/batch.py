@@ -21,6 +21,21 @@ Three parts, one direction of flow:
   manifest ``OUTPUT_DIR/pdfclean-manifest.jsonl`` is an append-only JSON Lines
   log (last record per path wins).
 
+``--jobs`` counts *slots*: a busy worker holds one, and the pages of a
+document that need OCR are read in parallel on extra slots the coordinator
+lends once no file is waiting for a worker (the tail of a batch, or fewer
+files than cores), so workers plus Tesseract runs never exceed ``--jobs``.
+Workers report each OCR page as it ends (the progress bar counts them live).
+
+``--review`` adds, per document, a review report ``a/b.review.html`` beside
+its output — made by the worker, written by the coordinator like an output
+and counted in the same records (``review``, ``review_sha256``) — and the
+index page ``OUTPUT_DIR/pdfclean-review.html``, rewritten at the end of every
+run while it exists, from this run's outcomes and the manifest. ``review`` is
+not part of the resume key: a re-run with ``--review`` over a finished batch
+re-reads only the documents whose report is missing, and writes their report
+alone (the output is left as it is when it comes out the same).
+
 Exactly-once across ``kill -9``: for each converted file the coordinator
 appends a ``writing`` record carrying the output's sha256, renames the output
 into place, then appends the ``ok`` record. A re-run skips a path whose last
@@ -28,7 +43,8 @@ record is ``ok`` with the same input sha256 and options and whose output is
 there; a path whose last record is ``writing`` and whose output is there with
 the recorded sha256 (killed between the rename and the ``ok`` record) is
 completed without converting it again. Nothing else is trusted: anything else
-is converted again. A torn last line (killed mid-append) is ignored.
+is converted again. A torn last line (killed mid-append) is ignored. A report
+is renamed before its output, so an output found complete has its report.
 
 Nothing in this module runs at ``pdfclean --help`` time: ``cli.py`` imports it
 inside the ``batch`` command only.
@@ -59,6 +75,9 @@ from typing import Any
 from . import __version__
 
 MANIFEST_NAME = "pdfclean-manifest.jsonl"
+INDEX_NAME = "pdfclean-review.html"  # --review: the index page, at the top of OUTPUT_DIR
+REPORT_SUFFIX = ".review.html"  # --review: a/b.pdf → a/b.review.html
+REVIEW_FIELDS = ("review", "review_sha256", "review_bytes")
 TMP_DIR_NAME = ".pdfclean-tmp"
 EXTENSIONS = {"json": ".json", "jsonl": ".jsonl", "text": ".txt", "markdown": ".md"}
 DEFAULT_TIMEOUT = 120.0
@@ -154,12 +173,64 @@ def _preload(preload: str, strict: bool) -> None:
                 raise
 
 
+class _Channel:
+    """A worker's line to the coordinator while a task runs (the local pool's
+    workers only): OCR progress, and OCR slots asked for and given back.
+
+    Worker → coordinator: ``("progress", {"ocr_page": n})``, ``("slots",
+    want)`` (answered at once by ``("slots", granted)``), ``("release", n)``.
+    Slots still held when the task's answer goes are the coordinator's again.
+    Any thread of the task may call it (one message at a time).
+    """
+
+    def __init__(self, send, recv) -> None:
+        self._send, self._recv = send, recv
+        self._lock = threading.Lock()
+
+    def progress(self, info: dict) -> None:
+        with self._lock:
+            self._send(("progress", info))
+
+    def acquire(self, want: int) -> int:
+        with self._lock:
+            self._send(("slots", int(want)))
+            data = self._recv()
+        if data is None:
+            return 0
+        msg = pickle.loads(data)
+        return int(msg[1]) if msg and msg[0] == "slots" else 0
+
+    def release(self, n: int = 1) -> None:
+        with self._lock:
+            self._send(("release", int(n)))
+
+
+_CHANNEL: _Channel | None = None  # set in a worker process by _serve
+
+
+class _PoolSlots:
+    """:class:`pdfclean.ocr.Slots` for a document in a local-pool worker: the
+    worker holds one of the batch's ``--jobs`` slots for the document; extra
+    OCR readers take free ones from the coordinator."""
+
+    def __init__(self, channel: _Channel) -> None:
+        self.channel = channel
+
+    def acquire(self, want: int) -> int:
+        return self.channel.acquire(want)
+
+    def release(self, n: int = 1) -> None:
+        self.channel.release(n)
+
+
 def _serve(recv, send, max_mb: int, preload: str, parent: int | None) -> None:
     """The worker loop: ``(function, args)`` in, one answer out, until the end of input.
 
     Messages: ``("ready", pid)``, ``("result", value)``, ``("error", message,
-    restart)``, ``("fatal", message)`` (could not start).
+    restart)``, ``("fatal", message)`` (could not start); while a task runs,
+    those of :class:`_Channel`.
     """
+    global _CHANNEL
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's business
     _set_pdeathsig(parent)
     try:
@@ -174,6 +245,7 @@ def _serve(recv, send, max_mb: int, preload: str, parent: int | None) -> None:
             send(("fatal", f"{type(e).__name__}: {_one_line(e)}"))
         finally:
             os._exit(3)
+    _CHANNEL = _Channel(send, recv)
     send(("ready", os.getpid()))
     while True:
         data = recv()
@@ -255,6 +327,29 @@ def _rss_mb(pid: int) -> float | None:
             return int(f.read().split()[1]) * _PAGE / 2**20
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux ``/proc``; empty where unknown)."""
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                out += [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _kill_with_children(pid: int) -> None:
+    """SIGKILL a worker and the processes it started (its Tesseract runs,
+    which would otherwise outlive it, orphaned, for up to their own timeout)."""
+    kids = _children(pid)
+    for p in [pid, *kids]:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _memory_message(rss: float, max_memory_mb: int) -> str:
@@ -484,6 +579,7 @@ class _ZygoteChild:
         self.started = 0.0
         self.deadline: float | None = None
         self.retiring = False
+        self.extra = 0  # OCR slots lent to the task running, beyond its own
         self._rc: int | None = None
 
     def send(self, obj) -> bool:
@@ -515,10 +611,7 @@ class _ZygoteChild:
 
     def kill(self) -> None:
         if self.alive():
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
+            _kill_with_children(self.pid)
         self._close_conn()
 
     def close(self) -> None:
@@ -562,6 +655,7 @@ class _Child:
         self.started = 0.0
         self.deadline: float | None = None
         self.retiring = False  # asked to exit after its current answer (MemoryError)
+        self.extra = 0
         self._finalizer = weakref.finalize(self, _reap, self.proc)
 
     # -- pipes ---------------------------------------------------------------
@@ -600,10 +694,8 @@ class _Child:
 
     # -- life ------------------------------------------------------------------
     def kill(self) -> None:
-        try:
-            self.proc.kill()
-        except OSError:
-            pass
+        if self.proc.poll() is None:
+            _kill_with_children(self.proc.pid)
         self._wait()
 
     def _wait(self, timeout: float | None = None) -> int | None:
@@ -729,12 +821,22 @@ class WorkerPool:
     says what happened. Workers are forked from a zygote that has pdfclean and
     the engine imported (``start_method="zygote"``, POSIX), or are fresh
     interpreters (``"subprocess"``).
+
+    **Slots.** ``slots`` (default ``jobs``) bounds the work running at once: a
+    busy worker holds one; a task may ask for more for its OCR pages
+    (:class:`_Channel`), and gets them only when no call is left to start and
+    they are free — so busy workers plus extra OCR readers never exceed
+    ``slots``. ``jobs`` may be lowered below ``slots`` (fewer files than
+    cores): the idle slots then go to OCR. A task's extra slots come back with
+    its answer or its worker's death. ``on_progress(key, info)`` gets the
+    tasks' progress messages.
     """
 
     def __init__(self, jobs: int, timeout: float | None = DEFAULT_TIMEOUT,
                  max_memory_mb: int = DEFAULT_MAX_MEMORY_MB, preload: str = "",
                  start_timeout: float = 120.0, start_method: str | None = None) -> None:
         self.jobs = max(1, jobs)
+        self.slots = self.jobs
         self.timeout = timeout or None
         self.max_memory_mb = max_memory_mb
         self.preload = preload
@@ -753,7 +855,7 @@ class WorkerPool:
             self._zygote.close()
             self._zygote = None
 
-    def run(self, calls: Iterable[tuple[Any, str, tuple]]) -> Iterator[tuple[Any, dict]]:
+    def run(self, calls: Iterable[tuple[Any, str, tuple]], on_progress=None) -> Iterator[tuple[Any, dict]]:
         pending = iter(calls)
         queue: deque = deque()
         exhausted = False
@@ -795,9 +897,20 @@ class WorkerPool:
             c.kill() if kill else c.close()
             workers.remove(c)
 
+        def in_use() -> int:
+            return sum(1 + w.extra for w in workers if w.key is not None)
+
+        def grant(c, want: int) -> int:
+            """Extra OCR slots for the task of ``c``: free ones, once no call waits."""
+            if c.key is None or want <= 0 or not no_more_work():
+                return 0
+            n = max(0, min(int(want), self.slots - in_use()))
+            c.extra += n
+            return n
+
         def assign(c) -> bool:
             """Give an idle, started worker its next call; False when there was none to give."""
-            if not c.ready or c.key is not None or c.retiring:
+            if not c.ready or c.key is not None or c.retiring or in_use() >= self.slots:
                 return False
             item = take()
             if item is None:
@@ -856,9 +969,16 @@ class WorkerPool:
                             c.ready, ever_ready, start_failures = True, True, 0
                         elif m[0] == "fatal":
                             c.fatal = m[1]
+                        elif m[0] == "slots":
+                            c.send(("slots", grant(c, m[1])))  # a dead worker: its end of pipe says so
+                        elif m[0] == "release":
+                            c.extra = max(0, c.extra - int(m[1]))
+                        elif m[0] == "progress":
+                            if on_progress is not None and c.key is not None:
+                                on_progress(c.key, m[1])
                         else:
                             out = _outcome(m, time.monotonic() - c.started)
-                            key, c.key, c.deadline = c.key, None, None
+                            key, c.key, c.deadline, c.extra = c.key, None, None, 0
                             if m[0] == "error" and m[2]:
                                 c.retiring = True
                             elif not eof:
@@ -912,29 +1032,41 @@ class WorkerPool:
 def convert(task: dict) -> dict:
     """Convert one PDF (``task["path"]`` or ``task["data"]``) to the output text.
 
-    Runs in a worker process. Returns ``status`` ok (with ``text``) or failed
-    (with a one-line ``error``); a :class:`MemoryError` goes up to the worker
-    loop, which reports it and restarts the worker.
+    Runs in a worker process. Returns ``status`` ok (with ``text``, the
+    counts and quality signals, and with ``task["review"]`` the review
+    report's HTML — or why it could not be made) or failed (with a one-line
+    ``error``); a :class:`MemoryError` goes up to the worker loop, which
+    reports it and restarts the worker. With ``task["live"]`` (the local pool)
+    OCR pages are read in parallel on slots lent by the coordinator and
+    reported as they end.
     """
     from .errors import PdfCleanError
     from .pipeline import extract
+    from .review import quality_signals
     from .writers import FORMATS
 
     t0 = time.perf_counter()
     src = task["data"] if task.get("data") is not None else task["path"]
     opts = task["options"]
+    channel = _CHANNEL if task.get("live") else None
     try:
         doc = extract(src, engine=opts["engine"], pages=opts["pages"], password=task.get("password"),
-                      ocr=opts.get("ocr", "auto"), ocr_lang=opts.get("ocr_lang", "ara+fas+eng"))
+                      ocr=opts.get("ocr", "auto"), ocr_lang=opts.get("ocr_lang", "ara+fas+eng"),
+                      ocr_jobs=_PoolSlots(channel) if channel else 1,
+                      ocr_progress=(lambda n: channel.progress({"ocr_page": n})) if channel else None)
         doc.source.file = task["rel"]
         text = FORMATS[opts["format"]](doc)
         if opts["format"] == "jsonl":
             text = text.rstrip("\n")
         if not text.endswith("\n"):
             text += "\n"
-        return {"status": "ok", "text": text, "sha256": doc.source.sha256, "pages": doc.source.pages,
-                "pages_read": len(doc.pages), "warnings": list(doc.warnings),
-                "seconds": round(time.perf_counter() - t0, 3), "worker_peak_rss_mb": _peak_rss_mb()}
+        out = {"status": "ok", "text": text, "sha256": doc.source.sha256, "pages": doc.source.pages,
+               "pages_read": len(doc.pages), "ocr_pages": sum(1 for p in doc.pages if p.get("ocr")),
+               "warnings": list(doc.warnings), "title": doc.metadata.title, "quality": quality_signals(doc)}
+        if task.get("review"):
+            out.update(_report(doc, src, task))
+        out.update(seconds=round(time.perf_counter() - t0, 3), worker_peak_rss_mb=_peak_rss_mb())
+        return out
     except PdfCleanError as e:
         error = _one_line(e)
     except MemoryError:
@@ -945,6 +1077,20 @@ def convert(task: dict) -> dict:
         error = f"internal error: {type(e).__name__}: {_one_line(e)}"
     return {"status": "failed", "error": error, "seconds": round(time.perf_counter() - t0, 3),
             "worker_peak_rss_mb": _peak_rss_mb()}
+
+
+def _report(doc, src, task: dict) -> dict:
+    """``{"review_html": …}``, or ``{"review_error": …}``: a report that
+    cannot be made does not fail the conversion."""
+    from .review import render_report
+
+    try:
+        return {"review_html": render_report(doc, src, password=task.get("password"),
+                                             index_href=task.get("index_href"))}
+    except MemoryError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        return {"review_error": f"review report could not be made: {type(e).__name__}: {_one_line(e)}"}
 
 
 # ---------------------------------------------------------------------------
@@ -996,7 +1142,7 @@ class DaskExecutor:
         except Exception:  # noqa: BLE001
             pass
 
-    def run(self, calls: Iterable[tuple[Any, str, tuple]]) -> Iterator[tuple[Any, dict]]:
+    def run(self, calls: Iterable[tuple[Any, str, tuple]], on_progress=None) -> Iterator[tuple[Any, dict]]:
         import uuid
 
         from distributed import as_completed
@@ -1337,16 +1483,20 @@ def _field(s: str) -> str:
 class Progress:
     """A bar on a terminal (tqdm); one tab-separated line per file otherwise.
 
-    Plain lines (stderr): ``ok PATH PAGES SECONDS``, ``failed PATH ERROR``,
-    ``skipped PATH REASON``, ``unchanged PATH``, ``note PATH TEXT``, then
-    ``summary key=value …``. ``--quiet``: only failures and the summary.
+    Plain lines (stderr): ``ok PATH PAGES SECONDS OCR_PAGES``, ``failed PATH
+    ERROR``, ``skipped PATH REASON``, ``unchanged PATH``, ``reviewed PATH
+    SECONDS`` (a report made for an unchanged document), ``note PATH TEXT``,
+    then ``summary key=value …``. ``--quiet``: only failures and the summary.
+    The bar counts OCR pages live (as workers report them) and shows their
+    share of the pages read.
     """
 
     def __init__(self, stream, total: int, mode: str) -> None:
         self.stream = stream
         self.mode = mode  # "bar", "lines" or "quiet"
         self.total = total
-        self.done = self.failed = self.pages = 0
+        self.done = self.failed = self.pages = self.ocr_pages = 0
+        self._ocr_live: dict[str, int] = {}  # OCR pages of documents still converting
         self.t0 = time.monotonic()
         self.bar = None
         if mode == "bar" and total:
@@ -1363,9 +1513,18 @@ class Progress:
                                        "[{elapsed}<{remaining}{postfix}]")
             self._postfix()
 
-    def _postfix(self) -> None:
+    @property
+    def ocr_seen(self) -> int:
+        """OCR pages so far: those of finished documents and those reported live."""
+        return self.ocr_pages + sum(self._ocr_live.values())
+
+    def _postfix(self, refresh: bool = False) -> None:
         el = max(time.monotonic() - self.t0, 1e-9)
-        self.bar.set_postfix_str(f"{self.pages / el:.1f} pages/s, {self.failed} failed", refresh=False)
+        text = f"{self.pages / el:.1f} pages/s"
+        if self.ocr_seen:
+            share = f" ({100 * self.ocr_pages / self.pages:.0f}% of pages)" if self.pages else ""
+            text += f", OCR {self.ocr_seen} pages{share}"
+        self.bar.set_postfix_str(f"{text}, {self.failed} failed", refresh=refresh)
 
     def _line(self, *parts) -> None:
         text = "\t".join(_field(p) for p in parts)
@@ -1379,15 +1538,38 @@ class Progress:
         if self.mode == "lines":
             self._line(kind, rel, *([text] if text else []))
 
-    def converted(self, rel: str, pages_read: int, seconds: float) -> None:
+    def warning(self, rel: str, text: str) -> None:
+        """A problem that does not fail the file (its review report could not be made)."""
+        if self.bar is not None:
+            self.bar.write(f"note    {rel}: {text}", file=self.stream)
+        elif self.mode == "lines":
+            self._line("note", rel, text)
+
+    def ocr_page(self, rel: str) -> None:
+        """A worker read one more page of ``rel`` by OCR."""
+        self._ocr_live[rel] = self._ocr_live.get(rel, 0) + 1
+        if self.bar is not None:
+            self._postfix(refresh=True)
+
+    def converted(self, rel: str, pages_read: int, seconds: float, ocr_pages: int = 0) -> None:
         self.done += 1
         self.pages += pages_read
+        self._ocr_live.pop(rel, None)
+        self.ocr_pages += ocr_pages
         if self.mode == "lines":
-            self._line("ok", rel, pages_read, f"{seconds:.3f}")
+            self._line("ok", rel, pages_read, f"{seconds:.3f}", ocr_pages)
+        self._tick()
+
+    def reviewed(self, rel: str, seconds: float) -> None:
+        self.done += 1
+        self._ocr_live.pop(rel, None)
+        if self.mode == "lines":
+            self._line("reviewed", rel, f"{seconds:.3f}")
         self._tick()
 
     def failure(self, rel: str, error: str, counted: bool = True) -> None:
         self.failed += 1
+        self._ocr_live.pop(rel, None)
         if self.bar is not None:
             self.bar.write(f"failed  {rel}: {error}", file=self.stream)
         else:
@@ -1435,6 +1617,7 @@ class BatchOptions:
     scheduler: str | None = None
     quiet: bool = False
     progress: str | None = None  # "bar", "lines", "quiet"; None: from the terminal
+    review: bool = False  # a review report per document and the index page
 
 
 class _Interrupted(BaseException):
@@ -1460,6 +1643,8 @@ def run_batch(opts: BatchOptions, stdout=None, stderr=None) -> int:
         raise UsageProblem(f"unknown format {opts.format!r}")
     if stream and opts.format != "jsonl":
         raise UsageProblem("-o - streams one document per line: it needs --format jsonl")
+    if stream and opts.review:
+        raise UsageProblem("--review writes report files: it needs an OUTPUT_DIR, not -")
     if opts.executor not in ("local", "dask"):
         raise UsageProblem(f"unknown executor {opts.executor!r}")
     if opts.executor == "dask" and not opts.scheduler:
@@ -1512,13 +1697,18 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
     executor: Any = dask
 
     mode = opts.progress or ("quiet" if opts.quiet else ("bar" if stderr.isatty() else "lines"))
+    # the resume key: what the output depends on (--review adds a file beside it, not another output)
     options = {"format": opts.format, "engine": opts.engine, "pages": opts.pages, "ocr": opts.ocr,
                "ocr_lang": opts.ocr_lang}
     t_start = time.monotonic()
     counts = {"inputs": 0, "ok": 0, "unchanged": 0, "failed": 0, "skipped": 0, "excluded": 0}
-    pages_read = 0
+    pages_read = ocr_pages = reports = 0
     interrupted = False
     broken_pipe = False
+    sc: Scan | None = None
+    final: dict[str, tuple[str, dict]] = {}  # rel → (index status, record): what the index shows
+    index_path = None if stream else os.path.join(outputs.root, INDEX_NAME)
+    write_index = index_path is not None and (opts.review or os.path.isfile(index_path))
 
     main_thread = threading.current_thread() is threading.main_thread()
     old_term = signal.getsignal(signal.SIGTERM) if main_thread else None
@@ -1545,8 +1735,10 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
             if manifest is not None:
                 manifest.append({**rec, **base, "time": _now()})
 
-        # --- decide, per PDF: up to date, or work -----------------------------------
-        todo: list[tuple[int, str, str, str, str | None]] = []  # (size, rel, abs, sha, out_rel)
+        # --- decide, per PDF: up to date, a report to make, or work ------------------
+        # todo: (size, rel, abs, sha, out_rel, prev) — prev: the record of an up-to-date
+        # output whose report is missing (a review-only task), else None
+        todo: list[tuple[int, str, str, str, str | None, dict | None]] = []
         failed_now: list[tuple[str, str, str | None, int | None]] = []
         up_to_date: list[str] = []
         claimed: dict[str, str] = {}
@@ -1572,16 +1764,26 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
                 if prev and prev.get("sha256") == sha and prev.get("options") == options \
                         and prev.get("output") == out_rel:
                     target = os.path.join(outputs.root, out_rel)
+                    done = None
                     if prev.get("status") == "ok" and _output_intact(target, prev):
-                        up_to_date.append(rel)
-                        continue
-                    if prev.get("status") == "writing" and os.path.isfile(target) \
+                        done = prev
+                    elif prev.get("status") == "writing" and os.path.isfile(target) \
                             and _file_sha256_or_none(target) == prev.get("output_sha256"):
                         # killed between the rename and the ok record: the output is complete
-                        manifest.append({**prev, "status": "ok", "recovered": True, "time": _now()})
-                        up_to_date.append(rel)
+                        # (and so is its report, renamed before it, unless someone removed it)
+                        done = {**prev, "status": "ok", "recovered": True}
+                        if done.get("review") and not _report_intact(outputs.root, done, full=True):
+                            for k in REVIEW_FIELDS:
+                                done.pop(k, None)
+                        manifest.append({**done, "time": _now()})
+                    if done is not None:
+                        if opts.review and not _report_intact(outputs.root, done, report_rel(rel)):
+                            todo.append((size, rel, path, sha, out_rel, done))
+                        else:
+                            up_to_date.append(rel)
+                            final[rel] = ("unchanged", done)
                         continue
-            todo.append((size, rel, path, sha, out_rel))
+            todo.append((size, rel, path, sha, out_rel, None))
 
         counts["unchanged"] = len(up_to_date)
         progress = Progress(stderr, len(todo) + len(failed_now), mode)
@@ -1598,60 +1800,97 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
             progress.note("unchanged", rel)
         for rel, why, sha, size in failed_now:
             counts["failed"] += 1
-            record({"path": rel, "status": "failed", "sha256": sha, "bytes": size, "pages": None,
-                    "error": why, "seconds": 0.0, "output": None})
+            rec = {"path": rel, "status": "failed", "sha256": sha, "bytes": size, "pages": None,
+                   "error": why, "seconds": 0.0, "output": None}
+            record(rec)
+            final[rel] = ("failed", rec)
             progress.failure(rel, why)
 
         # --- convert -----------------------------------------------------------------
         todo.sort(key=lambda t: (-t[0], t[1]))  # biggest first: the last file to finish is a small one
         by_key = {i: t for i, t in enumerate(todo)}
+        live = isinstance(executor, WorkerPool)
         calls = ((i, "pdfclean.batch:convert",
-                  ({"rel": rel, "path": path, "options": options, "password": opts.password},))
-                 for i, (_size, rel, path, _sha, _o) in enumerate(todo))
+                  ({"rel": rel, "path": path, "options": options, "password": opts.password,
+                    "review": opts.review, "index_href": _index_href(rel), "live": live},))
+                 for i, (_size, rel, path, _sha, _o, _prev) in enumerate(todo))
         if isinstance(executor, WorkerPool):
-            executor.jobs = max(1, min(executor.jobs, len(todo)))
-        results = executor.run(calls) if todo else iter(())
+            executor.jobs = max(1, min(executor.jobs, len(todo)))  # the idle slots go to OCR pages
+
+        def on_progress(key, info: dict) -> None:
+            if info.get("ocr_page") is not None and key in by_key:
+                progress.ocr_page(by_key[key][1])
+
+        results = executor.run(calls, on_progress=on_progress) if todo else iter(())
         try:
             for key, out in results:
-                size, rel, path, sha, out_rel = by_key.pop(key)
+                size, rel, path, sha, out_rel, prev = by_key.pop(key)
                 val = out.get("value") if out.get("ok") else None
                 if val is None:
                     val = {"status": "failed", "error": out.get("error", "unknown error"),
                            "seconds": out.get("seconds", 0.0)}
                 rec = {"path": rel, "status": val["status"], "sha256": val.get("sha256") or sha,
                        "bytes": size, "pages": val.get("pages"), "pages_read": val.get("pages_read"),
-                       "error": val.get("error"), "warnings": val.get("warnings", []),
-                       "seconds": val.get("seconds", out.get("seconds")), "output": None,
-                       "worker_peak_rss_mb": val.get("worker_peak_rss_mb")}
-                if val["status"] == "ok":
-                    data = val["text"].encode("utf-8", "replace")
-                    if stream:
-                        try:
-                            stdout.write(val["text"])
-                            stdout.flush()
-                        except BrokenPipeError:
-                            broken_pipe = True
-                            break
-                    else:
-                        try:
-                            _commit(outputs, manifest, rec, record, out_rel, data)
-                        except (UnsafeOutput, OSError) as e:
-                            msg = str(e) if isinstance(e, UnsafeOutput) else \
-                                f"cannot write output ({e.strerror or e})"
-                            for k in ("output_sha256", "output_bytes"):
-                                rec.pop(k, None)
-                            rec.update(status="failed", error=msg, output=None)
-                            record(rec)
-                            counts["failed"] += 1
-                            progress.failure(rel, msg)
-                            continue
-                    counts["ok"] += 1
-                    pages_read += val.get("pages_read") or 0
-                    progress.converted(rel, val.get("pages_read") or 0, rec["seconds"] or 0.0)
-                else:
+                       "ocr_pages": val.get("ocr_pages"), "error": val.get("error"),
+                       "warnings": val.get("warnings", []), "title": val.get("title"),
+                       "quality": val.get("quality"), "seconds": val.get("seconds", out.get("seconds")),
+                       "output": None, "worker_peak_rss_mb": val.get("worker_peak_rss_mb")}
+                if val["status"] != "ok":
                     record(rec)
+                    final[rel] = ("failed", rec)
                     counts["failed"] += 1
                     progress.failure(rel, rec["error"])
+                    continue
+                data = val["text"].encode("utf-8", "replace")
+                report = None
+                if val.get("review_html") is not None:
+                    report = (report_rel(rel), val["review_html"].encode("utf-8", "replace"))
+                elif val.get("review_error"):
+                    rec["review_error"] = val["review_error"]
+                    progress.warning(rel, val["review_error"])
+                if stream:
+                    try:
+                        stdout.write(val["text"])
+                        stdout.flush()
+                    except BrokenPipeError:
+                        broken_pipe = True
+                        break
+                elif prev is not None and prev.get("output_sha256") == _sha256_bytes(data):
+                    # a report for an output already there (and the same): only the report is written
+                    try:
+                        done = _commit_report(outputs, prev, record, report, rec.get("review_error"))
+                    except (UnsafeOutput, OSError) as e:
+                        msg = str(e) if isinstance(e, UnsafeOutput) else \
+                            f"cannot write the review report ({e.strerror or e})"
+                        done = {**prev, "review_error": msg}
+                        record(done)
+                        progress.warning(rel, msg)
+                    reports += report is not None and "review" in done
+                    final[rel] = ("unchanged", done)
+                    counts["unchanged"] += 1
+                    progress.reviewed(rel, rec["seconds"] or 0.0)
+                    continue
+                else:
+                    try:
+                        _commit(outputs, rec, record, out_rel, data, report)
+                    except (UnsafeOutput, OSError) as e:
+                        msg = str(e) if isinstance(e, UnsafeOutput) else \
+                            f"cannot write output ({e.strerror or e})"
+                        for k in ("output_sha256", "output_bytes", *REVIEW_FIELDS):
+                            rec.pop(k, None)
+                        rec.update(status="failed", error=msg, output=None)
+                        record(rec)
+                        final[rel] = ("failed", rec)
+                        counts["failed"] += 1
+                        progress.failure(rel, msg)
+                        continue
+                    reports += report is not None
+                final[rel] = ("ok", rec)
+                counts["ok"] += 1
+                pages_read += val.get("pages_read") or 0
+                ocr_pages += val.get("ocr_pages") or 0
+                progress.converted(rel, val.get("pages_read") or 0, rec["seconds"] or 0.0,
+                                   val.get("ocr_pages") or 0)
         finally:
             close = getattr(results, "close", None)
             if close:
@@ -1663,13 +1902,24 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
             executor.close()
         if main_thread:
             signal.signal(signal.SIGTERM, old_term if old_term is not None else signal.SIG_DFL)
-        if manifest is not None:
-            manifest.close()
-        if outputs is not None:
-            outputs.close()
+        try:
+            if write_index and sc is not None and outputs is not None:
+                _write_index(outputs, index_path, opts, sc, final, manifest)
+            else:
+                write_index = False
+        except (UnsafeOutput, OSError) as e:
+            write_index = False
+            if progress is not None:
+                progress.failure(INDEX_NAME, f"cannot write the review index ({e})", counted=False)
+        finally:
+            if manifest is not None:
+                manifest.close()
+            if outputs is not None:
+                outputs.close()
 
     seconds = time.monotonic() - t_start
-    summary = {**counts, "pages": pages_read, "seconds": f"{seconds:.2f}",
+    summary = {**counts, "pages": pages_read, "ocr_pages": ocr_pages, "reports": reports,
+               "seconds": f"{seconds:.2f}",
                "pages_per_s": f"{pages_read / seconds:.1f}" if seconds > 0 else "0"}
     if interrupted:
         summary["interrupted"] = 1
@@ -1677,6 +1927,10 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
              f"{counts['unchanged']} unchanged, {counts['failed']} failed; "
              f"{counts['skipped']} non-PDF skipped, {counts['excluded']} excluded; "
              f"{pages_read} pages in {seconds:.1f} s ({summary['pages_per_s']} pages/s)")
+    if ocr_pages:
+        human += f", {ocr_pages} read by OCR"
+    if write_index:
+        human += f"; {reports} review report(s), index {index_path}"
     if manifest is not None:
         human += f"; manifest {manifest.path}"
     if interrupted:
@@ -1694,6 +1948,61 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
     return 1 if counts["failed"] else 0
 
 
+def report_rel(rel: str) -> str:
+    """``a/b/دراسة 1.pdf`` → ``a/b/دراسة 1.review.html``: the review report, beside the output."""
+    stem = rel[:-4] if rel.lower().endswith(".pdf") else rel
+    return stem + REPORT_SUFFIX
+
+
+def _index_href(rel: str) -> str:
+    """The index page as seen from the report of ``rel`` (a relative URL)."""
+    return "../" * rel.count("/") + INDEX_NAME
+
+
+def _report_intact(root: str, rec: dict, want: str | None = None, full: bool = False) -> bool:
+    """Is the report the record names there (at ``want``, when given) — by size,
+    or ``full``: by sha256?"""
+    rel = rec.get("review")
+    if not rel or (want is not None and rel != want):
+        return False
+    path = os.path.join(root, rel)
+    if full:
+        return _file_sha256_or_none(path) == rec.get("review_sha256")
+    return _output_intact(path, {"output_bytes": rec.get("review_bytes")})
+
+
+def _write_index(outputs: Outputs, path: str, opts: BatchOptions, sc: Scan,
+                 final: dict[str, tuple[str, dict]], manifest: Manifest | None) -> None:
+    """``OUTPUT_DIR/pdfclean-review.html``: one row per input of this run, from
+    its outcome now or its last manifest record; a report linked only while
+    the record says it is there. Written like an output (temporary file, rename)."""
+    from .review import IndexRecord, render_index
+
+    rows = []
+    for rel in sorted([r for r, _ in sc.pdfs] + [r for r, _ in sc.broken]):
+        status, rec = final.get(rel) or ("pending", (manifest.latest.get(rel) if manifest else None) or {})
+        link = rec.get("review") if status != "failed" and _report_intact(outputs.root, rec) else None
+        q = rec.get("quality") or {}
+        error = rec.get("error") if status == "failed" else rec.get("review_error")
+        if status == "pending":
+            error = "not converted yet (the batch was interrupted; re-run to resume)"
+        rows.append(IndexRecord(path=rel, status=status, pages=rec.get("pages") if status != "failed" else None,
+                                reversed_word_rate=q.get("reversed_word_rate"),
+                                garbage_score=q.get("garbage_score"), ocr_share=q.get("ocr_share"),
+                                warnings=list(rec.get("warnings") or []) if status != "failed" else [],
+                                report=link, error=error, title=rec.get("title")))
+    name = os.path.basename(os.path.abspath(opts.input_dir)) or opts.input_dir
+    note = (f"pdfclean batch of {name} ({_now()}); {len(sc.not_pdf)} non-PDF file(s) skipped, "
+            f"{sc.excluded} excluded. ‘unchanged’: converted by an earlier run.")
+    html = render_index(rows, title=f"pdfclean review — {name}", note=note).encode("utf-8", "replace")
+    tmp = outputs.write_tmp(html)
+    try:
+        _place(tmp, path, html)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
 def _output_intact(target: str, rec: dict) -> bool:
     try:
         st = os.stat(target)
@@ -1702,34 +2011,75 @@ def _output_intact(target: str, rec: dict) -> bool:
     return stat.S_ISREG(st.st_mode) and (rec.get("output_bytes") is None or st.st_size == rec["output_bytes"])
 
 
-def _commit(outputs: Outputs, manifest: Manifest, rec: dict, record, out_rel: str, data: bytes) -> None:
-    """tmp → ``writing`` record → rename → ``ok`` record (see the module docstring)."""
-    target = outputs.target(out_rel)
-    tmp = outputs.write_tmp(data)
+def _place(tmp: str, target: str, data: bytes) -> None:
+    """Rename a finished temporary file into place."""
     try:
+        os.replace(tmp, target)
+    except OSError as e:
+        import errno
+
+        if e.errno != errno.EXDEV:
+            raise
+        # OUTPUT_DIR spans file systems: a temporary file beside the target instead
+        from .writers import write_atomic
+
+        write_atomic(target, data.decode("utf-8"))
+        _unlink(tmp)
+
+
+def _commit(outputs: Outputs, rec: dict, record, out_rel: str, data: bytes,
+            report: tuple[str, bytes] | None = None) -> None:
+    """tmp → ``writing`` record → rename(s) → ``ok`` record (see the module docstring).
+
+    The report, if any, is renamed first: an output in place means its report is."""
+    target = outputs.target(out_rel)
+    report_target = outputs.target(report[0]) if report else None
+    tmps: list[str] = []
+    try:
+        tmps.append(outputs.write_tmp(data))
         rec.update(output=out_rel, output_sha256=_sha256_bytes(data), output_bytes=len(data))
+        if report:
+            tmps.append(outputs.write_tmp(report[1]))
+            rec.update(review=report[0], review_sha256=_sha256_bytes(report[1]), review_bytes=len(report[1]))
         record({**rec, "status": "writing"})
-        try:
-            os.replace(tmp, target)
-        except OSError as e:
-            import errno
+        if report:
+            _place(tmps[1], report_target, report[1])
+        _place(tmps[0], target, data)
+    except BaseException:
+        for t in tmps:
+            _unlink(t)
+        raise
+    record(rec)
 
-            if e.errno != errno.EXDEV:
-                raise
-            # OUTPUT_DIR spans file systems: a temporary file beside the target instead
-            from .cli import write_atomic
 
-            write_atomic(target, data.decode("utf-8"))
-            _unlink(tmp)
+def _commit_report(outputs: Outputs, prev: dict, record, report: tuple[str, bytes] | None,
+                   error: str | None) -> dict:
+    """A report for an up-to-date output: tmp → ``writing`` → rename → ``ok``,
+    the output untouched. Returns the new record."""
+    rec = {k: v for k, v in prev.items() if k not in ("time", "version", "options", "recovered")}
+    for k in (*REVIEW_FIELDS, "review_error"):
+        rec.pop(k, None)
+    if report is None:
+        rec.update(status="ok", review_error=error)
+        record(rec)
+        return rec
+    target = outputs.target(report[0])
+    tmp = outputs.write_tmp(report[1])
+    try:
+        rec.update(status="ok", review=report[0], review_sha256=_sha256_bytes(report[1]),
+                   review_bytes=len(report[1]))
+        record({**rec, "status": "writing"})
+        _place(tmp, target, report[1])
     except BaseException:
         _unlink(tmp)
         raise
     record(rec)
+    return rec
 
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-__all__ = ["BatchOptions", "run_batch", "scan", "output_rel", "WorkerPool", "DaskExecutor",
-           "Manifest", "UsageProblem", "BatchError", "convert", "MANIFEST_NAME"]
+__all__ = ["BatchOptions", "run_batch", "scan", "output_rel", "report_rel", "WorkerPool", "DaskExecutor",
+           "Manifest", "UsageProblem", "BatchError", "convert", "MANIFEST_NAME", "INDEX_NAME"]

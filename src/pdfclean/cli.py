@@ -141,23 +141,30 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
               help="Where workers run: local processes, or a Dask cluster.")
 @click.option("--scheduler", type=str, default=None, metavar="ADDRESS",
               help="Dask scheduler address (with --executor dask), e.g. tcp://10.0.0.5:8786.")
+@click.option("--review", is_flag=True,
+              help="Also write a review report per document (a/b.pdf → a/b.review.html) and the index "
+                   "page OUTPUT_DIR/pdfclean-review.html.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: tuple, exclude: tuple,
           force: bool, timeout: float, max_memory: int, engine: str, pages: str | None,
           password: str | None, ocr: str, ocr_lang: str, executor: str, scheduler: str | None,
-          quiet: bool) -> None:
+          review: bool, quiet: bool) -> None:
     """Convert every PDF under INPUT_DIR into OUTPUT_DIR, in parallel, resumably.
 
     OUTPUT_DIR mirrors INPUT_DIR (a/b.pdf → a/b.json) and holds the manifest
-    pdfclean-manifest.jsonl; a re-run skips what is already done. Exit 0: all
-    converted; 1: some failed (see the manifest); 2: usage error.
+    pdfclean-manifest.jsonl; a re-run skips what is already done (with
+    --review it makes only the reports still missing). Pages that need OCR
+    are read in parallel when cores are free; --jobs bounds workers and OCR
+    together. Exit 0: all converted; 1: some failed (see the manifest); 2:
+    usage error.
     """
     from .batch import BatchError, BatchOptions, UsageProblem, run_batch
 
     opts = BatchOptions(input_dir=input_dir, output_dir=output_dir, jobs=jobs, format=fmt,
                         include=include, exclude=exclude, force=force, timeout=timeout or None,
                         max_memory_mb=max_memory, engine=engine, pages=pages, password=password,
-                        ocr=ocr, ocr_lang=ocr_lang, executor=executor, scheduler=scheduler, quiet=quiet)
+                        ocr=ocr, ocr_lang=ocr_lang, executor=executor, scheduler=scheduler, quiet=quiet,
+                        review=review)
     try:
         code = run_batch(opts)
     except UsageProblem as e:
