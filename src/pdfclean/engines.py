@@ -158,14 +158,18 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
                 run.parts.append(g)
                 if right:
                     run.text = g.text + run.text  # drawn left to right: g reads first
-                    run.x1 = max(run.x1, g.x1)
+                    if g.x1 > run.x1:
+                        run.x1 = g.x1
                 else:
                     run.text += g.text
-                    run.x0 = min(run.x0, g.x0)
+                    if g.x0 < run.x0:
+                        run.x0 = g.x0
                 run.rightward = right
                 run.n += 1
-                run.y0 = min(run.y0, g.y0)
-                run.y1 = max(run.y1, g.y1)
+                if g.y0 < run.y0:
+                    run.y0 = g.y0
+                if g.y1 > run.y1:
+                    run.y1 = g.y1
                 continue
         out.append(g)
         run = g
@@ -194,16 +198,14 @@ def _near(m: Glyph, g: Glyph) -> bool:
 def _pen_moves_right(glyphs: list[Glyph], mark: list[bool]) -> bool:
     """Majority vote over consecutive glyphs on one baseline."""
     right = left = 0
-    prev = None
-    for c, m in zip(glyphs, mark):
-        if m:
-            continue
-        if prev is not None and abs(prev.baseline - c.baseline) < 0.5 * max(prev.size, 1):
-            if c.x0 > prev.x0 + 0.01:
+    bases = [g for g, m in zip(glyphs, mark) if not m]
+    for p, c in zip(bases, bases[1:]):
+        if abs(p.baseline - c.baseline) < (0.5 * p.size if p.size > 1 else 0.5):
+            d = c.x0 - p.x0
+            if d > 0.01:
                 right += 1
-            elif c.x0 < prev.x0 - 0.01:
+            elif d < -0.01:
                 left += 1
-        prev = c
     return right >= left
 
 

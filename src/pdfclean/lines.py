@@ -45,7 +45,7 @@ def _is_space(g: Glyph) -> bool:
 
 
 _X0, _Y0, _X1, _Y1 = attrgetter("x0"), attrgetter("y0"), attrgetter("x1"), attrgetter("y1")
-_SIZE, _BOLD, _BASELINE = attrgetter("size"), attrgetter("bold"), attrgetter("baseline")
+_BASELINE = attrgetter("baseline")
 _SPACE_CHAR = re.compile(r"[\s\u200b]")
 _NARROW_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 
@@ -186,7 +186,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
             return []
     else:
         ink = band
-    size = median(_weighted(ink, _SIZE))
+    size = median(_sizes(ink))
     seg_gap = SEGMENT_GAP_EM * size
     has_spaces = len(ink) < len(band)
     space_gap = (SPACE_GAP_EM_WITH_SPACES if has_spaces else SPACE_GAP_EM) * size
@@ -204,7 +204,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
                 out.append(_make(cur))
                 cur = []
             elif saw_space or gap > space_gap:
-                cur.append(Glyph(" ", prev.x1, prev.y0, max(prev.x1, g.x0), prev.y1,
+                cur.append(Glyph(" ", prev.x1, prev.y0, g.x0 if g.x0 > prev.x1 else prev.x1, prev.y1,
                                  prev.baseline, prev.size, prev.font, prev.bold))
         cur.append(g)
         prev = g
@@ -216,21 +216,21 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
     return out
 
 
-def _weighted(glyphs: list[Glyph], key: attrgetter) -> list:
-    """``key`` of every glyph, repeated for each drawn glyph a box holds."""
-    out: list = []
+def _sizes(glyphs: list[Glyph]) -> list[float]:
+    """Every glyph's size, repeated for each drawn glyph a box holds."""
+    out: list[float] = []
     for g in glyphs:
         if g.n == 1:
-            out.append(key(g))
+            out.append(g.size)
         else:
-            out.extend([key(g)] * g.n)
+            out.extend([g.size] * g.n)
     return out
 
 
 def _make(glyphs: list[Glyph]) -> VisualLine:
     ink = [g for g in glyphs if g.text != " "]
-    sizes = sorted(_weighted(ink, _SIZE))
-    bold = sum(_weighted(ink, _BOLD)) * 2 > len(sizes)
+    sizes = sorted(_sizes(ink))
+    bold = sum([g.n for g in ink if g.bold]) * 2 > len(sizes)
     return VisualLine(glyphs, min(map(_X0, glyphs)), min(map(_Y0, ink)),
                       max(map(_X1, glyphs)), max(map(_Y1, ink)),
                       sizes[len(sizes) // 2], bold)
