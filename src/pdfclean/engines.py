@@ -78,9 +78,9 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
         for i, g in enumerate(glyphs):
             g.seq = i
         return glyphs
-    nxt = _next_base(mark, 1)
-    prv = _next_base(mark, -1)
     marks = [i for i, m in enumerate(mark) if m]
+    nxt = _NearestBase(mark, 1)
+    prv = _NearestBase(mark, -1)
     attach_next = False
     if _pen_moves_right(glyphs, mark):
         score_next = score_prev = 0
@@ -91,12 +91,9 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
             score_next += _implausible(glyphs, glyphs[i].text, j, prv[j] if j is not None else None)
             score_prev += _implausible(glyphs, glyphs[i].text, k, prv[k] if k is not None else None)
         attach_next = score_next <= score_prev
-    out: list[Glyph] = []
-    orphans: list[Glyph] = []
-    for i, g in enumerate(glyphs):
-        if not mark[i]:
-            out.append(g)
-            continue
+    out = [g for g, m in zip(glyphs, mark) if not m]
+    for i in marks:  # in stream order, so several marks on a letter keep theirs
+        g = glyphs[i]
         first = nxt[i] if attach_next and _is_rtl_char(g.text[0]) else prv[i]
         second = prv[i] if first == nxt[i] else nxt[i]
         for t in (first, second):
@@ -104,8 +101,7 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
                 glyphs[t].text += g.text
                 break
         else:
-            orphans.append(g)
-    out.extend(orphans)
+            out.append(g)  # an orphan, after everything
     for i, g in enumerate(out):
         g.seq = i
     return out
@@ -176,17 +172,20 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
     return out
 
 
-def _next_base(mark: list[bool], step: int) -> list[int | None]:
-    """For each index, the nearest non-mark index in direction ``step``."""
-    n = len(mark)
-    res: list[int | None] = [None] * n
-    last: int | None = None
-    rng = range(n) if step < 0 else range(n - 1, -1, -1)
-    for i in rng:
-        res[i] = last
-        if not mark[i]:
-            last = i
-    return res
+class _NearestBase(dict):
+    """``table[i]``: index of the nearest non-mark glyph after (``step`` 1) or
+    before (-1) index ``i``, or None; found on demand (marks are few)."""
+
+    def __init__(self, mark: list[bool], step: int) -> None:
+        super().__init__()
+        self.mark, self.step = mark, step
+
+    def __missing__(self, i: int) -> int | None:
+        j, mark, n = i + self.step, self.mark, len(self.mark)
+        while 0 <= j < n and mark[j]:
+            j += self.step
+        v = self[i] = j if 0 <= j < n else None
+        return v
 
 
 def _near(m: Glyph, g: Glyph) -> bool:

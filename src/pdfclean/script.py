@@ -376,8 +376,20 @@ FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
 ]
 
 
+# Anything one of FIXES could change (a line with none of it is left alone).
+_ANY_FIX = re.compile("|".join(r.pattern for r in (
+    _CONTROL, _BIDI_CTRL, _PRES, _LAM_ALEF_SWAPPED, _PREFIX_LATIN, _SPACE_BEFORE_MARK)) +
+    "|\u0640|[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]|  |^\\s|\\s$")
+
+
 def fix_text(text: str, repairs: Counter | None = None) -> str:
     """Apply every character fix in order, counting changes in ``repairs``."""
+    if not _ANY_FIX.search(text):
+        if unicodedata.is_normalized("NFC", text):
+            return text
+        if repairs is not None:
+            repairs["nfc"] += 1
+        return unicodedata.normalize("NFC", text)
     for name, fn in FIXES:
         text, n = fn(text)
         if n and repairs is not None:
@@ -546,15 +558,27 @@ def repair_line(vl: VisualLine, page: int) -> Line:
 
 
 def _is_rtl(glyphs: list[Glyph]) -> bool:
-    """:func:`is_rtl_line`, counting every letter of a run of letters."""
+    """:func:`is_rtl_line`, counting letters: every letter of a run of letters,
+    and the letters of a ligature glyph («ﷲ» is four)."""
     r = l_ = 0
     for g in glyphs:
         c = _CLASS[g.text[0]]
         if c == "R":
-            r += g.n
+            r += g.n if g.n > 1 else _LETTERS_IN[g.text[0]]
         elif c == "L":
             l_ += g.n
     return r > 0 and r * 10 >= 3 * (r + l_)
+
+
+class _LetterCount(dict):
+    """``table[ch]``: how many letters a (presentation-form ligature) glyph stands for."""
+
+    def __missing__(self, ch: str) -> int:
+        v = self[ch] = max(1, sum(1 for c in unicodedata.normalize("NFKC", ch) if c.isalpha()))
+        return v
+
+
+_LETTERS_IN = _LetterCount()
 
 
 def _stream_was_visual(glyphs: list[Glyph]) -> bool:
