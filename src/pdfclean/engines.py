@@ -36,6 +36,9 @@ def _is_bold_name(font: str) -> bool:
 _INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")  # the operator that opens an inline image
 
 
+_PLENTY_OF_TEXT = 200  # glyph boxes: more text than OCR triage ever asks about the images for
+
+
 def _has_inline_image(content: bytes) -> bool:
     return b"BI" in content and _INLINE_IMAGE.search(content) is not None
 
@@ -195,10 +198,12 @@ def _near(m: Glyph, g: Glyph) -> bool:
 
 
 def _pen_moves_right(glyphs: list[Glyph], mark: list[bool]) -> bool:
-    """Majority vote over consecutive glyphs on one baseline."""
+    """Majority vote over consecutive glyphs on one baseline (at most ~500
+    pairs, spread evenly over the page)."""
     right = left = 0
     bases = [g for g, m in zip(glyphs, mark) if not m]
-    for p, c in zip(bases, bases[1:]):
+    step = len(bases) // 500 + 1
+    for p, c in zip(bases[::step], bases[1::step]):
         if abs(p.baseline - c.baseline) < (0.5 * p.size if p.size > 1 else 0.5):
             d = c.x0 - p.x0
             if d > 0.01:
@@ -291,8 +296,8 @@ class PyMuPDFEngine(_Base):
             try:
                 page = self.doc[n - 1]
                 rect = page.cropbox  # unrotated, like the text coordinates
-                yield RawPage(n, rect.width, rect.height, self._glyphs(page, rect),
-                              self._image_coverage(page, rect))
+                glyphs = self._glyphs(page, rect)
+                yield RawPage(n, rect.width, rect.height, glyphs, self._image_coverage(page, rect, glyphs))
             except PdfError:
                 raise
             except Exception as e:
@@ -330,14 +335,19 @@ class PyMuPDFEngine(_Base):
         return merge_runs(cluster_stream(glyphs))
 
     @staticmethod
-    def _image_coverage(page, rect) -> float:
+    def _image_coverage(page, rect, glyphs: list[Glyph]) -> float:
+        """Share of the page under images.
+
+        Placing images costs a second run of the page: skipped when the page
+        uses no image XObject and no form. Inline images are looked for (in
+        the decoded content) only on pages with little text, where OCR triage
+        needs to know; a page full of text reports them as 0.
+        """
         area = rect.width * rect.height or 1.0
         covered = 0.0
         try:
-            # Placing images costs a second run of the page: skip it when the
-            # page uses no image XObject, no form (which could hold an inline
-            # image) and no inline image of its own.
-            if not (page.get_images() or page.get_xobjects() or _has_inline_image(page.read_contents())):
+            if not (page.get_images() or page.get_xobjects()) and (
+                    len(glyphs) >= _PLENTY_OF_TEXT or not _has_inline_image(page.read_contents())):
                 return 0.0
             for info in page.get_image_info():
                 b = info["bbox"]

@@ -64,7 +64,8 @@ def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
     ref = order[0].baseline
     tol = 0.35 * order[0].size
     for g in order[1:]:
-        if g.baseline - ref <= max(tol, 0.35 * g.size):
+        d = g.baseline - ref
+        if d <= tol or d <= 0.35 * g.size:
             band.append(g)
         else:
             bands.append(band)
