@@ -10,6 +10,7 @@ back when the page ends mid-sentence, and the block records both pages.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
@@ -91,11 +92,13 @@ def _gutter(lines: list[Line]) -> tuple[float, float] | None:
     em = sorted(l.size for l in lines)[len(lines) // 2]
     allowed = max(1, len(lines) // 10)
     xs = sorted({x for l in lines for x in (l.x0, l.x1)})
+    starts = sorted(l.x0 for l in lines)
+    ends = sorted(l.x1 for l in lines)
     best: tuple[float, float] | None = None
     run: list[float] | None = None
     for a, b in zip(xs, xs[1:]):
-        mid = (a + b) / 2
-        crossing = sum(1 for l in lines if l.x0 < mid < l.x1)
+        # lines across the strip (a, b): begun by a and not ended by a
+        crossing = bisect_right(starts, a) - bisect_right(ends, a)
         if crossing <= allowed:
             run = [run[0], b] if run else [a, b]
             g0, g1 = run
