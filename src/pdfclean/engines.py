@@ -140,38 +140,56 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
     from the letters instead (:func:`pdfclean.lines.unmerge_crossed`).
     """
     out: list[Glyph] = []
-    run: Glyph | None = None  # the run being grown (a copy, originals untouched)
+    letters = _LETTERS
+    run: Glyph | None = None  # the last letter, or the copy of it a run grows in
+    right: bool | None = None  # the run's direction; None: one letter so far
+    # the run's edges, letter count and what its letters share, kept in locals
+    lo = hi = y0 = y1 = tol = 0.0
+    n = 0
+    base = size = font = bold = None
     for g in glyphs:
-        if not _LETTERS[g.text[0]]:
+        if not letters[g.text[0]]:
+            if right is not None:
+                run.n, run.y0, run.y1 = n, y0, y1
             out.append(g)
-            run = None
+            run, right = None, None
             continue
-        if run is not None and g.baseline == run.baseline and g.size == run.size \
-                and g.font == run.font and g.bold == run.bold:
-            tol = RUN_GAP_EM * g.size
-            right = (run.n == 1 or run.rightward) and -3 * tol < g.x0 - run.x1 < tol
-            if right or ((run.n == 1 or not run.rightward) and -3 * tol < run.x0 - g.x1 < tol):
-                if run.n == 1:  # the first letter of the run: grow a copy
-                    run = out[-1] = Glyph(run.text, run.x0, run.y0, run.x1, run.y1, run.baseline,
-                                          run.size, run.font, run.bold, run.seq, parts=[run])
+        if run is not None and g.baseline == base and g.size == size and g.font == font and g.bold == bold:
+            if right is not False and -3 * tol < g.x0 - hi < tol:
+                step = True  # drawn left to right: g reads first
+            elif right is not True and -3 * tol < lo - g.x1 < tol:
+                step = False
+            else:
+                step = None
+            if step is not None:
+                if right is None:  # the run's second letter: grow a copy of the first
+                    run = out[-1] = Glyph(run.text, lo, y0, hi, y1, base, size, font, bold, run.seq,
+                                          rightward=step, parts=[run])
+                    right = step
                 run.parts.append(g)
-                if right:
-                    run.text = g.text + run.text  # drawn left to right: g reads first
-                    if g.x1 > run.x1:
-                        run.x1 = g.x1
+                if step:
+                    run.text = g.text + run.text
+                    if g.x1 > hi:
+                        hi = run.x1 = g.x1
                 else:
                     run.text += g.text
-                    if g.x0 < run.x0:
-                        run.x0 = g.x0
-                run.rightward = right
-                run.n += 1
-                if g.y0 < run.y0:
-                    run.y0 = g.y0
-                if g.y1 > run.y1:
-                    run.y1 = g.y1
+                    if g.x0 < lo:
+                        lo = run.x0 = g.x0
+                n += 1
+                if g.y0 < y0:
+                    y0 = g.y0
+                if g.y1 > y1:
+                    y1 = g.y1
                 continue
+        if right is not None:
+            run.n, run.y0, run.y1 = n, y0, y1
         out.append(g)
-        run = g
+        run, right, n = g, None, 1
+        lo, hi, y0, y1 = g.x0, g.x1, g.y0, g.y1
+        base, size, font, bold = g.baseline, g.size, g.font, g.bold
+        tol = RUN_GAP_EM * size
+    if right is not None:
+        run.n, run.y0, run.y1 = n, y0, y1
     return out
 
 
