@@ -160,8 +160,15 @@ def unmerge_crossed(band: list[Glyph]) -> list[Glyph]:
         if g.n > 1:
             eps = 0.02 * g.size
             lo, hi = 2 * (g.x0 + eps), 2 * (g.x1 - eps)  # centres are kept doubled
-            if (i > 0 and lo < _center(band[i - 1]) < hi) or (i < last and lo < _center(band[i + 1]) < hi):
-                crossed.append(g)
+            if i > 0:
+                p = band[i - 1]
+                if lo < p.x0 + p.x1 < hi:
+                    crossed.append(g)
+                    continue
+            if i < last:
+                p = band[i + 1]
+                if lo < p.x0 + p.x1 < hi:
+                    crossed.append(g)
     if not crossed:
         return band
     out: list[Glyph] = []
@@ -182,7 +189,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
     if _NARROW_LATIN.search(text):
         band, unmapped = drop_unmapped(band)
     if _SPACE_CHAR.search(text):
-        ink = [g for g in band if not _is_space(g)]
+        ink = [g for g in band if not (g.text.isspace() or g.text == "\u200b")]  # _is_space
         if not ink:
             return []
     else:
