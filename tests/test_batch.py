@@ -714,19 +714,19 @@ def test_batch_reads_ocr_pages_in_parallel_within_jobs(tmp_path, monkeypatch):
 
     src = tmp_path / "in"
     (src / "مسح").mkdir(parents=True)
-    small_scan(src / "مسح" / "وثيقة.pdf", pages=4)
+    small_scan(src / "مسح" / "وثيقة.pdf", pages=5)
     small_scan(src / "one.pdf", pages=1, name="iaea-nuclear-file-reportlab-scan")
     log = tesseract_log(tmp_path, monkeypatch)  # PDFCLEAN_TESSERACT, inherited by the batch
     out = tmp_path / "out"
     r = run_cli("batch", src, "-o", out, "--jobs", "2")
     assert r.returncode == 0, r.stderr
-    # never more Tesseract runs at once than --jobs; the 4-page document had a second
+    # never more Tesseract runs at once than --jobs; the 5-page document had a second
     # reader once the other document was done
     assert overlap(log) == 2
     assert max(overlap(log, by_parent=True).values()) == 2
     # the same output as one page after another
     monkeypatch.delenv("PDFCLEAN_TESSERACT")
-    for rel, pages in (("مسح/وثيقة.pdf", 4), ("one.pdf", 1)):
+    for rel, pages in (("مسح/وثيقة.pdf", 5), ("one.pdf", 1)):
         doc = pdfclean.extract(src / rel, ocr_jobs=1)
         doc.source.file = rel
         assert (out / out_rel(rel)).read_text(encoding="utf-8") == doc.to_json() + "\n"
@@ -734,7 +734,7 @@ def test_batch_reads_ocr_pages_in_parallel_within_jobs(tmp_path, monkeypatch):
         assert rec["ocr_pages"] == pages and rec["quality"]["ocr_share"] == 1.0
         line = [l for l in r.stderr.splitlines() if l.startswith(f"ok\t{rel}\t")][0].split("\t")
         assert line[2] == str(pages) and line[4] == str(pages)  # ok PATH PAGES SECONDS OCR_PAGES
-    assert summary(r.stderr)["ocr_pages"] == "5"
+    assert summary(r.stderr)["ocr_pages"] == "6"
 
 
 def test_progress_bar_counts_ocr_pages_live():
