@@ -396,3 +396,19 @@ def test_parallel_ocr_equals_sequential_with_tesseract(monkeypatch, tmp_path):
     assert [p["ocr"] for p in two.pages] == [True] * 4
     assert any("page(s) 1-4 read by OCR" in w for w in two.warnings)
     assert "المنبر" in " ".join(b.text for b in two.front_matter + two.blocks)
+
+
+def test_cli_reads_ocr_pages_in_parallel(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from pdfclean.cli import main
+
+    pdf = tmp_path / "scan.pdf"
+    small_scan(pdf, pages=2)
+    log = tesseract_log(tmp_path, monkeypatch)
+    r = CliRunner().invoke(main, ["extract", str(pdf), "--ocr-jobs", "2", "-f", "text"])
+    assert r.exit_code == 0, r.output
+    assert overlap(log) == 2  # the option reaches extract(): two pages at once
+    assert "المنبر" in r.stdout
+    r = CliRunner().invoke(main, ["extract", str(pdf), "--ocr-jobs", "0"])
+    assert r.exit_code == 2

@@ -72,6 +72,16 @@ def reading_options(f):
     return f
 
 
+def ocr_jobs_option(f):
+    """--ocr-jobs for the one-document commands (batch shares --jobs out instead)."""
+    return click.option("--ocr-jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Pages read by OCR at once (default: all cores).")(f)
+
+
+def _ocr_jobs(n: int | None) -> int:
+    return n or os.cpu_count() or 1
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pdfclean")
 def main() -> None:
@@ -83,9 +93,10 @@ def main() -> None:
 @click.option("-o", "--output", type=str, default=None, help="Output file (default: stdout).")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
 @reading_options
+@ocr_jobs_option
 @click.option("--explain", is_flag=True, help="Add, per block, which repairs changed it.")
 def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | None,
-            password: str | None, explain: bool, ocr: str, ocr_lang: str) -> None:
+            password: str | None, explain: bool, ocr: str, ocr_lang: str, ocr_jobs: int | None) -> None:
     """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown."""
     from .pipeline import extract as run
     from .writers import FORMATS as WRITERS
@@ -104,7 +115,7 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
     with _one_document(name):
         src = sys.stdin.buffer.read() if input == "-" else input
         doc = run(src, engine=engine, pages=pages, password=password, explain=explain, ocr=ocr,
-                  ocr_lang=ocr_lang)
+                  ocr_lang=ocr_lang, ocr_jobs=_ocr_jobs(ocr_jobs))
         text = WRITERS[fmt](doc)
         if not text.endswith("\n"):
             text += "\n"
@@ -183,10 +194,11 @@ def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: 
 @click.option("-o", "--output", type=str, required=True, metavar="REPORT.html",
               help="The report: one self-contained HTML file.")
 @reading_options
+@ocr_jobs_option
 @click.option("--dpi", type=click.IntRange(36, 200), default=90, show_default=True,
               help="Resolution of the page images.")
 def review(input: str, output: str, engine: str, pages: str | None, password: str | None, ocr: str,
-           ocr_lang: str, dpi: int) -> None:
+           ocr_lang: str, ocr_jobs: int | None, dpi: int) -> None:
     """Write a review report of INPUT (a PDF path, or - for stdin): every page
     image beside the blocks read from it, removed furniture outlined, repairs
     and OCR confidence marked — one self-contained HTML file."""
@@ -207,7 +219,7 @@ def review(input: str, output: str, engine: str, pages: str | None, password: st
     with _one_document(name):
         src = sys.stdin.buffer.read() if input == "-" else input
         doc = run(src, output, engine=engine, pages=pages, password=password, ocr=ocr, ocr_lang=ocr_lang,
-                  dpi=dpi)
+                  ocr_jobs=_ocr_jobs(ocr_jobs), dpi=dpi)
     for w in doc.warnings:
         click.echo(f"pdfclean: {name}: warning: {_one_line(w)}", err=True)
 

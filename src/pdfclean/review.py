@@ -611,7 +611,7 @@ def write_report(doc: Document, pdf: PdfInput | None, out_html: str | os.PathLik
 
 def review(pdf: PdfInput, out_html: str | os.PathLike, *, engine: str = "pymupdf",
            pages: str | list[int] | None = None, password: str | None = None, ocr: str = "auto",
-           ocr_lang: str | None = None, dpi: float = DEFAULT_DPI) -> Document:
+           ocr_lang: str | None = None, ocr_jobs: int = 1, dpi: float = DEFAULT_DPI) -> Document:
     """Extract ``pdf`` and write its report: the one call behind ``pdfclean
     review``. Raises :class:`~pdfclean.errors.PdfCleanError` like ``extract``."""
     from .pipeline import DEFAULT_OCR_LANG, extract
@@ -619,7 +619,7 @@ def review(pdf: PdfInput, out_html: str | os.PathLike, *, engine: str = "pymupdf
     if isinstance(pdf, (bytes, bytearray, memoryview)):
         pdf = bytes(pdf)
     doc = extract(pdf, engine=engine, pages=pages, password=password, explain=True, ocr=ocr,
-                  ocr_lang=ocr_lang or DEFAULT_OCR_LANG)
+                  ocr_lang=ocr_lang or DEFAULT_OCR_LANG, ocr_jobs=ocr_jobs)
     write_report(doc, pdf, out_html, password=password, dpi=dpi)
     return doc
 
