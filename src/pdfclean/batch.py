@@ -152,11 +152,12 @@ def _peak_rss_mb() -> float:
 
 
 _PRELOAD = {"pymupdf": ("pymupdf",), "pdfplumber": ("pdfplumber",)}
-# Optional add-ons that pdfclean never calls, kept out of worker processes: the
-# pymupdf_layout package (pulled in by pymupdf4llm) loads onnxruntime, whose
-# threads must not exist in a process that forks (the zygote), and costs
-# ~0.35 s and ~50 MB per start. PyMuPDF treats it as absent.
-_NOT_IN_WORKERS = ("pymupdf.layout",)
+# Optional add-ons that pdfclean never calls, kept out of worker processes:
+# PyMuPDF imports pymupdf4llm and the pymupdf_layout package when they are
+# installed; they load numpy and onnxruntime, whose threads must not exist in a
+# process that forks (the zygote), and cost ~0.25 s and ~50 MB per start.
+# PyMuPDF treats them as absent.
+_NOT_IN_WORKERS = ("pymupdf.layout", "pymupdf4llm")
 
 
 def _preload(preload: str, strict: bool) -> None:
