@@ -154,12 +154,13 @@ def visual_to_logical(clusters: list[str], rtl: bool | None = None) -> tuple[str
 
 _OPEN = "([{«‹﴾"
 _CLOSE = ")]}»›﴿"
+_BRACKET = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
 
 
 def _bracket_disorder(text: str) -> int:
     """How many brackets close before they open (0 for «(a)», 2 for «)a(»)."""
     depth = bad = 0
-    for ch in text:
+    for ch in _BRACKET.findall(text):
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
