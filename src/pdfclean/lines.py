@@ -14,7 +14,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from operator import attrgetter
-from statistics import median
 
 from .model import Glyph
 
@@ -194,7 +193,9 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
             return []
     else:
         ink = band
-    size = median(_sizes(ink))
+    sizes = sorted(_sizes(ink))
+    k = len(sizes)
+    size = sizes[k // 2] if k % 2 else (sizes[k // 2 - 1] + sizes[k // 2]) / 2  # the median
     seg_gap = SEGMENT_GAP_EM * size
     has_spaces = len(ink) < len(band)
     space_gap = (SPACE_GAP_EM_WITH_SPACES if has_spaces else SPACE_GAP_EM) * size
@@ -218,7 +219,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
         prev = g
         saw_space = False
     if cur:
-        out.append(_make(cur))
+        out.append(_make(cur, None if out else sizes))  # one segment: the band's sizes
     if out and unmapped:
         out[0].unmapped = unmapped
     return out
@@ -235,9 +236,10 @@ def _sizes(glyphs: list[Glyph]) -> list[float]:
     return out
 
 
-def _make(glyphs: list[Glyph]) -> VisualLine:
+def _make(glyphs: list[Glyph], sizes: list[float] | None = None) -> VisualLine:
     ink = [g for g in glyphs if g.text != " "]
-    sizes = sorted(_sizes(ink))
+    if sizes is None:
+        sizes = sorted(_sizes(ink))
     bold = sum([g.n for g in ink if g.bold]) * 2 > len(sizes)
     return VisualLine(glyphs, min(map(_X0, glyphs)), min(map(_Y0, ink)),
                       max(map(_X1, glyphs)), max(map(_Y1, ink)),
