@@ -63,7 +63,7 @@ def is_mark(ch: str) -> bool:
     return _MARKS[ch]
 
 
-def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
+def cluster_stream(glyphs: list[Glyph], number: bool = True) -> list[Glyph]:
     """Attach each combining mark to the letter it sits on.
 
     ``glyphs`` are in content-stream order, one per drawn glyph (a glyph
@@ -75,17 +75,31 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
     hand-positioned marks put it *after*. Both readings are scored and the one
     that puts fewer marks where Arabic spelling never has them wins
     (:func:`_implausible`). A mark with no letter near it stays on its own.
+
+    ``seq`` is set to the position in the result unless ``number`` is false
+    (:func:`merge_runs` numbers them then).
     """
     mark = [_MARKS[g.text[0]] for g in glyphs]
-    if True not in mark:
-        for i, g in enumerate(glyphs):
-            g.seq = i
-        return glyphs
-    marks = [i for i, m in enumerate(mark) if m]
+    marks: list[int] = []
+    i = -1
+    try:
+        while True:  # the marks' indexes, found at C speed (they are few)
+            i = mark.index(True, i + 1)
+            marks.append(i)
+    except ValueError:
+        pass
+    if not marks:
+        return _number(glyphs) if number else glyphs
+    out: list[Glyph] = []  # the glyphs that are not marks
+    start = 0
+    for i in marks:
+        out += glyphs[start:i]
+        start = i + 1
+    out += glyphs[start:]
     nxt = _NearestBase(mark, 1)
     prv = _NearestBase(mark, -1)
     attach_next = False
-    if _pen_moves_right(glyphs, mark):
+    if _pen_moves_right(out):
         score_next = score_prev = 0
         for i in marks:
             if not _is_rtl_char(glyphs[i].text[0]):
@@ -94,7 +108,6 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
             score_next += _implausible(glyphs, glyphs[i].text, j, prv[j] if j is not None else None)
             score_prev += _implausible(glyphs, glyphs[i].text, k, prv[k] if k is not None else None)
         attach_next = score_next <= score_prev
-    out = [g for g, m in zip(glyphs, mark) if not m]
     for i in marks:  # in stream order, so several marks on a letter keep theirs
         g = glyphs[i]
         first = nxt[i] if attach_next and _is_rtl_char(g.text[0]) else prv[i]
@@ -105,9 +118,13 @@ def cluster_stream(glyphs: list[Glyph]) -> list[Glyph]:
                 break
         else:
             out.append(g)  # an orphan, after everything
-    for i, g in enumerate(out):
+    return _number(out) if number else out
+
+
+def _number(glyphs: list[Glyph]) -> list[Glyph]:
+    for i, g in enumerate(glyphs):
         g.seq = i
-    return out
+    return glyphs
 
 
 class _LetterTable(dict):
@@ -137,7 +154,8 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
     digits, Latin, punctuation, stray marks, tatweel) stays a box of its own.
     A run keeps its letters (``parts``): where another glyph turns out to sit
     inside it (a ZWNJ or an unmapped mark drawn out of turn), lines are built
-    from the letters instead (:func:`pdfclean.lines.unmerge_crossed`).
+    from the letters instead (:func:`pdfclean.lines.unmerge_crossed`). Each
+    glyph's ``seq`` is set to its position in ``glyphs``.
     """
     out: list[Glyph] = []
     letters = _LETTERS
@@ -147,7 +165,8 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
     lo = hi = y0 = y1 = tol = 0.0
     n = 0
     base = size = font = bold = None
-    for g in glyphs:
+    for k, g in enumerate(glyphs):
+        g.seq = k  # drawing order, marks attached (a run takes its first letter's)
         if not letters[g.text[0]]:
             if right is not None:
                 run.n, run.y0, run.y1 = n, y0, y1
@@ -215,11 +234,10 @@ def _near(m: Glyph, g: Glyph) -> bool:
     return abs(m.baseline - g.baseline) < 0.6 * em and g.x0 - 1.5 * em < m.x0 < g.x1 + 1.5 * em
 
 
-def _pen_moves_right(glyphs: list[Glyph], mark: list[bool]) -> bool:
-    """Majority vote over consecutive glyphs on one baseline (at most ~500
-    pairs, spread evenly over the page)."""
+def _pen_moves_right(bases: list[Glyph]) -> bool:
+    """Majority vote over consecutive glyphs (marks left out) on one baseline
+    (at most ~500 pairs, spread evenly over the page)."""
     right = left = 0
-    bases = [g for g, m in zip(glyphs, mark) if not m]
     step = len(bases) // 500 + 1
     for p, c in zip(bases[::step], bases[1::step]):
         if abs(p.baseline - c.baseline) < (0.5 * p.size if p.size > 1 else 0.5):
@@ -350,7 +368,7 @@ class PyMuPDFEngine(_Base):
                 kept = x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H
                 if kept:
                     append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
-        return merge_runs(cluster_stream(glyphs))
+        return merge_runs(cluster_stream(glyphs, number=False))
 
     @staticmethod
     def _image_coverage(page, rect, glyphs: list[Glyph]) -> float:
@@ -462,7 +480,7 @@ class PdfPlumberEngine(_Base):
             size = max(1.0, float(c.get("size") or 0.0), y1 - y0)
             font = str(c.get("fontname") or "")
             glyphs.append(Glyph(c["text"], x0, y0, x1, y1, oy, size, font, bool(_BOLD_RE.search(font))))
-        return merge_runs(cluster_stream(glyphs))
+        return merge_runs(cluster_stream(glyphs, number=False))
 
     @staticmethod
     def _image_coverage(page) -> float:
