@@ -352,11 +352,12 @@ class PyMuPDFEngine(_Base):
             if abs(d[1]) > 0.05 or d[0] <= 0:  # only horizontal, upright text
                 continue
             size = span["size"]
+            bb = span["bbox"]  # the union of its glyphs' boxes
             if not size or size < 1.0:  # Type 3 fonts may report 0: use the box height
-                bb = span["bbox"]
                 size = max(1.0, bb[3] - bb[1])
             font = span["font"]
             bold = bool(span["flags"] & 16) or _is_bold_name(font)
+            inside = bb[0] >= 0 and bb[1] >= 0 and bb[2] <= W and bb[3] <= H
             kept = False
             for uc, gid, origin, (x0, y0, x1, y1) in span["chars"]:
                 if uc <= 0:
@@ -365,7 +366,7 @@ class PyMuPDFEngine(_Base):
                     if kept:
                         glyphs[-1].text += chr(uc)
                     continue
-                kept = x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H
+                kept = inside or (x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H)
                 if kept:
                     append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
         return merge_runs(cluster_stream(glyphs, number=False))
