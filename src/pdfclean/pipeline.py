@@ -9,7 +9,7 @@ import hashlib
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Union
+from typing import TYPE_CHECKING, Callable, Union
 
 from . import blocks as blocks_mod
 from . import furniture, lang, metadata
@@ -27,6 +27,9 @@ OCR_MODES = ("auto", "always", "never")
 DEFAULT_OCR_LANG = "ara+fas+eng"
 
 Input = Union[str, os.PathLike, bytes, bytearray, memoryview]
+
+if TYPE_CHECKING:
+    from .ocr import Slots
 
 
 def parse_pages(spec: str | None, total: int) -> list[int]:
@@ -131,8 +134,8 @@ def extract(
     explain: bool = False,
     ocr: str = "auto",
     ocr_lang: str = DEFAULT_OCR_LANG,
-    ocr_jobs: "int | ocr_mod.Slots" = 1,
-    ocr_progress: "Callable[[int], None] | None" = None,
+    ocr_jobs: int | Slots = 1,
+    ocr_progress: Callable[[int], None] | None = None,
     max_pages: int = DEFAULT_MAX_PAGES,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_inflate: int = DEFAULT_MAX_INFLATE,
@@ -236,8 +239,8 @@ def needs_ocr(page: Page, mode: str) -> str | None:
 
 
 def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, lang: str,
-               warnings: list[str], jobs: "int | ocr_mod.Slots" = 1,
-               progress: "Callable[[int], None] | None" = None) -> None:
+               warnings: list[str], jobs: int | Slots = 1,
+               progress: Callable[[int], None] | None = None) -> None:
     """Replace the pages that need it by their OCR reading (in place), up to
     ``jobs`` pages read at once; results and warnings in page order."""
     todo = [(i, r) for i, p in enumerate(pages) if (r := needs_ocr(p, mode))]
