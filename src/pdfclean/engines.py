@@ -44,7 +44,12 @@ def _has_inline_image(content: bytes) -> bool:
 
 
 class _MarkTable(dict):
-    """``table[ch]``: is ``ch`` a combining mark? Looked up once per character."""
+    """``table[ch]``: is ``ch`` a combining mark (one that sits on another
+    letter)? Worked out once per character.
+
+    >>> _MARKS["\u0651"], _MARKS["ب"]
+    (True, False)
+    """
 
     def __missing__(self, ch: str) -> bool:
         m = self[ch] = unicodedata.combining(ch) > 0 or unicodedata.category(ch) in ("Mn", "Me")
@@ -52,15 +57,6 @@ class _MarkTable(dict):
 
 
 _MARKS = _MarkTable()
-
-
-def is_mark(ch: str) -> bool:
-    """True for a combining mark that sits on another letter.
-
-    >>> is_mark("\u0651"), is_mark("ب")
-    (True, False)
-    """
-    return _MARKS[ch]
 
 
 def cluster_stream(glyphs: list[Glyph], number: bool = True) -> list[Glyph]:
@@ -480,7 +476,7 @@ class PdfPlumberEngine(_Base):
                 continue
             size = max(1.0, float(c.get("size") or 0.0), y1 - y0)
             font = str(c.get("fontname") or "")
-            glyphs.append(Glyph(c["text"], x0, y0, x1, y1, oy, size, font, bool(_BOLD_RE.search(font))))
+            glyphs.append(Glyph(c["text"], x0, y0, x1, y1, oy, size, font, _is_bold_name(font)))
         return merge_runs(cluster_stream(glyphs, number=False))
 
     @staticmethod

@@ -189,10 +189,10 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
         band, unmapped = drop_unmapped(band)
     if _SPACE_CHAR.search(text):
         ink = [g for g in band if not (g.text.isspace() or g.text == "\u200b")]  # _is_space
-        if not ink:
-            return []
     else:
         ink = band
+    if not ink:
+        return []
     sizes = sorted(_sizes(ink))
     k = len(sizes)
     size = sizes[k // 2] if k % 2 else (sizes[k // 2 - 1] + sizes[k // 2]) / 2  # the median
