@@ -192,7 +192,11 @@ def persian_log_odds(text: str) -> float:
     >>> persian_log_odds("این کتاب") > 0 > persian_log_odds("هذا الكتاب")
     True
     """
-    text = _prepare(text)
+    return _log_odds(_prepare(text))
+
+
+def _log_odds(text: str) -> float:
+    """:func:`persian_log_odds` of text already through :func:`_prepare`."""
     score = sum(_word_log_odds(w) for w in _words(text))
     digits = 0.0
     for run in _DIGIT_RUN_RE.findall(text):
@@ -321,7 +325,7 @@ def language_of(text: str) -> str:
     other = counts["other_arabic_script"]
     if other >= 3 and other >= 0.03 * arabic:
         return "und"
-    x = persian_log_odds(text)
+    x = _log_odds(text)  # text is prepared already
     if x >= DECISION_MARGIN:
         return "fa"
     if x <= -DECISION_MARGIN:

@@ -188,7 +188,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
     if _NARROW_LATIN.search(text):
         band, unmapped = drop_unmapped(band)
     if _SPACE_CHAR.search(text):
-        ink = [g for g in band if not (g.text.isspace() or g.text == "\u200b")]  # _is_space
+        ink = [g for g in band if not (g.text.isspace() or g.text == "\u200b")]  # _is_space, inlined
     else:
         ink = band
     if not ink:
@@ -204,7 +204,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
     prev: Glyph | None = None
     saw_space = False
     for g in band:
-        if has_spaces and (g.text.isspace() or g.text == "\u200b"):
+        if has_spaces and (g.text.isspace() or g.text == "\u200b"):  # _is_space, inlined
             saw_space = prev is not None
             continue
         if prev is not None:
