@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Union
 from . import blocks as blocks_mod
 from . import furniture, lang, metadata
 from .engines import ENGINES, open_engine
-from .errors import LimitError, PdfCleanError, PdfError
+from .errors import InternalError, LimitError, PdfCleanError, PdfError
 from .lines import build_lines
 from .model import Block, Document, Page, RawPage, Source
 from .safety import DEFAULT_MAX_INFLATE
@@ -154,42 +154,82 @@ def extract(
     page (decompression bombs are skipped with a warning).
 
     Raises :class:`~pdfclean.errors.PdfCleanError` (one-line message) when the
-    input cannot be converted.
+    input cannot be converted: :class:`~pdfclean.errors.PdfError` or
+    :class:`~pdfclean.errors.LimitError` when the document is the problem,
+    :class:`~pdfclean.errors.InternalError` when pdfclean's own code raised
+    (a bug: the page, the exception type and the traceback are kept). An
+    exception raised inside MuPDF, pdfminer or pdfplumber themselves (the
+    innermost frame of its traceback is theirs) counts as the document's.
+    ``ValueError`` for a bad argument (engine, OCR mode, page-range syntax);
+    ``MemoryError`` goes up as it is.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if ocr not in OCR_MODES:
         raise ValueError(f"unknown OCR mode {ocr!r} (choose from {', '.join(OCR_MODES)})")
-    data, name = _read(src, max_bytes)
-    eng = open_engine(engine, data, password)
+    if isinstance(pages, str):
+        parse_pages(pages, 1)  # the syntax only (ValueError), before anything is read
+    reading: list[int | None] = [None]  # the page being read, while pages are read
     try:
-        total = eng.page_count
-        if total == 0:
-            raise PdfError("the PDF has no pages")
-        if total > max_pages:
-            raise LimitError(f"too many pages ({total}; limit {max_pages})")
-        numbers = pages if isinstance(pages, list) else parse_pages(pages, total)
-        numbers = [n for n in numbers if 1 <= n <= total]
-        if not numbers:
-            raise PdfError(f"no page {pages} in this PDF (it has {total})")
-        warnings, skip = _preflight(eng, data, password, numbers, max_inflate)
-        page_objs = [_page(raw) for raw in eng.pages([n for n in numbers if n not in skip])]
-        unreadable = [w for w in eng.warnings if "could not be read" in w]
-        if unreadable and len(unreadable) == len(numbers):
-            raise PdfError(f"no page could be read ({unreadable[0].split(' (', 1)[-1].rstrip(')')})")
-        warnings.extend(eng.warnings)
-        _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings, ocr_jobs, ocr_progress)
-        source = Source(
-            file=os.path.basename(name) if name else None,
-            sha256=hashlib.sha256(data).hexdigest(),
-            pages=total,
-            producer=eng.producer,
-            creator=eng.creator,
-            engine=engine,
-        )
-    finally:
-        eng.close()
-    return assemble(page_objs, source, warnings, explain)
+        data, name = _read(src, max_bytes)
+        eng = open_engine(engine, data, password)
+        try:
+            total = eng.page_count
+            if total == 0:
+                raise PdfError("the PDF has no pages")
+            if total > max_pages:
+                raise LimitError(f"too many pages ({total}; limit {max_pages})")
+            numbers = pages if isinstance(pages, list) else parse_pages(pages, total)
+            numbers = [n for n in numbers if 1 <= n <= total]
+            if not numbers:
+                raise PdfError(f"no page {pages} in this PDF (it has {total})")
+            warnings, skip = _preflight(eng, data, password, numbers, max_inflate)
+            todo = [n for n in numbers if n not in skip]
+            page_objs = []
+            reading[0] = todo[0] if todo else None
+            for raw in eng.pages(todo):
+                reading[0] = raw.number
+                page_objs.append(_page(raw))
+                reading[0] = todo[len(page_objs)] if len(page_objs) < len(todo) else None
+            reading[0] = None
+            unreadable = [w for w in eng.warnings if "could not be read" in w]
+            if unreadable and len(unreadable) == len(numbers):
+                raise PdfError(f"no page could be read ({unreadable[0].split(' (', 1)[-1].rstrip(')')})")
+            warnings.extend(eng.warnings)
+            _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings, ocr_jobs, ocr_progress)
+            source = Source(
+                file=os.path.basename(name) if name else None,
+                sha256=hashlib.sha256(data).hexdigest(),
+                pages=total,
+                producer=eng.producer,
+                creator=eng.creator,
+                engine=engine,
+            )
+        finally:
+            eng.close()
+        return assemble(page_objs, source, warnings, explain)
+    except (PdfCleanError, MemoryError):
+        raise
+    except Exception as e:  # noqa: BLE001 — sorted into the document's and ours
+        raise _failure(e, reading[0]) from e
+
+
+_PDF_LIBRARIES = frozenset({"pymupdf", "fitz", "mupdf", "_mupdf", "pdfminer", "pdfplumber"})
+
+
+def _failure(e: Exception, page: int | None) -> PdfCleanError:
+    """An exception that escaped the reading, as the document's failure
+    (raised inside a PDF library: :class:`PdfError`) or ours
+    (:class:`InternalError`, with ``page`` when one was being read)."""
+    tb, last = e.__traceback__, None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    module = (last.tb_frame.f_globals.get("__name__") or "") if last is not None else ""
+    if module.split(".")[0] in _PDF_LIBRARIES:
+        detail = " ".join(f"{type(e).__name__}: {e}".split())[:160]
+        where = f"page {page} could not be read" if page is not None else "not a readable PDF"
+        return PdfError(f"{where} ({detail})")
+    return InternalError.wrap(e, page)
 
 
 def _preflight(eng, data: bytes, password: str | None, numbers: list[int],
