@@ -1036,12 +1036,13 @@ def convert(task: dict) -> dict:
     Runs in a worker process. Returns ``status`` ok (with ``text``, the
     counts and quality signals, and with ``task["review"]`` the review
     report's HTML — or why it could not be made) or failed (with a one-line
-    ``error``); a :class:`MemoryError` goes up to the worker loop, which
+    ``error``, and for an internal error — a bug of pdfclean's, not the
+    document's — its ``traceback``); a :class:`MemoryError` goes up to the worker loop, which
     reports it and restarts the worker. With ``task["live"]`` (the local pool)
     OCR pages are read in parallel on slots lent by the coordinator and
     reported as they end.
     """
-    from .errors import PdfCleanError
+    from .errors import InternalError, PdfCleanError
     from .pipeline import extract
     from .review import quality_signals
     from .writers import FORMATS
@@ -1068,16 +1069,20 @@ def convert(task: dict) -> dict:
             out.update(_report(doc, src, task))
         out.update(seconds=round(time.perf_counter() - t0, 3), worker_peak_rss_mb=_peak_rss_mb())
         return out
-    except PdfCleanError as e:
-        error = _one_line(e)
+    except InternalError as e:  # a bug of ours: one line, and the traceback in the record
+        error, trace = _one_line(e), e.traceback
+    except PdfCleanError as e:  # the document's problem
+        error, trace = _one_line(e), None
     except MemoryError:
         raise
-    except RecursionError:
-        error = "internal error: RecursionError (document nested too deeply)"
-    except Exception as e:  # noqa: BLE001  (a one-line record, never a traceback)
-        error = f"internal error: {type(e).__name__}: {_one_line(e)}"
-    return {"status": "failed", "error": error, "seconds": round(time.perf_counter() - t0, 3),
-            "worker_peak_rss_mb": _peak_rss_mb()}
+    except Exception as e:  # noqa: BLE001  (a bug outside extract(): a writer, the report…)
+        err = InternalError.wrap(e)
+        error, trace = _one_line(err), err.traceback
+    out = {"status": "failed", "error": error, "seconds": round(time.perf_counter() - t0, 3),
+           "worker_peak_rss_mb": _peak_rss_mb()}
+    if trace:
+        out["traceback"] = trace
+    return out
 
 
 def _report(doc, src, task: dict) -> dict:
@@ -1836,6 +1841,8 @@ def _run(opts: BatchOptions, stdout, stderr, stream: bool, in_real: str, skip_di
                        "warnings": val.get("warnings", []), "title": val.get("title"),
                        "quality": val.get("quality"), "seconds": val.get("seconds", out.get("seconds")),
                        "output": None, "worker_peak_rss_mb": val.get("worker_peak_rss_mb")}
+                if val.get("traceback"):  # an internal error: the bug report is in the record
+                    rec["traceback"] = val["traceback"]
                 if val["status"] != "ok":
                     record(rec)
                     final[rel] = ("failed", rec)

@@ -1,8 +1,9 @@
 """Command line: a thin layer over :func:`pdfclean.extract`.
 
 Exit codes: 0 ok, 1 the document failed (one line on stderr, never a
-traceback), 2 usage error. Heavy modules are imported inside commands so
-``pdfclean --help`` stays fast.
+traceback), 2 usage error, 3 internal error — a bug in pdfclean, not a
+problem of the PDF (one line; ``--debug`` adds the traceback). Heavy modules
+are imported inside commands so ``pdfclean --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -29,18 +30,34 @@ def _display_name(path: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in path)
 
 
+EXIT_INTERNAL = 3  # a bug in pdfclean, not a problem of the PDF
+
+
 def fail(name: str, message: str) -> None:
     click.echo(f"pdfclean: {name}: {_one_line(message)}", err=True)
     sys.exit(1)
 
 
+def internal(name: str, err, debug: bool = False) -> None:
+    """An :class:`~pdfclean.errors.InternalError`: one line (the traceback too
+    with ``--debug``), exit 3."""
+    if debug and err.traceback:
+        click.echo(err.traceback.rstrip("\n"), err=True)
+    hint = "" if debug else " (a bug in pdfclean; --debug shows the traceback)"
+    click.echo(f"pdfclean: {name}: {_one_line(err)}{hint}", err=True)
+    sys.exit(EXIT_INTERNAL)
+
+
 @contextmanager
-def _one_document(name: str):
-    """One document's work: any failure becomes one line naming the file, and exit 1."""
-    from .errors import PdfCleanError
+def _one_document(name: str, debug: bool = False):
+    """One document's work: a failure of the document becomes one line naming
+    the file, and exit 1; one of pdfclean's own code, exit 3."""
+    from .errors import InternalError, PdfCleanError
 
     try:
         yield
+    except InternalError as e:
+        internal(name, e, debug)
     except PdfCleanError as e:
         fail(name, str(e))
     except KeyboardInterrupt:
@@ -52,8 +69,8 @@ def _one_document(name: str):
         sys.exit(1)
     except OSError as e:  # an output that cannot be written
         fail(name, f"cannot write: {e.strerror or e}")
-    except Exception as e:  # never a traceback: name the file and the problem
-        fail(name, f"internal error: {type(e).__name__}: {e}")
+    except Exception as e:  # our own bug outside extract() (a writer…): never a bare traceback
+        internal(name, InternalError.wrap(e), debug)
 
 
 def reading_options(f):
@@ -78,6 +95,11 @@ def ocr_jobs_option(f):
                         help="Pages read by OCR at once (default: all cores).")(f)
 
 
+def debug_option(f):
+    return click.option("--debug", is_flag=True,
+                        help="On an internal error (exit 3), print the full traceback.")(f)
+
+
 def _ocr_jobs(n: int | None) -> int:
     return n or os.cpu_count() or 1
 
@@ -85,7 +107,13 @@ def _ocr_jobs(n: int | None) -> int:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pdfclean")
 def main() -> None:
-    """Clean, structured text from Arabic and Persian PDFs."""
+    """Clean, structured text from Arabic and Persian PDFs.
+
+    Exit codes: 0 ok; 1 the document failed (a problem of the PDF: one line
+    naming it); 2 usage error; 3 internal error (a bug in pdfclean, not the
+    PDF's fault: one line, the traceback with --debug). batch: 1 when some
+    files failed, whatever the reason (the manifest tells them apart).
+    """
 
 
 @main.command()
@@ -95,9 +123,16 @@ def main() -> None:
 @reading_options
 @ocr_jobs_option
 @click.option("--explain", is_flag=True, help="Add, per block, which repairs changed it.")
+@debug_option
 def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | None,
-            password: str | None, explain: bool, ocr: str, ocr_lang: str, ocr_jobs: int | None) -> None:
-    """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown."""
+            password: str | None, explain: bool, ocr: str, ocr_lang: str, ocr_jobs: int | None,
+            debug: bool) -> None:
+    """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown.
+
+    Exit 0: converted; 1: the document failed (one line: broken, encrypted,
+    too big…); 2: usage error; 3: internal error — a bug in pdfclean, not a
+    problem of the PDF (--debug prints the traceback).
+    """
     from .pipeline import extract as run
     from .writers import FORMATS as WRITERS
 
@@ -112,7 +147,7 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
     if output and input != "-" and os.path.exists(output) and os.path.exists(input) \
             and os.path.samefile(output, input):
         raise click.BadParameter("the output would overwrite the input", param_hint="-o")
-    with _one_document(name):
+    with _one_document(name, debug):
         src = sys.stdin.buffer.read() if input == "-" else input
         doc = run(src, engine=engine, pages=pages, password=password, explain=explain, ocr=ocr,
                   ocr_lang=ocr_lang, ocr_jobs=_ocr_jobs(ocr_jobs))
@@ -166,8 +201,9 @@ def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: 
     pdfclean-manifest.jsonl; a re-run skips what is already done (with
     --review it makes only the reports still missing). Pages that need OCR
     are read in parallel when cores are free; --jobs bounds workers and OCR
-    together. Exit 0: all converted; 1: some failed (see the manifest); 2:
-    usage error.
+    together. Exit 0: all converted; 1: some failed (see the manifest: an
+    internal error — a bug in pdfclean — has its traceback there); 2: usage
+    error.
     """
     from .batch import BatchError, BatchOptions, UsageProblem, run_batch
 
@@ -183,9 +219,9 @@ def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: 
     except BatchError as e:
         click.echo(f"pdfclean: batch: {_one_line(e)}", err=True)
         sys.exit(2)
-    except Exception as e:  # never a traceback
+    except Exception as e:  # never a traceback: a bug of the coordinator
         click.echo(f"pdfclean: batch: internal error: {type(e).__name__}: {_one_line(e)}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_INTERNAL)
     sys.exit(code)
 
 
@@ -197,11 +233,15 @@ def batch(input_dir: str, output_dir: str, jobs: int | None, fmt: str, include: 
 @ocr_jobs_option
 @click.option("--dpi", type=click.IntRange(36, 200), default=90, show_default=True,
               help="Resolution of the page images.")
+@debug_option
 def review(input: str, output: str, engine: str, pages: str | None, password: str | None, ocr: str,
-           ocr_lang: str, ocr_jobs: int | None, dpi: int) -> None:
+           ocr_lang: str, ocr_jobs: int | None, dpi: int, debug: bool) -> None:
     """Write a review report of INPUT (a PDF path, or - for stdin): every page
     image beside the blocks read from it, removed furniture outlined, repairs
-    and OCR confidence marked — one self-contained HTML file."""
+    and OCR confidence marked — one self-contained HTML file.
+
+    Exit codes as for extract (3: internal error, --debug for the traceback).
+    """
     from .review import review as run
 
     name = _display_name(input)
@@ -216,7 +256,7 @@ def review(input: str, output: str, engine: str, pages: str | None, password: st
         raise click.BadParameter("the report is a file (it embeds the page images)", param_hint="-o")
     if input != "-" and os.path.exists(output) and os.path.exists(input) and os.path.samefile(output, input):
         raise click.BadParameter("the output would overwrite the input", param_hint="-o")
-    with _one_document(name):
+    with _one_document(name, debug):
         src = sys.stdin.buffer.read() if input == "-" else input
         doc = run(src, output, engine=engine, pages=pages, password=password, ocr=ocr, ocr_lang=ocr_lang,
                   ocr_jobs=_ocr_jobs(ocr_jobs), dpi=dpi)
