@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from .model import Block, Line, Page
+from .model import Block, Line, Page, ink
 
 _FINAL = re.compile(r"[.!?؟:…»\"”'\)]\s*$|[.!?؟:…]\S{0,2}$")
 _LIST = re.compile(
@@ -304,7 +304,9 @@ def _continues(last: _Draft, first: _Draft, lay: Layout) -> bool:
     return lay.indents and full and not indented
 
 
-def _join(lines: list[Line]) -> str:
+def _join(lines: list[Line], delta: Counter | None = None) -> str:
+    """The lines' texts joined by spaces; a Latin word hyphenated at a line end
+    is joined back (the hyphen counted in ``delta`` under the line's page)."""
     out = ""
     for ln in lines:
         t = ln.text.strip()
@@ -312,19 +314,33 @@ def _join(lines: list[Line]) -> str:
             continue
         if out.endswith("-") and t[:1].islower():
             out = out[:-1] + t
+            if delta is not None:
+                delta[(ln.page, "dehyphenated")] -= 1
         else:
             out = f"{out} {t}" if out else t
     return out
 
 
 def _finish(d: _Draft) -> Block:
-    text = _join(d.lines)
-    if d.type == "list_item":
-        text = _LIST.sub("", text, count=1)
+    delta: Counter = Counter()
+    text = _join(d.lines, delta)
     repairs: Counter = Counter()
+    if d.type == "list_item":
+        marked = text
+        text = _LIST.sub("", text, count=1)
+        delta[(d.lines[0].page, "list_marker")] += ink(text) - ink(marked)
+        repairs["list_marker"] += 1
+    joined = -sum(n for (_, k), n in delta.items() if k == "dehyphenated")
+    if joined:
+        repairs["dehyphenated"] += joined
     for ln in d.lines:
         repairs.update(ln.repairs)
     confs = [(ln.confidence, len(ln.text)) for ln in d.lines if ln.confidence is not None]
     conf = sum(c * n for c, n in confs) / max(1, sum(n for _, n in confs)) if confs else None
     boxes = [(ln.page, ln.x0, ln.y0, ln.x1, ln.y1) for ln in d.lines]
-    return Block(d.type, text, d.pages, repairs, conf, boxes)
+    chars: Counter = Counter()
+    for ln in d.lines:
+        chars[ln.page] += ink(ln.text)
+    for (page, _), n in delta.items():
+        chars[page] += n
+    return Block(d.type, text, d.pages, repairs, conf, boxes, delta, chars)

@@ -19,7 +19,8 @@ import unicodedata
 from typing import Iterator
 
 from .errors import PdfError
-from .model import Glyph, RawPage
+from .model import Glyph, RawPage, ink
+from .quirks import _cells, drop_kashida, fold_overprints
 
 ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
@@ -284,6 +285,43 @@ def _is_rtl_char(ch: str) -> bool:
     return 0x0590 <= o <= 0x08FF or 0xFB1D <= o <= 0xFEFF
 
 
+_AR_LETTER = "\u0620-\u063f\u0641-\u064a\u066e-\u06d3\ufb50-\ufdff\ufe70-\ufefc"
+# in drawing order: a letter, something that is neither letter nor space, a letter
+_MAYBE_KASHIDA = re.compile(f"[{_AR_LETTER}][\u064b-\u065f\u0670]*(?:[^\\w\\s]|\u0640)+"
+                            f"[\u064b-\u065f\u0670]*[{_AR_LETTER}]")
+
+
+def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
+                  overprints: bool = True) -> list[Glyph]:
+    """The glyph stage after an engine: characters read counted, producer
+    quirks repaired (:mod:`pdfclean.quirks`: text drawn twice, kashida glyphs;
+    ``overprints`` false skips the first where the engine saw no sign of it),
+    marks attached and runs of letters folded.
+
+    Whatever this drops is counted in ``raw.repairs`` and ``raw.account``;
+    what the engine did not read (turned text, text outside the crop box) is
+    reported in ``warnings``.
+    """
+    acc = raw.account
+    text = "".join([g.text for g in glyphs])
+    acc["read"] += ink(text)
+    for kind, what in (("not_horizontal", "drawn turned or vertically"),
+                       ("outside_crop_box", "drawn outside the crop box")):
+        if acc[kind]:
+            warnings.append(f"page {raw.number}: {-acc[kind]} characters {what} were not read")
+    for name, repair, wanted in (("overprinted_glyphs", fold_overprints, overprints),
+                                 ("kashida", drop_kashida, _MAYBE_KASHIDA.search(text))):
+        if not wanted:
+            continue
+        before = glyphs
+        glyphs, n = repair(glyphs)
+        if n:
+            raw.repairs[name] += n
+            kept = {id(g) for g in glyphs}
+            acc[name] -= ink("".join([g.text for g in before if id(g) not in kept]))
+    return merge_runs(cluster_stream(glyphs, number=False))
+
+
 class _Base:
     name = ""
     page_count = 0
@@ -325,47 +363,79 @@ class PyMuPDFEngine(_Base):
 
     def pages(self, numbers: list[int]) -> Iterator[RawPage]:
         for n in numbers:
-            try:
+            try:  # MuPDF's work: a failure here is the PDF's
                 page = self.doc[n - 1]
                 rect = page.cropbox  # unrotated, like the text coordinates
-                glyphs = self._glyphs(page, rect)
-                yield RawPage(n, rect.width, rect.height, glyphs, self._image_coverage(page, rect, glyphs))
-            except PdfError:
-                raise
+                trace = page.get_texttrace()
             except Exception as e:
                 self.warnings.append(f"page {n}: could not be read ({_short(e)})")
                 yield RawPage(n, 0.0, 0.0, [])
+                continue
+            raw = RawPage(n, rect.width, rect.height, [])
+            raw.glyphs = finish_glyphs(self._glyphs(trace, rect, raw), raw, self.warnings,
+                                       overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0)
+            raw.image_coverage = self._image_coverage(page, rect, raw.glyphs)
+            yield raw
 
     @staticmethod
-    def _glyphs(page, rect) -> list[Glyph]:
+    def _glyphs(trace: list[dict], rect, raw: RawPage) -> list[Glyph]:
+        """Glyphs of a page's text trace, in drawing order; text not drawn
+        upright and horizontally or outside the crop box is counted in
+        ``raw.account`` (and so reported), not read."""
         # The trace is in unrotated page space, relative to the cropbox's
         # top-left corner (y down): ``rect`` is the unrotated cropbox.
         W, H = rect.width, rect.height
         glyphs: list[Glyph] = []
         append = glyphs.append
-        for span in page.get_texttrace():
+        turned = outside = 0
+        spans: dict[tuple, list[tuple]] = {}  # (glyph count, size, grid cell) -> span boxes
+        maybe_twice = False
+        for span in trace:
             d = span["dir"]
+            chars = span["chars"]
             if abs(d[1]) > 0.05 or d[0] <= 0:  # only horizontal, upright text
+                turned += sum(1 for c in chars if c[0] > 0 and not chr(c[0]).isspace())
                 continue
             size = span["size"]
             bb = span["bbox"]  # the union of its glyphs' boxes
             if not size or size < 1.0:  # Type 3 fonts may report 0: use the box height
                 size = max(1.0, bb[3] - bb[1])
+            if not maybe_twice:  # text drawn twice? (stroked copy, shadow): checked per span
+                if span["type"] == 1:
+                    maybe_twice = True
+                else:
+                    tol = 0.12 * size
+                    for c in _cells(bb[0], bb[1], tol):
+                        for o in spans.get((len(chars), c), ()):
+                            if abs(o[0] - bb[0]) < tol and abs(o[1] - bb[1]) < tol and abs(o[2] - bb[2]) < tol:
+                                maybe_twice = True
+                    spans.setdefault((len(chars), _cells(bb[0], bb[1], tol)[0]), []).append(bb)
             font = span["font"]
-            bold = bool(span["flags"] & 16) or _is_bold_name(font)
+            bold = bool(span["flags"] & 16) or _is_bold_name(font) or span["type"] == 1
             inside = bb[0] >= 0 and bb[1] >= 0 and bb[2] <= W and bb[3] <= H
             kept = False
-            for uc, gid, origin, (x0, y0, x1, y1) in span["chars"]:
+            for uc, gid, origin, (x0, y0, x1, y1) in chars:
                 if uc <= 0:
                     continue
                 if gid == -1:  # more characters of the previous glyph
                     if kept:
                         glyphs[-1].text += chr(uc)
+                    elif not chr(uc).isspace():
+                        outside += 1
                     continue
                 kept = inside or (x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H)
                 if kept:
                     append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
-        return merge_runs(cluster_stream(glyphs, number=False))
+                elif not chr(uc).isspace():
+                    outside += 1
+        if maybe_twice:
+            raw.repairs["_maybe_overprinted"] = 1
+        if turned:
+            raw.account["not_horizontal"] -= turned
+        if outside:
+            raw.account["outside_crop_box"] -= outside
+        raw.account["read"] += turned + outside
+        return glyphs
 
     @staticmethod
     def _image_coverage(page, rect, glyphs: list[Glyph]) -> float:
@@ -419,14 +489,19 @@ class PdfPlumberEngine(_Base):
 
     def pages(self, numbers: list[int]) -> Iterator[RawPage]:
         for n in numbers:
-            try:
+            try:  # pdfminer's work: a failure here is the PDF's
                 page = self.pdf.pages[n - 1]
                 w, h = self._frame(page)[:2]
-                yield RawPage(n, w, h, self._glyphs(page), self._image_coverage(page))
-                page.close()
+                chars = page.chars
+                coverage = self._image_coverage(page)
             except Exception as e:
                 self.warnings.append(f"page {n}: could not be read ({_short(e)})")
                 yield RawPage(n, 0.0, 0.0, [])
+                continue
+            raw = RawPage(n, w, h, [], coverage)
+            raw.glyphs = finish_glyphs(self._glyphs(page, chars, raw), raw, self.warnings)
+            page.close()
+            yield raw
 
     @staticmethod
     def _frame(page) -> tuple[float, float, float, float, int]:
@@ -442,7 +517,7 @@ class PdfPlumberEngine(_Base):
         return w, h, cb[0] - mb[0], cb[1] - mb[1], rot
 
     @classmethod
-    def _glyphs(cls, page) -> list[Glyph]:
+    def _glyphs(cls, page, chars: list[dict], raw: RawPage) -> list[Glyph]:
         """Glyphs in unrotated cropbox space, y down — the pymupdf engine's frame.
 
         pdfplumber hands out coordinates of the *rotated* page; they are turned
@@ -461,7 +536,8 @@ class PdfPlumberEngine(_Base):
             return x - x_off, y - top_off
 
         glyphs: list[Glyph] = []
-        for c in page.chars:
+        turned = 0
+        for c in chars:
             if not c["text"]:
                 continue
             ax, ay = unrotate(float(c["x0"]), float(c["top"]))
@@ -470,14 +546,17 @@ class PdfPlumberEngine(_Base):
             m = c.get("matrix") or (1, 0, 0, 1, c["x0"], RH - c["bottom"])
             ox, oy = unrotate(float(m[4]), RH - float(m[5]))  # the glyph origin, on the baseline
             # horizontal, left-to-right drawing only (after turning the page back)
-            if rot in (0, 180) and (abs(m[1]) > 0.05 * abs(m[0] or 1) or (m[0] <= 0) == (rot == 0)):
-                continue
-            if rot in (90, 270) and (abs(m[0]) > 0.05 * abs(m[1] or 1) or m[1] == 0):
+            if rot in (0, 180) and (abs(m[1]) > 0.05 * abs(m[0] or 1) or (m[0] <= 0) == (rot == 0)) or \
+                    rot in (90, 270) and (abs(m[0]) > 0.05 * abs(m[1] or 1) or m[1] == 0):
+                turned += ink(c["text"])
                 continue
             size = max(1.0, float(c.get("size") or 0.0), y1 - y0)
             font = str(c.get("fontname") or "")
             glyphs.append(Glyph(c["text"], x0, y0, x1, y1, oy, size, font, _is_bold_name(font)))
-        return merge_runs(cluster_stream(glyphs, number=False))
+        if turned:
+            raw.account["not_horizontal"] -= turned
+            raw.account["read"] += turned
+        return glyphs
 
     @staticmethod
     def _image_coverage(page) -> float:

@@ -37,6 +37,7 @@ class VisualLine:
     bold: bool
     unmapped: int = 0  # glyphs dropped by :func:`drop_unmapped`
     orphans: int = 0  # stray marks of the page dropped (counted on its first line)
+    orphan_chars: int = 0  # … and their characters
 
 
 def _is_space(g: Glyph) -> bool:
@@ -83,6 +84,7 @@ def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
         lines.extend(_segments(band))
     if orphans and lines:  # marks with no letter anywhere near: dropped, and counted
         lines[0].orphans = orphans
+        lines[0].orphan_chars = sum(len(g.text) for b in weak for g in b)
     return lines
 
 

@@ -94,19 +94,91 @@ def is_head_line(text: str, meta: Metadata) -> bool:
     return bool((meta.title and _same(text, meta.title)) or author_of(text) or _SOURCE.match(text))
 
 
-def split_head(blocks: list[Block], meta: Metadata, window: int = 6) -> list[Block]:
-    """Drop the article's own title/author/source lines from the body start."""
-    return [b for i, b in enumerate(blocks) if i >= window or not is_head_line(b.text, meta)]
+HEAD_WINDOW = 8  # lines at the top of the first article page searched for the head
+
+
+def take_head(lines: list[Line], size: float, left: float | None = None,
+              right: float | None = None) -> dict[str, list[Line]]:
+    """The article's head — title, author and source lines — at the top of
+    the first article page (``lines`` in reading order), as lines.
+
+    The head is there when one of the first :data:`HEAD_WINDOW` lines is an
+    author («الكاتب: …») or source («المصدر: …») line and every line above it
+    stands out from the body (larger or bold): those are the title. Author
+    and source lines follow one another; one that runs to the far edge of the
+    text (``left`` for right-to-left lines, ``right`` otherwise) wraps, and
+    its last line — the next one, ending short — belongs to it. The first
+    line that is none of these is body, whatever its spacing. Returns
+    ``{"title": [...], "author": [...], "source": [...]}`` (empty lists when
+    there is no head); the caller takes the lines out of the body.
+    """
+    head: dict[str, list[Line]] = {"title": [], "author": [], "source": []}
+    top = lines[:HEAD_WINDOW]
+    first = next((i for i, l in enumerate(top) if _head_role(l.text)), None)
+    if first is None or not all(_stands_out(l, size) for l in top[:first]):
+        return head
+    head["title"] = list(top[:first])
+    i = first
+    while i < len(lines) and (role := _head_role(lines[i].text)):
+        head[role].append(lines[i])
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        i += 1
+        if nxt is not None and not _head_role(nxt.text) and _wraps(head[role][-1], nxt, size, left, right):
+            head[role].append(nxt)
+            i += 1
+    return head
+
+
+def _head_role(text: str) -> str | None:
+    if author_of(text):
+        return "author"
+    if _SOURCE.match(text):
+        return "source"
+    return None
+
+
+def _stands_out(line: Line, size: float) -> bool:
+    return line.bold or line.size >= 1.12 * size
+
+
+def _wraps(line: Line, nxt: Line, size: float, left: float | None, right: float | None) -> bool:
+    """Is ``nxt`` the last line of the head line ``line``: ``line`` reaches
+    the far edge, ``nxt`` has its size, follows within two line pitches and
+    ends short of the far edge?"""
+    if left is None or right is None or abs(nxt.size - line.size) > 0.1 * size:
+        return False
+    if not 0 < nxt.y0 - line.y0 < 2.2 * max(line.size, size):
+        return False
+    if line.rtl:
+        return line.x0 - left < 1.0 * size and nxt.x0 - left > 2.0 * size
+    return right - line.x1 < 1.0 * size and right - nxt.x1 > 2.0 * size
+
+
+def head_text(lines: list[Line]) -> str:
+    return " ".join(l.text.strip() for l in lines)
+
+
+def split_head(blocks: list[Block], meta: Metadata, window: int = 6) -> tuple[list[Block], list[Block]]:
+    """The body without the article's own title/author/source blocks near its
+    start (a head that :func:`take_head` did not find as lines), and those."""
+    keep, head = [], []
+    for i, b in enumerate(blocks):
+        (head if i < window and is_head_line(b.text, meta) else keep).append(b)
+    return keep, head
 
 
 def _same(a: str, b: str) -> bool:
     return clean_value(a) == clean_value(b)
 
 
-def read_metadata(cover: list[Line], first_blocks: list[Block], body_size: float) -> Metadata:
-    """Title, author, source, dates and publisher from the cover and the head."""
+def read_metadata(cover: list[Line], first_blocks: list[Block], body_size: float,
+                  head: dict[str, list[Line]] | None = None) -> Metadata:
+    """Title, author, source, dates and publisher from the cover, the head
+    (:func:`take_head`) and the first blocks."""
     meta = Metadata()
-    head_texts = [l.text for l in cover] + [b.text for b in first_blocks[:8]]
+    head = head or {}
+    head_texts = [head_text(head[r]) for r in ("author", "source") if head.get(r)]
+    head_texts = head_texts + [l.text for l in cover] + [b.text for b in first_blocks[:8]]
     for t in head_texts:
         if meta.author is None:
             meta.author = author_of(t)
@@ -122,7 +194,8 @@ def read_metadata(cover: list[Line], first_blocks: list[Block], body_size: float
                 if d:
                     meta.published, meta.published_text = d.iso, d.text
                     break
-    meta.title = _title(cover, first_blocks, body_size)
+    meta.title = clean_value(head_text(head["title"])) if head.get("title") else \
+        _title(cover, first_blocks, body_size)
     meta.publisher = publisher_of([l.text for l in cover] + [b.text for b in first_blocks[:3]])
     return meta
 

@@ -13,14 +13,27 @@ growing downwards (PyMuPDF's convention; the pdfplumber engine converts).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
+
+_WS = re.compile(r"[\s\u200b]")
+
+
+def ink(text: str) -> int:
+    """Characters of ``text`` that are not white space (nor ZWSP): the unit of
+    the per-page account of characters (spaces come and go with layout).
+
+    >>> ink("في  البيت\u200b")
+    7
+    """
+    return len(text) - len(_WS.findall(text))
 
 BLOCK_TYPES = ("heading", "paragraph", "list_item", "quote", "footnote")
-REMOVED_KINDS = ("running_title", "header", "footer", "page_number", "branding")
+REMOVED_KINDS = ("running_title", "header", "footer", "page_number", "branding", "article_head")
 
 
 @dataclass(slots=True)
@@ -52,6 +65,7 @@ class Glyph:
     n: int = 1  # drawn glyphs in this box
     rightward: bool = False  # for n > 1: drawn left to right (visual order)
     parts: list[Glyph] | None = None  # for n > 1: the glyphs it holds
+    artifact: str | None = None  # tagged-PDF pagination artifact: "header", "footer", "page_number"
 
 
 @dataclass(slots=True)
@@ -63,6 +77,10 @@ class RawPage:
     height: float
     glyphs: list[Glyph]
     image_coverage: float = 0.0  # share of the page area covered by images
+    repairs: Counter = field(default_factory=Counter)  # glyph-stage repairs: how many changes
+    # characters (:func:`ink`): "read" as the text layer maps them, and per
+    # repair the change it made (negative: dropped)
+    account: Counter = field(default_factory=Counter)
 
 
 @dataclass(slots=True)
@@ -80,6 +98,7 @@ class Line:
     rtl: bool = True
     repairs: Counter = field(default_factory=Counter)
     confidence: float | None = None  # OCR word confidence (0–100); None: text layer
+    delta: Counter = field(default_factory=Counter)  # characters each repair added (−: dropped)
 
     @property
     def width(self) -> float:
@@ -98,6 +117,8 @@ class Page:
     quality: float = 1.0  # 0..1: how much the text layer looks like real text
     ocr: bool = False  # read by OCR
     ocr_confidence: float | None = None  # mean word confidence (0–100)
+    repairs: Counter = field(default_factory=Counter)  # glyph-stage repairs (lines hold their own)
+    account: Counter = field(default_factory=Counter)  # characters: read, and change per repair
 
 
 @dataclass(slots=True)
@@ -108,6 +129,8 @@ class Block:
     repairs: Counter = field(default_factory=Counter)
     confidence: float | None = None  # set when the block was read by OCR
     boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)  # (page, x0, y0, x1, y1) per line
+    delta: Counter = field(default_factory=Counter)  # (page, repair) -> characters added by block building
+    chars: Counter = field(default_factory=Counter)  # page -> characters of ``text`` from that page
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"type": self.type, "text": self.text, "pages": list(self.pages)}

@@ -16,7 +16,7 @@ from . import furniture, lang, metadata
 from .engines import ENGINES, open_engine
 from .errors import InternalError, LimitError, PdfCleanError, PdfError
 from .lines import build_lines
-from .model import Block, Document, Page, RawPage, Source
+from .model import REMOVED_KINDS, Block, Document, Line, Page, RawPage, Removed, Source, ink
 from .safety import DEFAULT_MAX_INFLATE
 from .script import function_word_hits, repair_line, reverse_words, text_quality
 
@@ -309,6 +309,7 @@ def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, 
             continue
         new = _page(RawPage(p.number, p.width, p.height, res.glyphs, p.image_coverage))
         new.ocr, new.ocr_confidence = True, res.confidence
+        new.account["text_layer_replaced"] = p.account["read"]
         pages[i] = new
         done.append(p.number)
     if done:
@@ -317,15 +318,23 @@ def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, 
         warnings.append(f"page(s) {_ranges(done)} read by OCR{mean}")
 
 
-def _page(raw) -> Page:
-    lines = [repair_line(vl, raw.number) for vl in build_lines(raw.glyphs)]
-    lines = [l for l in lines if l.text]
+def _page(raw: RawPage) -> Page:
+    account = Counter(raw.account)
+    if "read" not in account:  # OCR glyphs: what the reader gave is what was read
+        account["read"] = ink("".join([g.text for g in raw.glyphs]))
+    lines = []
+    for vl in build_lines(raw.glyphs):
+        line = repair_line(vl, raw.number)
+        account.update(line.delta)  # a line a repair emptied still counts what it removed
+        if line.text:
+            lines.append(line)
     _check_direction(lines)
     quality = text_quality(" ".join(l.text for l in lines)) if lines else 0.0
-    return Page(raw.number, raw.width, raw.height, lines, raw.image_coverage, quality)
+    return Page(raw.number, raw.width, raw.height, lines, raw.image_coverage, quality,
+                repairs=Counter(raw.repairs), account=account)
 
 
-def _page_info(p: Page) -> dict:
+def _page_info(p: Page, account: dict) -> dict:
     fwd = rev = 0
     chars = 0
     for l in p.lines:
@@ -335,7 +344,8 @@ def _page_info(p: Page) -> dict:
     return {"page": p.number, "lines": len(p.lines), "chars": chars, "quality": round(p.quality, 3),
             "reversed_word_rate": round(rev / (fwd + rev), 3) if fwd + rev else None,
             "image_coverage": round(p.image_coverage, 3), "ocr": p.ocr,
-            "ocr_confidence": None if p.ocr_confidence is None else round(p.ocr_confidence, 1)}
+            "ocr_confidence": None if p.ocr_confidence is None else round(p.ocr_confidence, 1),
+            "account": account}
 
 
 def _check_direction(lines: list) -> None:
@@ -354,13 +364,14 @@ def _check_direction(lines: list) -> None:
 
 
 def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bool = False) -> Document:
-    """Furniture, blocks and metadata from repaired pages."""
+    """Furniture, head, blocks and metadata from repaired pages."""
     repairs: Counter = Counter()
     for p in pages:
+        repairs.update(p.repairs)
         for l in p.lines:
             repairs.update(l.repairs)
 
-    page_info = [_page_info(p) for p in pages]
+    page_stats = {p.number: (p, Counter(p.account)) for p in pages}
     empty = [p.number for p in pages if not p.lines]
     if empty and len(empty) == len(pages):
         warnings.append(f"no text on any page: page(s) {_ranges(empty)} (a scan with OCR off or "
@@ -385,20 +396,84 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
     cover_set = frozenset(" ".join(l.text.split()) for l in cover_lines)
     body_pages, removed = furniture.strip_furniture(body_pages, doc_lang, publisher, cover=cover_set)
     layout = blocks_mod.measure(body_pages)
+    head = _take_head(body_pages, layout, removed)
     blocks = blocks_mod.build_blocks(body_pages, layout)
 
-    meta = metadata.read_metadata(cover_lines, blocks, layout.size)
+    meta = metadata.read_metadata(cover_lines, blocks, layout.size, head)
     if meta.publisher is None:
         meta.publisher = publisher or metadata.publisher_of([r.text for r in removed])
     meta.language = doc_lang if doc_lang != "und" else None
-    blocks = metadata.split_head(blocks, meta)
+    blocks, head_blocks = metadata.split_head(blocks, meta)
 
     front: list[Block] = []
     if cover_lines:
         cover_page = Page(1, pages[0].width, pages[0].height, cover_lines)
-        front = [b for b in blocks_mod.build_blocks([cover_page]) if not metadata.is_head_line(b.text, meta)]
-
+        front, cover_head = metadata.split_head(blocks_mod.build_blocks([cover_page]), meta,
+                                                window=len(cover_lines))
+        head_blocks += cover_head
+    removed += [Removed("article_head", b.pages[0], b.text, _bbox(b)) for b in head_blocks]
+    _account(page_stats, blocks, front, removed, warnings)
+    page_info = [_page_info(p, acc) for p, acc in page_stats.values()]
     return Document(source, meta, front, blocks, removed, repairs, warnings, explain, page_info)
+
+
+def _take_head(body_pages: list[Page], layout, removed: list[Removed]) -> dict[str, list[Line]]:
+    """The article head, as lines, taken out of the first page with text and
+    recorded in ``removed`` (kind ``article_head``)."""
+    page = next((p for p in body_pages if p.lines), None)
+    if page is None:
+        return {}
+    order = blocks_mod.reading_order(page.lines)
+    head = metadata.take_head(order, layout.size, layout.left.get(page.number),
+                              layout.right.get(page.number))
+    taken = [l for role in ("title", "author", "source") for l in head[role]]
+    if taken:
+        ids = {id(l) for l in taken}
+        page.lines = [l for l in page.lines if id(l) not in ids]
+        removed.extend(Removed("article_head", l.page, l.text, (l.x0, l.y0, l.x1, l.y1))
+                       for l in order if id(l) in ids)
+    return head
+
+
+def _bbox(b: Block) -> tuple[float, float, float, float] | None:
+    boxes = [box for page, *box in b.boxes if page == b.pages[0]]
+    if not boxes:
+        return None
+    return (min(x[0] for x in boxes), min(x[1] for x in boxes),
+            max(x[2] for x in boxes), max(x[3] for x in boxes))
+
+
+FURNITURE_KINDS = frozenset(k for k in REMOVED_KINDS if k != "article_head")
+
+
+def _account(page_stats: dict[int, tuple[Page, Counter]], blocks: list[Block], front: list[Block],
+             removed: list[Removed], warnings: list[str]) -> None:
+    """Each page's account of characters: read, changed by each repair, and
+    where the rest went. A page that does not balance is a pdfclean bug, and
+    the warnings say so (nothing is lost silently)."""
+    dest: dict[int, Counter] = {n: Counter() for n in page_stats}
+    for where, bs in (("blocks", blocks), ("front_matter", front)):
+        for b in bs:
+            for page, n in b.chars.items():
+                dest[page][where] += n
+            for (page, kind), n in b.delta.items():
+                page_stats[page][1][kind] += n
+    for r in removed:
+        dest[r.page]["furniture" if r.kind in FURNITURE_KINDS else "article_head"] += ink(r.text)
+    for number, (page, acc) in page_stats.items():
+        read = acc.pop("read", 0)
+        replaced = acc.pop("text_layer_replaced", None)
+        changes = {k: v for k, v in sorted(acc.items()) if v}
+        d = dest[number]
+        out = {"read": read, "repairs": changes, "blocks": d["blocks"], "front_matter": d["front_matter"],
+               "article_head": d["article_head"], "furniture": d["furniture"]}
+        if replaced is not None:
+            out["text_layer_replaced"] = replaced
+        lost = read + sum(changes.values()) - sum(d.values())
+        if lost:
+            warnings.append(f"page {number}: {lost} characters unaccounted for (a pdfclean bug: "
+                            "please report it)")
+        page_stats[number] = (page, out)
 
 
 def _language(pages: list[Page], sample: int = 4000) -> str | None:

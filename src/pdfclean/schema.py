@@ -89,7 +89,7 @@ SCHEMA = {
             "items": {
                 "type": "object",
                 "required": ["page", "lines", "chars", "quality", "reversed_word_rate", "image_coverage",
-                             "ocr", "ocr_confidence"],
+                             "ocr", "ocr_confidence", "account"],
                 "additionalProperties": False,
                 "properties": {
                     "page": {"type": "integer", "minimum": 1},
@@ -102,6 +102,27 @@ SCHEMA = {
                     "image_coverage": {"type": "number", "minimum": 0, "maximum": 1},
                     "ocr": {"type": "boolean", "description": "the page was read by OCR"},
                     "ocr_confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+                    "account": {
+                        "type": "object",
+                        "description": "where the page's characters (white space aside) went: read + "
+                                       "the sum of repairs = blocks + front_matter + article_head + furniture",
+                        "required": ["read", "repairs", "blocks", "front_matter", "article_head",
+                                     "furniture"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "read": {"type": "integer", "minimum": 0,
+                                     "description": "as the text layer (or OCR) maps them"},
+                            "repairs": {"type": "object", "additionalProperties": {"type": "integer"},
+                                        "description": "characters each repair added (negative: removed)"},
+                            "blocks": {"type": "integer", "minimum": 0},
+                            "front_matter": {"type": "integer", "minimum": 0},
+                            "article_head": {"type": "integer", "minimum": 0},
+                            "furniture": {"type": "integer", "minimum": 0},
+                            "text_layer_replaced": {"type": "integer", "minimum": 0,
+                                                    "description": "an OCR page: characters of the "
+                                                                   "text layer it replaced"},
+                        },
+                    },
                 },
             },
         },

@@ -23,7 +23,7 @@ from collections import Counter
 from typing import Callable
 
 from .lines import VisualLine
-from .model import Glyph, Line
+from .model import Glyph, Line, ink
 
 # --------------------------------------------------------------------------
 # bidi classes
@@ -383,21 +383,25 @@ _ANY_FIX = re.compile("|".join(r.pattern for r in (
     "|\u0640|[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]|  |^\\s|\\s$")
 
 
-def fix_text(text: str, repairs: Counter | None = None) -> str:
-    """Apply every character fix in order, counting changes in ``repairs``."""
-    if not _ANY_FIX.search(text):
-        if unicodedata.is_normalized("NFC", text):
-            return text
-        if repairs is not None:
-            repairs["nfc"] += 1
-        return unicodedata.normalize("NFC", text)
-    for name, fn in FIXES:
-        text, n = fn(text)
-        if n and repairs is not None:
-            repairs[name] += n
+def fix_text(text: str, repairs: Counter | None = None, delta: Counter | None = None) -> str:
+    """Apply every character fix in order, counting changes in ``repairs`` and
+    the characters each fix added (negative: removed) in ``delta``."""
+    if _ANY_FIX.search(text):
+        for name, fn in FIXES:
+            new, n = fn(text)
+            if n:
+                if repairs is not None:
+                    repairs[name] += n
+                if delta is not None and (d := ink(new) - ink(text)):
+                    delta[name] += d
+            text = new
+    if unicodedata.is_normalized("NFC", text):
+        return text
     nfc = unicodedata.normalize("NFC", text)
-    if nfc != text and repairs is not None:
+    if repairs is not None:
         repairs["nfc"] += 1
+    if delta is not None:
+        delta["nfc"] += ink(nfc) - ink(text)
     return nfc
 
 
@@ -535,15 +539,20 @@ def _visual_clusters(glyphs: list[Glyph]) -> list[str]:
 def repair_line(vl: VisualLine, page: int) -> Line:
     """One visual line to a :class:`Line` with logical text and its repairs."""
     repairs: Counter = Counter()
+    delta: Counter = Counter()
     glyphs = vl.glyphs
-    if vl.unmapped:
+    if vl.unmapped:  # one character each
         repairs["unmapped_glyphs"] += vl.unmapped
+        delta["unmapped_glyphs"] -= vl.unmapped
     if vl.orphans:
         repairs["orphan_marks"] += vl.orphans
+        delta["orphan_marks"] -= vl.orphan_chars
     clusters = [g.text for g in glyphs]
     if _BIDI_CTRL.search("".join(clusters)):
         clusters = _visual_clusters(glyphs)
-        repairs["bidi_controls"] += sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
+        n = sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
+        repairs["bidi_controls"] += n
+        delta["bidi_controls"] -= n
     text, rtl = visual_to_logical(clusters, _is_rtl(glyphs))
     if rtl and _bracket_disorder(text):
         mirrored = mirror_brackets(text)
@@ -552,10 +561,10 @@ def repair_line(vl: VisualLine, page: int) -> Line:
             repairs["mirrored_brackets"] += 1
     if rtl and _stream_was_visual(glyphs):
         repairs["reversed_lines"] += 1
-    text = fix_text(text, repairs)
+    text = fix_text(text, repairs, delta)
     confs = [(g.conf, len(g.text)) for g in glyphs if g.conf is not None]
     conf = sum(c * n for c, n in confs) / sum(n for _, n in confs) if confs else None
-    return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs, conf)
+    return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs, conf, delta)
 
 
 def _is_rtl(glyphs: list[Glyph]) -> bool:
