@@ -1,11 +1,12 @@
-"""Fuzz target: mutated PDFs must convert or fail with a PdfCleanError.
+"""Fuzz target: mutated PDFs must convert or fail as the document's fault.
 
     python tests/fuzz_target.py --seconds 600      # what `make fuzz` runs
     TestOneInput(data)                              # atheris-style entry point
 
 Mutations keep the header and the end of the file, so most inputs get past
 the cheap checks into the engines and every later stage. An input that raises
-anything else is written to ``fuzz-crashes/`` and the run fails.
+anything else — an InternalError included — is written to ``fuzz-crashes/``
+and the run fails.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from pdfclean.errors import PdfCleanError  # noqa: E402
+from pdfclean.errors import InternalError, PdfCleanError  # noqa: E402
 from pdfclean.pipeline import extract  # noqa: E402
 
 KEEP_HEAD, KEEP_TAIL = 16, 40
@@ -67,11 +68,14 @@ def mutate(data: bytes, rng: random.Random, n_ops: int | None = None) -> bytes:
 
 
 def TestOneInput(data: bytes) -> None:
-    """Converts, or raises PdfCleanError: anything else is a bug."""
+    """Converts, or raises a failure of the document (PdfError, LimitError):
+    an InternalError (a bug of pdfclean's) or anything else goes up."""
     try:
         doc = extract(data, ocr="never", max_pages=200)
         doc.to_json()
         doc.to_markdown()
+    except InternalError:
+        raise
     except PdfCleanError:
         pass
 

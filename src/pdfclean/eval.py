@@ -13,8 +13,13 @@ For every ``X.pdf`` with an ``X.truth.json`` beside it (format in
 * **blocks as one** — share of truth paragraphs/headings/list items found as
   one output block (≥ 95 % alike: the boundaries are right, whatever a
   producer lost inside); **blocks exact** — the same, character for
-  character; **headings** — share of truth headings typed heading;
+  character; **headings** — share of truth headings typed heading (and so
+  for list items and quotes: ``lists_typed``, ``quotes_typed``);
 * **meta** — title, author, source and published date exactly right (of 4).
+
+A document that fails counts as CER 100 % and is named on stderr; one that
+fails by an internal error (a bug of pdfclean, not of the document) also
+makes the run fail (exit 3).
 """
 
 from __future__ import annotations
@@ -85,9 +90,14 @@ class Score:
     blocks_one: int = 0  # truth blocks found as one output block (text ≥ 95 % alike)
     headings_total: int = 0
     headings_typed: int = 0
+    lists_total: int = 0  # truth list items, and those found typed list_item
+    lists_typed: int = 0
+    quotes_total: int = 0  # truth quotes, and those found typed quote
+    quotes_typed: int = 0
     meta_right: int = 0
     meta_total: int = 0
     error: str | None = None
+    internal: bool = False  # the error is a bug of pdfclean's (InternalError), not the document's
 
     @property
     def cer(self) -> float:
@@ -112,10 +122,16 @@ def score_doc(doc: dict, truth: dict, file: str, engine: str) -> Score:
         best = process.extractOne(t, outs, scorer=fuzz.ratio) if outs else None
         one = best is not None and best[1] >= 95
         s.blocks_one += one
+        typed = best is not None and best[1] >= 90 and doc["blocks"][best[2]]["type"] == b["type"]
         if b["type"] == "heading":
             s.headings_total += 1
-            if best is not None and best[1] >= 90 and doc["blocks"][best[2]]["type"] == "heading":
-                s.headings_typed += 1
+            s.headings_typed += typed
+        elif b["type"] == "list_item":
+            s.lists_total += 1
+            s.lists_typed += typed
+        elif b["type"] == "quote":
+            s.quotes_total += 1
+            s.quotes_typed += typed
     for k in META_FIELDS:
         s.meta_total += 1
         want, got = truth["metadata"].get(k), doc["metadata"].get(k)
@@ -182,8 +198,12 @@ def evaluate(folder: Path, engines: list[str], baselines: bool = False) -> list[
             try:
                 doc = run_pdfclean(pdf, eng)
                 scores.append(score_doc(doc, truth, pdf.name, eng))
-            except Exception as e:  # a failure is a score, not a crash
-                s = Score(pdf.name, truth.get("producer", "?"), eng, error=f"{type(e).__name__}: {e}")
+            except Exception as e:  # a failure is a score (and, when it is a bug, fails the run)
+                from .errors import InternalError, PdfCleanError
+
+                internal = isinstance(e, InternalError) or not isinstance(e, PdfCleanError)
+                s = Score(pdf.name, truth.get("producer", "?"), eng, error=f"{type(e).__name__}: {e}",
+                          internal=internal)
                 s.truth_chars = 1
                 s.edits = 1
                 scores.append(s)
@@ -235,9 +255,13 @@ def main(argv: list[str] | None = None) -> int:
     if not scores:
         print(f"no samples with truth in {a.folder}", file=sys.stderr)
         return 1
+    failed = [s for s in scores if s.error]
+    for s in failed:  # never hidden: a document that failed is named on stderr
+        print(f"{s.file} [{s.engine}]: {s.error}", file=sys.stderr)
+    code = 3 if any(s.internal for s in failed) else 0  # a bug of pdfclean fails the run
     if a.json:
         print(json.dumps([s.__dict__ | {"cer": s.cer} for s in scores], ensure_ascii=False, indent=1))
-        return 0
+        return code
     print(table(scores))
     if a.details:
         print()
@@ -246,9 +270,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"{s.file} [{s.engine}] CER {100 * s.cer:.2f}% blocks one {s.blocks_one}/{s.blocks_total} "
                   f"exact {s.blocks_exact}/{s.blocks_total} "
-                  f"headings {s.headings_typed}/{s.headings_total} meta {s.meta_right}/4"
+                  f"headings {s.headings_typed}/{s.headings_total} lists {s.lists_typed}/{s.lists_total} "
+                  f"quotes {s.quotes_typed}/{s.quotes_total} meta {s.meta_right}/4"
                   + (f" leaked {s.leaked}" if s.leaked else "") + (f" ERROR {s.error}" if s.error else ""))
-    return 0
+    return code
 
 
 if __name__ == "__main__":
