@@ -309,8 +309,8 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
                        ("outside_crop_box", "drawn outside the crop box")):
         if acc[kind]:
             warnings.append(f"page {raw.number}: {-acc[kind]} characters {what} were not read")
-    for name, repair, wanted in (("overprinted_glyphs", fold_overprints, overprints),
-                                 ("kashida", drop_kashida, _MAYBE_KASHIDA.search(text))):
+    for name, repair, wanted in (("kashida", drop_kashida, _MAYBE_KASHIDA.search(text)),
+                                 ("overprinted_glyphs", fold_overprints, overprints)):
         if not wanted:
             continue
         before = glyphs

@@ -76,7 +76,10 @@ def fold_overprints(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
 
 # Letters that never join the letter after them (right-joining only).
 _RIGHT_JOINING = frozenset("ءآأؤإاةدذرزوىٱٲٳٵٶٷڈډڊڋڌڍڎڏڐڑڒړڔڕږڗژڙۀۃۄۅۆۇۈۉۊۋۍۏےۓەۮۯ")
-KASHIDA_TOUCH_EM = 0.03  # an elongation touches the letters on both sides (gap below this)
+# marks that stand between words or join two (never a producer's elongation)
+_NEVER_ELONGATION = frozenset("/\\|()[]{}<>«»‹›\"'“”‘’„،؛؟٪٫٬!?:;%&@#")
+KASHIDA_TOUCH_EM = 0.03  # an elongation meets the letters on both sides (gap below this) …
+KASHIDA_NEAR_EM = 0.3  # … or this, on a line whose word spaces are glyphs
 
 
 class _JoinTable(dict):
@@ -99,7 +102,7 @@ class _JoinTable(dict):
                 v = "j"
             else:
                 v = "l" if base in _RIGHT_JOINING else "j"
-        elif o == 0x0640 or cat[0] in "PS":
+        elif o == 0x0640 or (cat[0] in "PS" and ch not in _NEVER_ELONGATION):
             v = "p"
         else:
             v = ""
@@ -115,54 +118,62 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
 
     A producer justifying Arabic may stretch words with kashida glyphs of its
     own and map them to ',' or '.' (LibreOffice with Noto Naskh Arabic) or to
-    tatweel. Such a glyph — or a row of them — is one character long, lies on
-    the baseline of the letters around it in the drawing order and touches
-    both (no gap: it *is* the joining stroke), and the letter it extends joins
-    the next. Real punctuation stands after a word, with a gap or a space
-    before the next one; in a number it stands between digits.
+    tatweel. Such a glyph — or a row of them, often overlapping each other
+    and the letters — is one character long, lies on the baseline of the
+    letters beside it, and those are Arabic letters with no space between
+    them: the one on the right, which it stretches, joins the next. Its box
+    meets both letters: within :data:`KASHIDA_TOUCH_EM` on a line without space
+    glyphs, within :data:`KASHIDA_NEAR_EM` on one whose word spaces are glyphs
+    (there a space glyph stands between a real punctuation mark and the next
+    word; LibreOffice also positions its elongations loosely). Marks that sit
+    between words or join two words (brackets, quotes, slashes, Arabic
+    punctuation, %) are never elongations. Neighbours are found by position,
+    not drawing order (LibreOffice starts a new text run at an elongation).
 
     >>> g = [Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph(",", 8.2, 0, 10.7, 12, 10, 12),
     ...      Glyph("س", 10.7, 0, 18.6, 12, 10, 12)]
     >>> [x.text for x in drop_kashida(g)[0]]
     ['ي', 'س']
+    >>> drop_kashida([Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph("،", 8.3, 0, 10.7, 12, 10, 12),
+    ...               Glyph("س", 13.7, 0, 18.6, 12, 10, 12)])[1]   # a comma, then a gap
+    0
     """
     join = _JOIN
-    n = len(glyphs)
+    cands = [k for k, g in enumerate(glyphs) if len(g.text) == 1 and join[g.text] == "p"]
+    if not cands:
+        return glyphs, 0
+    baselines = {glyphs[k].baseline for k in cands}
+    rows: dict[float, list[int]] = {}
+    for k, g in enumerate(glyphs):
+        if g.baseline in baselines and not unicodedata.combining(g.text[0]):
+            rows.setdefault(g.baseline, []).append(k)
     drop: list[int] = []
-    i = 0
-    while i < n:
-        g = glyphs[i]
-        if len(g.text) != 1 or join[g.text] != "p":
-            i += 1
-            continue
-        j = i  # the row of candidates i..j, each touching the next on one baseline
-        while j + 1 < n and len(glyphs[j + 1].text) == 1 and join[glyphs[j + 1].text] == "p" and \
-                glyphs[j + 1].baseline == g.baseline and _touch(glyphs[j], glyphs[j + 1]):
-            j += 1
-        a, b = _letter(glyphs, i - 1, -1), _letter(glyphs, j + 1, 1)
-        if a is not None and b is not None and a.baseline == g.baseline == b.baseline \
-                and _touch(a, g) and _touch(glyphs[j], b):
-            # the letter on the right is read first: it is the one stretched, so it joins onward
-            if join[(a if a.x0 > b.x0 else b).text[-1]] == "j":
-                drop.extend(range(i, j + 1))
-        i = j + 1
+    for row in rows.values():
+        row.sort(key=lambda k: glyphs[k].x0 + glyphs[k].x1)
+        em = KASHIDA_NEAR_EM if any(glyphs[k].text.isspace() for k in row) else KASHIDA_TOUCH_EM
+        i, n = 0, len(row)
+        while i < n:
+            g = glyphs[row[i]]
+            if len(g.text) != 1 or join[g.text] != "p":
+                i += 1
+                continue
+            j = i  # the candidates row[i..j], each meeting the next
+            while j + 1 < n and len(glyphs[row[j + 1]].text) == 1 and join[glyphs[row[j + 1]].text] == "p" \
+                    and _meet(glyphs[row[j]], glyphs[row[j + 1]], em):
+                j += 1
+            if i > 0 and j + 1 < n:
+                a, b = glyphs[row[i - 1]], glyphs[row[j + 1]]  # left and right of the row
+                if join[a.text[0]] in ("j", "l") and join[b.text[-1]] == "j" \
+                        and _meet(a, g, em) and _meet(glyphs[row[j]], b, em):
+                    drop.extend(row[i:j + 1])
+            i = j + 1
     if not drop:
         return glyphs, 0
     gone = set(drop)
     return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
 
 
-def _letter(glyphs: list[Glyph], k: int, step: int) -> Glyph | None:
-    """The first glyph from index ``k`` on (going by ``step``) that is not a
-    combining mark, if it is an Arabic letter; else None."""
-    while 0 <= k < len(glyphs) and unicodedata.combining(glyphs[k].text[0]):
-        k += step
-    if 0 <= k < len(glyphs) and _JOIN[glyphs[k].text[0]] in ("j", "l"):
-        return glyphs[k]
-    return None
-
-
-def _touch(a: Glyph, b: Glyph) -> bool:
-    """Do boxes ``a`` and ``b`` meet side by side (either order), without a gap?"""
-    tol = KASHIDA_TOUCH_EM * max(a.size, 1.0)
-    return -0.5 * a.size < b.x0 - a.x1 < tol or -0.5 * a.size < a.x0 - b.x1 < tol
+def _meet(a: Glyph, b: Glyph, em: float) -> bool:
+    """Does box ``b`` (to the right of ``a`` by centre) meet or overlap ``a``
+    within ``em`` of the font size?"""
+    return b.x0 - a.x1 < em * max(a.size, 1.0)
