@@ -536,7 +536,7 @@ class PdfPlumberEngine(_Base):
             return x - x_off, y - top_off
 
         glyphs: list[Glyph] = []
-        turned = 0
+        turned = outside = 0
         for c in chars:
             if not c["text"]:
                 continue
@@ -550,12 +550,17 @@ class PdfPlumberEngine(_Base):
                     rot in (90, 270) and (abs(m[0]) > 0.05 * abs(m[1] or 1) or m[1] == 0):
                 turned += ink(c["text"])
                 continue
+            if x1 < 0 or x0 > W or y1 < 0 or y0 > H:  # outside the crop box, like MuPDF
+                outside += ink(c["text"])
+                continue
             size = max(1.0, float(c.get("size") or 0.0), y1 - y0)
             font = str(c.get("fontname") or "")
             glyphs.append(Glyph(c["text"], x0, y0, x1, y1, oy, size, font, _is_bold_name(font)))
         if turned:
             raw.account["not_horizontal"] -= turned
-            raw.account["read"] += turned
+        if outside:
+            raw.account["outside_crop_box"] -= outside
+        raw.account["read"] += turned + outside
         return glyphs
 
     @staticmethod
