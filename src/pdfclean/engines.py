@@ -18,6 +18,7 @@ import re
 import unicodedata
 from typing import Iterator
 
+from . import marked
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
 from .quirks import _cells, drop_kashida, fold_overprints
@@ -356,6 +357,8 @@ class PyMuPDFEngine(_Base):
         if not doc.is_pdf:
             raise PdfError("not a PDF")
         self.doc = doc
+        self.marks = marked.Reader(data, password)
+        self._forms: dict[int, bool] = {}  # form xref -> mentions marked content
         self.page_count = doc.page_count
         md = doc.metadata or {}
         self.producer = md.get("producer") or None
@@ -367,12 +370,18 @@ class PyMuPDFEngine(_Base):
                 page = self.doc[n - 1]
                 rect = page.cropbox  # unrotated, like the text coordinates
                 trace = page.get_texttrace()
+                wants_marks = marked.mupdf_wants(page, self._forms)
             except Exception as e:
                 self.warnings.append(f"page {n}: could not be read ({_short(e)})")
                 yield RawPage(n, 0.0, 0.0, [])
                 continue
             raw = RawPage(n, rect.width, rect.height, [])
-            raw.glyphs = finish_glyphs(self._glyphs(trace, rect, raw), raw, self.warnings,
+            if wants_marks:  # ActualText, artifacts (pdfclean.marked)
+                glyphs = marked.glyphs(self.marks, trace, marked.trace_codes, marked.apply_trace,
+                                       lambda t: self._glyphs(t, rect, raw), raw, self.warnings)
+            else:
+                glyphs = self._glyphs(trace, rect, raw)
+            raw.glyphs = finish_glyphs(glyphs, raw, self.warnings,
                                        overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0)
             raw.image_coverage = self._image_coverage(page, rect, raw.glyphs)
             yield raw
@@ -462,6 +471,7 @@ class PyMuPDFEngine(_Base):
         return min(1.0, covered / area)
 
     def close(self) -> None:
+        self.marks.close()
         self.doc.close()
 
 
@@ -476,6 +486,7 @@ class PdfPlumberEngine(_Base):
         self.warnings = []
         try:
             self.pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
+            self.marks = marked.Reader(data, password)
             self.page_count = len(self.pdf.pages)
         except Exception as e:
             name = type(e).__name__
@@ -494,12 +505,18 @@ class PdfPlumberEngine(_Base):
                 w, h = self._frame(page)[:2]
                 chars = page.chars
                 coverage = self._image_coverage(page)
+                wants_marks = marked.pdfminer_wants(page.page_obj)
             except Exception as e:
                 self.warnings.append(f"page {n}: could not be read ({_short(e)})")
                 yield RawPage(n, 0.0, 0.0, [])
                 continue
             raw = RawPage(n, w, h, [], coverage)
-            raw.glyphs = finish_glyphs(self._glyphs(page, chars, raw), raw, self.warnings)
+            if wants_marks:  # ActualText, artifacts (pdfclean.marked)
+                glyphs = marked.glyphs(self.marks, chars, len, marked.apply_chars,
+                                       lambda cs: self._glyphs(page, cs, raw), raw, self.warnings)
+            else:
+                glyphs = self._glyphs(page, chars, raw)
+            raw.glyphs = finish_glyphs(glyphs, raw, self.warnings)
             page.close()
             yield raw
 
@@ -571,6 +588,7 @@ class PdfPlumberEngine(_Base):
         return min(1.0, covered / area)
 
     def close(self) -> None:
+        self.marks.close()
         self.pdf.close()
 
 

@@ -1,0 +1,656 @@
+"""Marked content: ``/ActualText``, ``/ReversedChars`` and pagination ``/Artifact``.
+
+Neither engine's glyph source says which marked-content sequence a glyph is
+drawn in (MuPDF's text trace has no marked content; pdfminer's chars carry an
+MCID and a tag, not the properties). So a page whose content, or a Form
+XObject it draws, mentions ``/ActualText`` or ``/Artifact`` is read once more,
+here: the content bytes are scanned for what matters — shown strings, the
+font in use (``Tf``, kept across ``q``/``Q``), ``BDC``/``BMC``/``EMC`` and the
+forms it draws (``Do``, followed) — and every glyph code a string shows is
+counted (one byte per code for simple fonts, two for Identity-H/V and the
+UCS-2/UTF-16 CMaps, an embedded CMap's codespace ranges otherwise). The
+result, :class:`Marks`, holds ranges of code indexes in drawing order; the
+engines' glyph lists are in the same order, one entry per code, so the marks
+are applied by index. The count is checked first: when the engine saw a
+different number of codes than the scan, nothing is applied to that page and
+a warning says so.
+
+The object model (resources, fonts, forms) comes from pikepdf/qpdf, opened
+only when a page needs it; the content bytes are scanned with one regular
+expression that matches only strings and the few operators that matter, so
+a page full of ``/ActualText`` costs about a tenth of its text trace.
+
+``/ReversedChars`` needs nothing: pdfclean orders text by geometry, never by
+stream order, and an ``/ActualText`` string is taken as logical order (it is a
+replacement string, not shown glyphs) wherever it sits.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .model import ink
+
+MARKERS = re.compile(rb"/ActualText|/Artifact")
+_DELIM = rb"\s\[\]()<>{}/%"
+_STR = rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"  # literal string (one level of nesting)
+_NAME = rb"[^" + _DELIM + rb"]+"
+_END = rb"(?![^" + _DELIM + rb"])"
+_SCAN = re.compile(
+    rb"(?=[(</%EBQq])(?:"  # (a quick test of the first byte)
+    rb"(?P<s>" + _STR + rb")"
+    rb"|<(?P<h>[0-9A-Fa-f\s]*)>"  # hex string
+    # a marked sequence: tag and properties (inline, without nested dictionaries, or named)
+    rb"|/(?P<tag>" + _NAME + rb")\s*(?:(?P<props><<(?:[^<>()]|" + _STR + rb"|<[^<>]*>)*>>)\s*BDC"
+    rb"|/(?P<named>" + _NAME + rb")\s*BDC|(?P<bmc>BMC))" + _END +
+    rb"|(?P<d><<)|(?P<e>>>)"
+    rb"|/(?P<tf>" + _NAME + rb")\s+[-+]?[\d.]+\s+Tf" + _END +
+    rb"|/(?P<do>" + _NAME + rb")\s+Do" + _END +
+    rb"|(?<![^" + _DELIM + rb"])(?P<op>EMC|BI|q|Q|BDC)" + _END +
+    rb"|%[^\r\n]*)",
+    re.S,
+)
+_WS = re.compile(rb"\s+")
+_BDC_OPERANDS = re.compile(rb"/([^" + _DELIM + rb"]+)\s*(?:/([^" + _DELIM + rb"]+)\s*)?$")
+_EI = re.compile(rb"\sEI(?![^" + _DELIM + rb"])")
+_NAME_ESC = re.compile(rb"#([0-9A-Fa-f]{2})")
+_ESC = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+_LIT_ESC = re.compile(rb"\\([0-7]{1,3}|\r\n|.)", re.S)
+MAX_DEPTH = 12  # forms inside forms
+
+PAGINATION = {"Header": "header", "Footer": "footer", "PageNum": "page_number"}
+
+
+class MarkedError(Exception):
+    """The marked content of a page could not be read (and is not applied)."""
+
+
+@dataclass(slots=True)
+class Marks:
+    """A page's marked content, as ranges ``[start, end)`` of glyph-code
+    indexes in drawing order."""
+
+    codes: int = 0  # glyph codes the page's content shows
+    actual: list[tuple[int, int, str]] = field(default_factory=list)  # ActualText (outermost)
+    artifacts: list[tuple[int, int, str]] = field(default_factory=list)  # pagination kind
+    reversed: list[tuple[int, int]] = field(default_factory=list)  # ReversedChars
+
+    def __bool__(self) -> bool:
+        return bool(self.actual or self.artifacts)
+
+
+def _name(b: bytes) -> str:
+    return "/" + _NAME_ESC.sub(lambda m: bytes([int(m.group(1), 16)]), b).decode("latin-1")
+
+
+def _literal(b: bytes) -> bytes:
+    """The bytes of a literal string's body (escapes resolved)."""
+    def esc(m: re.Match) -> bytes:
+        t = m.group(1)
+        if t[:1].isdigit():
+            return bytes([int(t, 8) & 0xFF])
+        if t in (b"\n", b"\r", b"\r\n"):
+            return b""
+        return _ESC.get(t, t)
+    return _LIT_ESC.sub(esc, b) if b"\\" in b else b
+
+
+def _hex(b: bytes) -> bytes:
+    h = re.sub(rb"[^0-9A-Fa-f]", b"", b)
+    if len(h) % 2:
+        h += b"0"
+    return bytes.fromhex(h.decode("ascii"))
+
+
+def text_string(raw: bytes) -> str:
+    """A PDF text string: UTF-16BE or UTF-8 with a byte-order mark, else
+    PDFDocEncoding (read as Latin-1 where it agrees)."""
+    if raw[:2] == b"\xfe\xff":
+        return raw[2:].decode("utf-16-be", "replace")
+    if raw[:3] == b"\xef\xbb\xbf":
+        return raw[3:].decode("utf-8", "replace")
+    try:
+        import pikepdf
+
+        return str(pikepdf.String(raw))  # PDFDocEncoding
+    except Exception:  # noqa: BLE001
+        return raw.decode("latin-1")
+
+
+_VALUES = {key: re.compile(rb"/" + key + rb"\s*(?:(" + _STR + rb")|(<[^<>]*>)|/(" + _NAME + rb"))", re.S)
+           for key in (b"ActualText", b"Type", b"Subtype")}
+
+
+def _dict_value(d: bytes, key: bytes) -> bytes | None:
+    """Raw value of ``key`` in an inline dictionary: a string's bytes or a name."""
+    m = _VALUES[key].search(d)
+    if not m:
+        return None
+    if m.group(1) is not None:
+        return _literal(m.group(1)[1:-1])
+    if m.group(2) is not None:
+        return _hex(m.group(2)[1:-1])
+    return m.group(3)
+
+
+class _Font:
+    """How a font's strings split into codes."""
+
+    __slots__ = ("width", "ranges")
+
+    def __init__(self, width: int = 1, ranges: list[tuple[bytes, bytes]] | None = None):
+        self.width, self.ranges = width, ranges
+
+    def count(self, s: bytes) -> int:
+        if self.ranges is None:
+            return len(s) // self.width if self.width > 1 else len(s)
+        n = i = 0
+        while i < len(s):
+            for lo, hi in self.ranges:
+                k = len(lo)
+                c = s[i:i + k]
+                if len(c) == k and all(a <= b <= z for a, b, z in zip(lo, c, hi)):
+                    i += k
+                    break
+            else:
+                i += 1  # not in any range: one byte (as MuPDF does)
+            n += 1
+        return n
+
+
+_SIMPLE = _Font(1)
+_TWO = _Font(2)
+
+
+def _font(obj) -> _Font:
+    import pikepdf
+
+    if obj is None or obj.get("/Subtype") != "/Type0":
+        return _SIMPLE
+    enc = obj.get("/Encoding")
+    if isinstance(enc, pikepdf.Name):
+        e = str(enc)
+        if e in ("/Identity-H", "/Identity-V") or "UCS2" in e or "UTF16" in e:
+            return _TWO
+        raise MarkedError(f"predefined CMap {e[1:]}")
+    if isinstance(enc, pikepdf.Stream):
+        data = enc.read_bytes()
+        ranges = []
+        for block in re.findall(rb"begincodespacerange(.*?)endcodespacerange", data, re.S):
+            hexes = re.findall(rb"<([0-9A-Fa-f\s]*)>", block)
+            ranges += [(_hex(a), _hex(b)) for a, b in zip(hexes[::2], hexes[1::2])]
+        if not ranges:
+            raise MarkedError("an embedded CMap without codespace ranges")
+        if all(len(a) == 2 and a == b"\x00\x00" and b == b"\xff\xff" for a, b in ranges):
+            return _TWO
+        return _Font(0, sorted(ranges, key=lambda r: len(r[0])))
+    raise MarkedError("a Type0 font without an encoding")
+
+
+class Reader:
+    """Reads marked content page by page; the PDF is opened (pikepdf) on the
+    first page that needs it."""
+
+    def __init__(self, data: bytes, password: str | None = None):
+        self.data, self.password = data, password
+        self._pdf = None
+        self._fonts: dict = {}  # objgen -> _Font
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+            self._pdf = None
+
+    def _open(self):
+        if self._pdf is None:
+            import pikepdf
+
+            self._pdf = pikepdf.open(io.BytesIO(self.data), password=self.password or "")
+        return self._pdf
+
+    def page(self, index: int) -> Marks:
+        """The marks of page ``index`` (0-based); :class:`MarkedError` when
+        its content cannot be read."""
+        try:
+            import pikepdf
+        except ImportError as e:
+            raise MarkedError("pikepdf is not installed") from e
+        try:
+            pdf = self._open()
+            obj = pdf.pages[index].obj
+            res = _inherited(obj, "/Resources")
+            contents = obj.get("/Contents")
+            if contents is None:
+                return Marks()
+            if isinstance(contents, pikepdf.Array):
+                data = b"\n".join(c.read_bytes() for c in contents if isinstance(c, pikepdf.Stream))
+            else:
+                data = contents.read_bytes()
+            w = _Walk(self)
+            w.run(data, res, 0, set())
+            if w.depth_stack:  # unclosed sequences end with the page
+                for tag, start, kind, text in w.depth_stack:
+                    w.close(tag, start, kind, text)
+            return w.marks
+        except MarkedError:
+            raise
+        except (pikepdf.PdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+            raise MarkedError(f"{type(e).__name__}: {' '.join(str(e).split())[:120]}") from e
+
+    def font(self, obj) -> _Font:
+        key = obj.objgen if obj is not None and obj.is_indirect else None
+        f = self._fonts.get(key) if key else None
+        if f is None:
+            f = _font(obj)
+            if key:
+                self._fonts[key] = f
+        return f
+
+
+def _inherited(obj, key: str):
+    seen = 0
+    while obj is not None and seen < 64:
+        v = obj.get(key)
+        if v is not None:
+            return v
+        obj = obj.get("/Parent")
+        seen += 1
+    return None
+
+
+class _Walk:
+    def __init__(self, reader: Reader):
+        self.reader = reader
+        self.marks = Marks()
+        # open marked sequences: (tag, start code, pagination kind, ActualText)
+        self.depth_stack: list[tuple[str, int, str | None, str | None]] = []
+        self.actual_open = 0  # open sequences with ActualText (only the outermost counts)
+
+    def close(self, tag: str, start: int, kind: str | None, text: str | None) -> None:
+        m, end = self.marks, self.marks.codes
+        if text is not None:
+            self.actual_open -= 1
+            if self.actual_open == 0 and end > start:
+                m.actual.append((start, end, text))
+        if kind is not None and end > start:
+            m.artifacts.append((start, end, kind))
+        if tag == "/ReversedChars" and end > start:
+            m.reversed.append((start, end))
+
+    def run(self, data: bytes, res, depth: int, forms: set) -> None:
+        import pikepdf
+
+        fonts = res.get("/Font") if res is not None else None
+        font = _SIMPLE
+        saved: list[_Font] = []
+        dict_depth = 0
+        dict_start = -1
+        last_dict: tuple[int, int] | None = None
+        m = self.marks
+        pos, end = 0, len(data)
+        search = _SCAN.search
+        ws = _WS
+        while pos < end:
+            t = search(data, pos)
+            if t is None:
+                break
+            pos = t.end()
+            g = t.lastgroup
+            if g == "h":
+                if not dict_depth:
+                    if font.ranges is None:
+                        h = t.group("h")
+                        n = len(h) - len(ws.findall(h)) if b" " in h or b"\n" in h else len(h)
+                        m.codes += (n + 1) // 2 if font.width == 1 else n // (2 * font.width)
+                    else:
+                        m.codes += font.count(_hex(t.group("h")))
+            elif g == "s":
+                if not dict_depth:
+                    body = t.group()[1:-1]
+                    if font.ranges is None and font.width == 1 and b"\\" not in body:
+                        m.codes += len(body)
+                    else:
+                        m.codes += font.count(_literal(body))
+            elif g == "props" or g == "named" or g == "bmc":
+                if dict_depth:
+                    continue
+                tag = _name(t.group("tag"))
+                if t.group("props") is not None:
+                    props = t.group("props")
+                elif t.group("named") is not None:
+                    props = self._properties(res, _name(t.group("named")))
+                else:
+                    props = None
+                self._open_sequence(tag, props)
+            elif g == "d":
+                if dict_depth == 0:
+                    dict_start = t.start()
+                dict_depth += 1
+            elif g == "e":
+                if dict_depth:
+                    dict_depth -= 1
+                    if dict_depth == 0:
+                        last_dict = (dict_start, pos)
+            elif dict_depth:
+                continue
+            elif g == "tf":
+                name = _name(t.group("tf"))
+                fo = fonts.get(name) if fonts is not None else None
+                font = self.reader.font(fo)
+            elif g == "do":
+                if depth >= MAX_DEPTH:
+                    raise MarkedError("forms nested too deep")
+                xo = res.get("/XObject") if res is not None else None
+                x = xo.get(_name(t.group("do"))) if xo is not None else None
+                if isinstance(x, pikepdf.Stream) and x.get("/Subtype") == "/Form":
+                    key = x.objgen
+                    if key in forms:
+                        raise MarkedError("a form that draws itself")
+                    self.run(x.read_bytes(), x.get("/Resources") or res, depth + 1, forms | {key})
+            elif g == "op":
+                op = t.group("op")
+                if op == b"q":
+                    saved.append(font)
+                elif op == b"Q":
+                    if saved:
+                        font = saved.pop()
+                elif op == b"EMC":
+                    if self.depth_stack:
+                        self.close(*self.depth_stack.pop())
+                elif op == b"BI":
+                    e = _EI.search(data, data.find(b"ID", pos))
+                    pos = e.end() if e else end
+                else:  # BDC after a dictionary the scan could not take whole (nested)
+                    props = None
+                    start = t.start()
+                    if last_dict is not None and not data[last_dict[1]:start].strip():
+                        props, start = data[last_dict[0]:last_dict[1]], last_dict[0]
+                    head = _BDC_OPERANDS.search(data[max(0, start - 200):start].rstrip())
+                    tag = _name(head.group(1)) if head else ""
+                    if props is None and head and head.group(2):
+                        props = self._properties(res, _name(head.group(2)))
+                    self._open_sequence(tag, props)
+
+    def _properties(self, res, name: str) -> bytes | None:
+        import pikepdf
+
+        pl = res.get("/Properties") if res is not None else None
+        d = pl.get(name) if pl is not None else None
+        if not isinstance(d, pikepdf.Dictionary):
+            return None
+        out = []
+        for k in ("/ActualText", "/Type", "/Subtype"):
+            v = d.get(k)
+            if isinstance(v, pikepdf.String):
+                out.append(k.encode() + b"<" + bytes(v).hex().encode() + b">")
+            elif isinstance(v, pikepdf.Name):
+                out.append(k.encode() + str(v).encode("latin-1"))
+        return b" ".join(out)
+
+    def _open_sequence(self, tag: str, props: bytes | None) -> None:
+        kind = text = None
+        if props:
+            raw = _dict_value(props, b"ActualText") if b"/ActualText" in props else None
+            if raw is not None:
+                text = text_string(raw)
+                self.actual_open += 1
+            if tag == "/Artifact":
+                typ = _dict_value(props, b"Type")
+                sub = _dict_value(props, b"Subtype")
+                sub = sub.decode("latin-1") if isinstance(sub, bytes) else None
+                if sub in PAGINATION:
+                    kind = PAGINATION[sub]
+                elif typ == b"Pagination" and sub is None:
+                    kind = "pagination"  # header or footer: furniture tells by position
+        if kind is None and tag == "/Artifact":  # nested in a pagination artifact: the same kind
+            for _t, _s, k, _x in reversed(self.depth_stack):
+                if k is not None:
+                    kind = k
+                    break
+        self.depth_stack.append((tag, self.marks.codes, kind, text))
+
+
+def _kinds(marks: Marks) -> list[str | None]:
+    """The pagination kind of every code (the innermost sequence's: inner
+    sequences end first, so they are laid over the outer ones last)."""
+    kinds: list[str | None] = [None] * marks.codes
+    for a, b, k in reversed(marks.artifacts):
+        kinds[a:b] = [k] * (b - a)
+    return kinds
+
+
+# ---- applying marks to the engines' glyph sources ----------------------------------------
+
+
+def trace_codes(trace: list[dict]) -> int:
+    return sum(1 for span in trace for c in span["chars"] if c[1] != -1)
+
+
+class _Same(dict):
+    """``table[(old, new)]``: does the ActualText say what the glyphs already
+    say, up to compatibility forms (presentation forms for base letters, which
+    the later stages fold anyway)? Then it is left alone."""
+
+    def __missing__(self, key: tuple[str, str]) -> bool:
+        old, new = key
+        v = self[key] = old == new or unicodedata.normalize("NFKC", old) == unicodedata.normalize("NFKC", new)
+        return v
+
+
+_SAME = _Same()
+
+
+def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], str | None]]:
+    """MuPDF's text trace with ``marks`` applied: each ActualText sequence's
+    glyphs become one entry (the union box, the ActualText as its characters:
+    further characters follow as glyph id -1 entries, as MuPDF gives a glyph
+    mapped to several), and the trace cut into parts by pagination kind."""
+    spans = trace
+    if marks.actual:
+        # every entry with its code index (gid -1 entries belong to the code before)
+        entries: list[tuple] = []
+        where: list[int] = []  # span index of each entry
+        for si, span in enumerate(trace):
+            cs = span["chars"]
+            entries += cs
+            where += [si] * len(cs)
+        code_at: list[int] = []  # entry index of each code
+        for i, c in enumerate(entries):
+            if c[1] != -1:
+                code_at.append(i)
+        code_at.append(len(entries))
+        changed = False
+        same = _SAME
+        for start, end, text in marks.actual:
+            i, j = code_at[start], code_at[min(end, len(code_at) - 1)]
+            group = entries[i:j]
+            if not group:
+                continue
+            old = "".join([chr(c[0]) for c in group if c[0] > 0])
+            if same[(old, text)]:
+                continue
+            size = trace[where[i]]["size"] or 1.0
+            ys = [c[2][1] for c in group]
+            if max(ys) - min(ys) > 0.5 * size:  # across lines: left as drawn
+                continue
+            box = (min([c[3][0] for c in group]), min([c[3][1] for c in group]),
+                   max([c[3][2] for c in group]), max([c[3][3] for c in group]))
+            first = group[0]
+            entries[i] = [(ord(ch), first[1] if n == 0 else -1, first[2], box) for n, ch in enumerate(text)]
+            for k in range(i + 1, j):
+                entries[k] = None
+            changed = True
+            _account(raw, old, text)
+        if changed:
+            per: list[list] = [[] for _ in trace]
+            for c, si in zip(entries, where):
+                if c is None:
+                    continue
+                if type(c) is list:
+                    per[si] += c
+                else:
+                    per[si].append(c)
+            spans = [_span(span, cs) for span, cs in zip(trace, per) if cs]
+    if not marks.artifacts:
+        return [(spans, None)]
+    kinds = _kinds(marks)
+    parts: list[tuple[list[dict], str | None]] = []
+    k = -1
+    cur_kind: str | None = None
+    cur: list[dict] = []
+    for span in spans:
+        piece: list = []
+        for c in span["chars"]:
+            if c[1] != -1:
+                k += 1
+                kind = kinds[k] if k < len(kinds) else None
+                if kind != cur_kind:
+                    if piece:
+                        cur.append(_span(span, piece))
+                        piece = []
+                    if cur:
+                        parts.append((cur, cur_kind))
+                    cur, cur_kind = [], kind
+            piece.append(c)
+        if piece:
+            cur.append(_span(span, piece))
+    if cur:
+        parts.append((cur, cur_kind))
+    return parts
+
+
+def _span(span: dict, chars: list) -> dict:
+    if len(chars) == len(span["chars"]) and chars[0] is span["chars"][0] and chars[-1] is span["chars"][-1]:
+        return span
+    s = dict(span)
+    s["chars"] = tuple(chars)
+    boxes = [c[3] for c in chars]
+    s["bbox"] = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                 max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return s
+
+
+def _account(raw, old: str, new: str) -> None:
+    """An ActualText replacing ``old``: a repair, and the change in characters
+    (the engine's read count, taken after, is set back to the text as mapped)."""
+    d = ink(new) - ink(old)
+    raw.repairs["actual_text"] += 1
+    raw.account["actual_text"] += d
+    raw.account["read"] -= d
+
+
+def apply_chars(chars: list[dict], marks: Marks, raw) -> list[tuple[list[dict], str | None]]:
+    """pdfplumber's chars (one per code) with ``marks`` applied, as :func:`apply_trace`."""
+    out = list(chars)
+    for start, end, text in marks.actual:
+        group = chars[start:end]
+        if not group:
+            continue
+        old = "".join(c["text"] or "" for c in group)
+        if _SAME[(old, text)]:
+            continue
+        size = max(float(c.get("size") or 0) for c in group) or 1.0
+        tops = [float(c["bottom"]) for c in group]
+        if max(tops) - min(tops) > 0.5 * size:
+            continue
+        c = dict(group[0])
+        c["text"] = text
+        for key, f in (("x0", min), ("top", min), ("x1", max), ("bottom", max)):
+            c[key] = f(float(g[key]) for g in group)
+        out[start] = c
+        for i in range(start + 1, end):
+            out[i] = None
+        _account(raw, old, text)
+    if not marks.artifacts:
+        return [([c for c in out if c is not None], None)]
+    parts: list[tuple[list[dict], str | None]] = []
+    cur: list[dict] = []
+    cur_kind: str | None = None
+    kinds = _kinds(marks)
+    for i, c in enumerate(out):
+        if c is None:
+            continue
+        kind = kinds[i]
+        if kind != cur_kind:
+            if cur:
+                parts.append((cur, cur_kind))
+            cur, cur_kind = [], kind
+        cur.append(c)
+    if cur:
+        parts.append((cur, cur_kind))
+    return parts
+
+
+# ---- what the engines call --------------------------------------------------------------
+
+
+def mupdf_wants(page, forms: dict) -> bool:
+    """Does a MuPDF page's content, or a form it uses, mention ActualText or
+    an artifact? (``forms`` caches the answer per form xref.)"""
+    if MARKERS.search(page.read_contents()):
+        return True
+    for x in page.get_xobjects():
+        xref = x[0]
+        v = forms.get(xref)
+        if v is None:
+            v = forms[xref] = MARKERS.search(page.parent.xref_stream(xref) or b"") is not None
+        if v:
+            return True
+    return False
+
+
+def pdfminer_wants(page_obj) -> bool:
+    """The same for a pdfminer page (its decoded streams are cached for the
+    interpreter, so this costs little)."""
+    from pdfminer.pdftypes import resolve1
+
+    for s in page_obj.contents or ():
+        s = resolve1(s)
+        if hasattr(s, "get_data") and MARKERS.search(s.get_data()):
+            return True
+    todo = [page_obj.resources]
+    seen: set[int] = set()
+    while todo:
+        res = resolve1(todo.pop())
+        xo = resolve1(res.get("XObject")) if isinstance(res, dict) else None
+        for ref in (xo.values() if isinstance(xo, dict) else ()):
+            key = getattr(ref, "objid", None)
+            if key in seen or len(seen) > 500:
+                continue
+            seen.add(key)
+            x = resolve1(ref)
+            if getattr(x, "attrs", {}).get("Subtype") is not None and str(x.attrs.get("Subtype")).endswith("Form"):
+                if MARKERS.search(x.get_data()):
+                    return True
+                todo.append(x.attrs.get("Resources"))
+    return False
+
+
+def glyphs(reader: Reader, source, count, apply, read, raw, warnings: list[str]) -> list:
+    """The engine's glyphs (``read(source)``) with the page's marked content
+    applied: ``count(source)`` glyph codes must match the scan's, else the
+    page is read as if unmarked, with a warning."""
+    n = raw.number
+    try:
+        marks = reader.page(n - 1)
+    except MarkedError as e:
+        warnings.append(f"page {n}: marked content (ActualText, artifacts) not read ({e})")
+        return read(source)
+    if not marks:
+        return read(source)
+    seen = count(source)
+    if seen != marks.codes:
+        warnings.append(f"page {n}: marked content (ActualText, artifacts) not applied: the engine "
+                        f"drew {seen} glyphs, the content stream shows {marks.codes}")
+        return read(source)
+    out: list = []
+    for part, kind in apply(source, marks, raw):
+        gs = read(part)
+        if kind:
+            for g in gs:
+                g.artifact = kind
+        out += gs
+    return out
