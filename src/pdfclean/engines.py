@@ -18,7 +18,7 @@ import re
 import unicodedata
 from typing import Iterator
 
-from . import marked
+from . import fontmap, marked
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
 from .quirks import _cells, drop_kashida, fold_overprints
@@ -171,7 +171,8 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
             out.append(g)
             run, right = None, None
             continue
-        if run is not None and g.baseline == base and g.size == size and g.font == font and g.bold == bold:
+        if run is not None and g.baseline == base and g.size == size and g.font == font and g.bold == bold \
+                and g.artifact == run.artifact:
             if right is not False and -3 * tol < g.x0 - hi < tol:
                 step = True  # drawn left to right: g reads first
             elif right is not True and -3 * tol < lo - g.x1 < tol:
@@ -181,7 +182,7 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
             if step is not None:
                 if right is None:  # the run's second letter: grow a copy of the first
                     run = out[-1] = Glyph(run.text, lo, y0, hi, y1, base, size, font, bold, run.seq,
-                                          rightward=step, parts=[run])
+                                          rightward=step, parts=[run], artifact=run.artifact)
                     right = step
                 run.parts.append(g)
                 if step:
@@ -365,6 +366,7 @@ class PyMuPDFEngine(_Base):
         self.creator = md.get("creator") or None
 
     def pages(self, numbers: list[int]) -> Iterator[RawPage]:
+        fonts = fontmap.MuPDFFonts(self.doc, self.warnings)  # font programs, read if a glyph needs one
         for n in numbers:
             try:  # MuPDF's work: a failure here is the PDF's
                 page = self.doc[n - 1]
@@ -378,19 +380,21 @@ class PyMuPDFEngine(_Base):
             raw = RawPage(n, rect.width, rect.height, [])
             if wants_marks:  # ActualText, artifacts (pdfclean.marked)
                 glyphs = marked.glyphs(self.marks, trace, marked.trace_codes, marked.apply_trace,
-                                       lambda t: self._glyphs(t, rect, raw), raw, self.warnings)
+                                       lambda t: self._glyphs(t, rect, raw, fonts.page(page)), raw, self.warnings)
             else:
-                glyphs = self._glyphs(trace, rect, raw)
+                glyphs = self._glyphs(trace, rect, raw, fonts.page(page))
             raw.glyphs = finish_glyphs(glyphs, raw, self.warnings,
                                        overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0)
             raw.image_coverage = self._image_coverage(page, rect, raw.glyphs)
             yield raw
 
     @staticmethod
-    def _glyphs(trace: list[dict], rect, raw: RawPage) -> list[Glyph]:
+    def _glyphs(trace: list[dict], rect, raw: RawPage, fonts: fontmap.MuPDFPage | None = None) -> list[Glyph]:
         """Glyphs of a page's text trace, in drawing order; text not drawn
         upright and horizontally or outside the crop box is counted in
-        ``raw.account`` (and so reported), not read."""
+        ``raw.account`` (and so reported), not read. A glyph the layer did not
+        map (U+FFFD, private use, a control) gets its text from the font
+        program (``fonts``, :mod:`pdfclean.fontmap`) or is dropped, counted."""
         # The trace is in unrotated page space, relative to the cropbox's
         # top-left corner (y down): ``rect`` is the unrotated cropbox.
         W, H = rect.width, rect.height
@@ -399,6 +403,7 @@ class PyMuPDFEngine(_Base):
         turned = outside = 0
         spans: dict[tuple, list[tuple]] = {}  # (glyph count, size, grid cell) -> span boxes
         maybe_twice = False
+        odd, fix = fontmap.ODD, []
         for span in trace:
             d = span["dir"]
             chars = span["chars"]
@@ -424,8 +429,13 @@ class PyMuPDFEngine(_Base):
             inside = bb[0] >= 0 and bb[1] >= 0 and bb[2] <= W and bb[3] <= H
             kept = False
             for uc, gid, origin, (x0, y0, x1, y1) in chars:
-                if uc <= 0:
-                    continue
+                if odd[uc]:  # no character (<= 0), U+FFFD, private use, a control: ask the font
+                    if uc <= 0:
+                        continue
+                    if gid != -1:
+                        kept = inside or (x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H)
+                    if kept:  # the glyph it is (or is part of)
+                        fix.append((len(glyphs) - (gid == -1), gid, span))
                 if gid == -1:  # more characters of the previous glyph
                     if kept:
                         glyphs[-1].text += chr(uc)
@@ -437,6 +447,8 @@ class PyMuPDFEngine(_Base):
                     append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
                 elif not chr(uc).isspace():
                     outside += 1
+        if fix:
+            fontmap.repair_trace(fonts, glyphs, fix, raw)
         if maybe_twice:
             raw.repairs["_maybe_overprinted"] = 1
         if turned:
@@ -499,10 +511,12 @@ class PdfPlumberEngine(_Base):
         self.creator = _meta_str(md.get("Creator"))
 
     def pages(self, numbers: list[int]) -> Iterator[RawPage]:
+        fonts = fontmap.PdfMinerFonts(self.pdf, self.warnings)  # font programs, read if a glyph needs one
         for n in numbers:
             try:  # pdfminer's work: a failure here is the PDF's
                 page = self.pdf.pages[n - 1]
                 w, h = self._frame(page)[:2]
+                fonts.prepare(page)  # unmapped glyphs keep their CID (it never raises)
                 chars = page.chars
                 coverage = self._image_coverage(page)
                 wants_marks = marked.pdfminer_wants(page.page_obj)
@@ -513,9 +527,9 @@ class PdfPlumberEngine(_Base):
             raw = RawPage(n, w, h, [], coverage)
             if wants_marks:  # ActualText, artifacts (pdfclean.marked)
                 glyphs = marked.glyphs(self.marks, chars, len, marked.apply_chars,
-                                       lambda cs: self._glyphs(page, cs, raw), raw, self.warnings)
+                                       lambda cs: self._glyphs(page, cs, raw, fonts), raw, self.warnings)
             else:
-                glyphs = self._glyphs(page, chars, raw)
+                glyphs = self._glyphs(page, chars, raw, fonts)
             raw.glyphs = finish_glyphs(glyphs, raw, self.warnings)
             page.close()
             yield raw
@@ -534,8 +548,12 @@ class PdfPlumberEngine(_Base):
         return w, h, cb[0] - mb[0], cb[1] - mb[1], rot
 
     @classmethod
-    def _glyphs(cls, page, chars: list[dict], raw: RawPage) -> list[Glyph]:
+    def _glyphs(cls, page, chars: list[dict], raw: RawPage,
+                fonts: fontmap.PdfMinerFonts | None = None) -> list[Glyph]:
         """Glyphs in unrotated cropbox space, y down — the pymupdf engine's frame.
+        A glyph pdfminer did not map (``(cid:N)``, U+FFFD, private use, a
+        control) gets its text from the font program (``fonts``,
+        :mod:`pdfclean.fontmap`) or is dropped, counted.
 
         pdfplumber hands out coordinates of the *rotated* page; they are turned
         back so that text drawn horizontally is horizontal again.
@@ -554,6 +572,7 @@ class PdfPlumberEngine(_Base):
 
         glyphs: list[Glyph] = []
         turned = outside = 0
+        odd, suspect, fix = fontmap.ODD, fontmap.suspect, fonts.fix if fonts is not None else fontmap.strip
         for c in chars:
             if not c["text"]:
                 continue
@@ -572,7 +591,12 @@ class PdfPlumberEngine(_Base):
                 continue
             size = max(1.0, float(c.get("size") or 0.0), y1 - y0)
             font = str(c.get("fontname") or "")
-            glyphs.append(Glyph(c["text"], x0, y0, x1, y1, oy, size, font, _is_bold_name(font)))
+            g = Glyph(c["text"], x0, y0, x1, y1, oy, size, font, _is_bold_name(font))
+            if (odd[ord(g.text)] if len(g.text) == 1 else suspect(g.text)) and not fix(g, raw):
+                continue  # no text for it, counted
+            glyphs.append(g)
+        if fonts is not None:
+            fonts.end_page(raw)
         if turned:
             raw.account["not_horizontal"] -= turned
         if outside:

@@ -9,7 +9,11 @@ Furniture lives in the outer bands of a page. A line there is furniture when
   letter);
 * or it is branding (a URL, an e-mail, the publisher's name);
 * or it is in another language than the document (a Persian or English
-  running title of the original article), even on one page only.
+  running title of the original article), even on one page only;
+* or the PDF says so: every glyph of the line is a tagged-PDF pagination
+  artifact (``/Artifact`` with ``/Type /Pagination`` or ``/Subtype /Header``,
+  ``/Footer``, ``/PageNum``: :mod:`pdfclean.marked`), wherever it stands and
+  however often it repeats; it is named as the rules below would name it.
 
 Only the outermost rows of a page are candidates — never a line with body
 text between it and the page edge — so body text in a tight top margin is
@@ -204,7 +208,14 @@ def strip_furniture(pages: list[Page], doc_lang: str | None = None,
         if page.number not in cands:
             continue
         drop: set[int] = set()
+        for ln in page.lines:
+            if ln.artifact is not None:
+                drop.add(id(ln))
+                removed.extend(Removed(k, page.number, t, (ln.x0, ln.y0, ln.x1, ln.y1))
+                               for k, t in artifact_kinds(ln, page.height, doc_lang, publisher, cover))
         for ln, band in cands[page.number]:
+            if id(ln) in drop:
+                continue
             kinds = classify(ln.text, band, repeats(ln, band), doc_lang, publisher, cover,
                              fuzzy=ln.confidence is not None)
             if kinds:
@@ -213,6 +224,24 @@ def strip_furniture(pages: list[Page], doc_lang: str | None = None,
         if drop:
             page.lines = [l for l in page.lines if id(l) not in drop]
     return pages, removed
+
+
+def artifact_kinds(ln: Line, height: float, doc_lang: str | None, publisher: str | None,
+                   cover: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """What a pagination-artifact line is, as ``[(kind, text), …]``: a page
+    number artifact is a page number; a header or footer is named as
+    :func:`classify` names a repeated line of its band (running title, header,
+    branding, footer, with its page number split off); an artifact without a
+    subtype takes the band of the half page it is in."""
+    text = ln.text.strip()
+    if not text:
+        return []
+    if ln.artifact == "page_number":
+        return [("page_number", text)]
+    band = {"header": "top", "footer": "bottom"}.get(ln.artifact) or (
+        "top" if ln.y0 + ln.y1 < height else "bottom")
+    return classify(text, band, 2, doc_lang, publisher, cover) or [
+        ("header" if band == "top" else "footer", text)]
 
 
 def _key(text: str) -> str:

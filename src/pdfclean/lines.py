@@ -38,6 +38,7 @@ class VisualLine:
     unmapped: int = 0  # glyphs dropped by :func:`drop_unmapped`
     orphans: int = 0  # stray marks of the page dropped (counted on its first line)
     orphan_chars: int = 0  # … and their characters
+    artifact: str | None = None  # every glyph a pagination artifact: its kind (:func:`artifact_of`)
 
 
 def _is_space(g: Glyph) -> bool:
@@ -243,6 +244,21 @@ def _make(glyphs: list[Glyph], sizes: list[float] | None = None) -> VisualLine:
     if sizes is None:
         sizes = sorted(_sizes(ink))
     bold = sum([g.n for g in ink if g.bold]) * 2 > len(sizes)
-    return VisualLine(glyphs, min(map(_X0, glyphs)), min(map(_Y0, ink)),
-                      max(map(_X1, glyphs)), max(map(_Y1, ink)),
-                      sizes[len(sizes) // 2], bold)
+    vl = VisualLine(glyphs, min(map(_X0, glyphs)), min(map(_Y0, ink)),
+                    max(map(_X1, glyphs)), max(map(_Y1, ink)),
+                    sizes[len(sizes) // 2], bold)
+    if ink[0].artifact is not None:
+        vl.artifact = artifact_of(ink)
+    return vl
+
+
+def artifact_of(glyphs: list[Glyph]) -> str | None:
+    """The pagination kind of a line whose every glyph is a pagination
+    artifact, else None. A running title with its page number (header and
+    page-number artifacts on one line) is a header: furniture splits it."""
+    kinds = {g.artifact for g in glyphs}
+    if None in kinds:
+        return None
+    if len(kinds) > 1:
+        kinds.discard("page_number")
+    return kinds.pop() if len(kinds) == 1 else "pagination"

@@ -65,7 +65,8 @@ class Glyph:
     n: int = 1  # drawn glyphs in this box
     rightward: bool = False  # for n > 1: drawn left to right (visual order)
     parts: list[Glyph] | None = None  # for n > 1: the glyphs it holds
-    artifact: str | None = None  # tagged-PDF pagination artifact: "header", "footer", "page_number"
+    # tagged-PDF pagination artifact: "header", "footer", "page_number", or "pagination" (no subtype)
+    artifact: str | None = None
 
 
 @dataclass(slots=True)
@@ -99,6 +100,7 @@ class Line:
     repairs: Counter = field(default_factory=Counter)
     confidence: float | None = None  # OCR word confidence (0–100); None: text layer
     delta: Counter = field(default_factory=Counter)  # characters each repair added (−: dropped)
+    artifact: str | None = None  # every glyph a tagged-PDF pagination artifact: its kind
 
     @property
     def width(self) -> float:

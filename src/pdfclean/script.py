@@ -564,7 +564,8 @@ def repair_line(vl: VisualLine, page: int) -> Line:
     text = fix_text(text, repairs, delta)
     confs = [(g.conf, len(g.text)) for g in glyphs if g.conf is not None]
     conf = sum(c * n for c, n in confs) / sum(n for _, n in confs) if confs else None
-    return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs, conf, delta)
+    return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs, conf, delta,
+                vl.artifact)
 
 
 def _is_rtl(glyphs: list[Glyph]) -> bool:
