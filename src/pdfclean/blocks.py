@@ -325,11 +325,11 @@ def _finish(d: _Draft) -> Block:
     delta: Counter = Counter()
     text = _join(d.lines, delta)
     repairs: Counter = Counter()
-    if d.type == "list_item":
-        marked = text
-        text = _LIST.sub("", text, count=1)
-        delta[(d.lines[0].page, "list_marker")] += ink(text) - ink(marked)
+    if d.type == "list_item" and (item := _LIST.sub("", text, count=1).strip()):
+        # the marker goes (a marker with no item after it is all the text there is)
+        delta[(d.lines[0].page, "list_marker")] += ink(item) - ink(text)
         repairs["list_marker"] += 1
+        text = item
     joined = -sum(n for (_, k), n in delta.items() if k == "dehyphenated")
     if joined:
         repairs["dehyphenated"] += joined
