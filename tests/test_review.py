@@ -113,6 +113,16 @@ def test_running_title_outlined_on_page_2(tags):
             [str(n) for n in range(2, PAGES + 1)]
 
 
+def test_article_head_outlined_like_the_furniture(doc, tags):
+    """The head lines taken out of the body (title, author, source) are shown
+    where they stood, on the cover and on the first article page."""
+    heads = [r for r in doc.removed if r.kind == "article_head"]
+    assert {r.page for r in heads} == {1, 2}
+    boxes = tags.find("div", "removed", data_kind="article_head", data_page="2")
+    assert len(boxes) == len([r for r in heads if r.page == 2]) == 3
+    assert any(doc.metadata.author in b["title"] for b in boxes)
+
+
 def test_blocks_beside_their_pages_in_reading_order(doc, tags):
     blocks = tags.find("article", "block")
     body = [b for b in blocks if "front" not in b["class"].split()]

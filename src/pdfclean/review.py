@@ -61,6 +61,7 @@ KIND_COLOURS = {
     "footer": "#8c564b",
     "page_number": "#1f77b4",
     "branding": "#e67e00",
+    "article_head": "#7f7f7f",
 }
 KIND_LABELS = {
     "running_title": "running title",
@@ -68,6 +69,7 @@ KIND_LABELS = {
     "footer": "footer",
     "page_number": "page number",
     "branding": "branding",
+    "article_head": "article head (metadata)",
 }
 BODY_COLOUR = "#2ca02c"
 FRONT_COLOUR = "#17a2b8"
@@ -90,6 +92,12 @@ REPAIR_NOTES = {
     "orphan_marks": "stray marks with no letter near them dropped",
     "mirrored_brackets": "brackets mirrored back",
     "nfc": "Unicode NFC normalisation",
+    "kashida": "justification elongation glyphs (kashida) dropped",
+    "overprinted_glyphs": "text drawn twice (fake bold, shadow) kept once",
+    "list_marker": "list marker taken off the item",
+    "dehyphenated": "hyphen of a word broken at a line end removed",
+    "not_horizontal": "text drawn turned or vertically not read",
+    "outside_crop_box": "text drawn outside the crop box not read",
 }
 
 _RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
@@ -558,8 +566,8 @@ def render_report(doc: Document, pdf: PdfInput | None = None, *, password: str |
                '<li><span class="badge ocr conf-high" dir="ltr">OCR · confidence</span>'
                '<span dir="ltr">page read by OCR (red under 60, orange under 80)</span></li>')
     summary = (f'{len(doc.blocks)} blocks (' + ", ".join(f"{esc(t)} {n}" for t, n in types.most_common())
-               + f'); {len(doc.front_matter)} front-matter blocks; {len(doc.removed)} pieces of furniture '
-               f'removed; {len(ocr_pages)} of {read} pages read by OCR')
+               + f'); {len(doc.front_matter)} front-matter blocks; {kinds.get("article_head", 0)} article-head lines; '
+               f'{len(doc.removed) - kinds.get("article_head", 0)} pieces of furniture removed; {len(ocr_pages)} of {read} pages read by OCR')
     toc = "".join(f'<a href="#page-{n}"{" class=ocr" if n in ocr_pages else ""}>{n}</a>' for n in numbers)
 
     pages_html = "".join(_page_html(info, views.get(int(info["page"]), PageView(int(info["page"]))),
