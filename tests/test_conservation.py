@@ -26,7 +26,7 @@ GARBLED = {"ar_lyx_howto_ghostscript550_type3_garbled.pdf"}  # Type 3 glyphs, re
 DROPS = {"kashida", "overprinted_glyphs", "unmapped_glyphs", "orphan_marks", "bidi_controls",
          "control_chars", "tatweel", "not_horizontal", "outside_crop_box", "dehyphenated",
          "list_marker"}
-ADDS = {"presentation_forms"}  # a lam-alef glyph is two letters
+ADDS = {"presentation_forms", "latin_ligatures"}  # a lam-alef or «fi» glyph is two letters
 
 
 def _drawn_pymupdf(pdf, number: int) -> int:

@@ -144,7 +144,7 @@ def measure(pages: list[Page]) -> Layout:
         body = [l for l in p.lines if abs(l.size - size) < 0.15 * size]
         if not body:
             continue
-        ys = sorted(l.y0 for l in body)
+        ys = sorted(l.base for l in body)
         pitches.extend(b - a for a, b in zip(ys, ys[1:]) if 0.5 * size < b - a < 3 * size)
         right[p.number] = _edge([l.x1 for l in body], max)
         left[p.number] = _edge([l.x0 for l in body], min)
@@ -254,7 +254,7 @@ def _block_type(lines: list[Line], lay: Layout) -> str:
 
 def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | None = None) -> bool:
     """Does line ``b`` start a new block after line ``a``?"""
-    gap = b.y0 - a.y0
+    gap = b.base - a.base
     if gap > 1.45 * lay.pitch * max(1.0, b.size / lay.size) or gap < -0.5 * lay.size:
         return True
     if abs(a.size - b.size) > 0.1 * lay.size or a.bold != b.bold:

@@ -39,6 +39,7 @@ class VisualLine:
     orphans: int = 0  # stray marks of the page dropped (counted on its first line)
     orphan_chars: int = 0  # … and their characters
     artifact: str | None = None  # every glyph a pagination artifact: its kind (:func:`artifact_of`)
+    baseline: float = 0.0  # the median baseline of its glyphs
 
 
 def _is_space(g: Glyph) -> bool:
@@ -247,6 +248,8 @@ def _make(glyphs: list[Glyph], sizes: list[float] | None = None) -> VisualLine:
     vl = VisualLine(glyphs, min(map(_X0, glyphs)), min(map(_Y0, ink)),
                     max(map(_X1, glyphs)), max(map(_Y1, ink)),
                     sizes[len(sizes) // 2], bold)
+    bases = sorted(map(_BASELINE, ink))
+    vl.baseline = bases[len(bases) // 2]
     if ink[0].artifact is not None:
         vl.artifact = artifact_of(ink)
     return vl

@@ -147,7 +147,7 @@ def _wraps(line: Line, nxt: Line, size: float, left: float | None, right: float 
     ends short of the far edge?"""
     if left is None or right is None or abs(nxt.size - line.size) > 0.1 * size:
         return False
-    if not 0 < nxt.y0 - line.y0 < 2.2 * max(line.size, size):
+    if not 0 < nxt.base - line.base < 2.2 * max(line.size, size):
         return False
     if line.rtl:
         return line.x0 - left < 1.0 * size and nxt.x0 - left > 2.0 * size

@@ -101,10 +101,16 @@ class Line:
     confidence: float | None = None  # OCR word confidence (0–100); None: text layer
     delta: Counter = field(default_factory=Counter)  # characters each repair added (−: dropped)
     artifact: str | None = None  # every glyph a tagged-PDF pagination artifact: its kind
+    baseline: float | None = None  # where the letters stand (boxes vary with marks and fonts)
 
     @property
     def width(self) -> float:
         return self.x1 - self.x0
+
+    @property
+    def base(self) -> float:
+        """The baseline, or the bottom of the box when it is not known."""
+        return self.y1 if self.baseline is None else self.baseline
 
 
 @dataclass(slots=True)

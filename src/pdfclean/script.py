@@ -287,6 +287,21 @@ def fix_spaces(text: str) -> tuple[str, int]:
     return new, int(new != text and new != text.strip())
 
 
+_LATIN_LIGATURES = re.compile("[\ufb00-\ufb06]")
+
+
+def fix_latin_ligatures(text: str) -> tuple[str, int]:
+    """Latin typographic ligatures (U+FB00–FB06: ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ) to their letters.
+
+    A font's «fi» ligature glyph mapped to U+FB01 is two letters to a reader
+    and to a search index.
+
+    >>> fix_latin_ligatures("ﬁnancial eﬀort")
+    ('financial effort', 2)
+    """
+    return _LATIN_LIGATURES.subn(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
 _FARSI_YEH_FORMS = re.compile("[\ufbfc-\ufbff]")
 
 
@@ -369,6 +384,7 @@ FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
     ("bidi_controls", fix_bidi_controls),
     ("yeh_forms", fix_yeh_forms),
     ("presentation_forms", fix_presentation_forms),
+    ("latin_ligatures", fix_latin_ligatures),
     ("lam_alef", fix_lam_alef),
     ("tatweel", fix_tatweel),
     ("prefix_before_latin", fix_prefix_before_latin),
@@ -379,7 +395,7 @@ FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
 
 # Anything one of FIXES could change (a line with none of it is left alone).
 _ANY_FIX = re.compile("|".join(r.pattern for r in (
-    _CONTROL, _BIDI_CTRL, _PRES, _LAM_ALEF_SWAPPED, _PREFIX_LATIN, _SPACE_BEFORE_MARK)) +
+    _CONTROL, _BIDI_CTRL, _PRES, _LATIN_LIGATURES, _LAM_ALEF_SWAPPED, _PREFIX_LATIN, _SPACE_BEFORE_MARK)) +
     "|\u0640|[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]|  |^\\s|\\s$")
 
 
@@ -565,7 +581,7 @@ def repair_line(vl: VisualLine, page: int) -> Line:
     confs = [(g.conf, len(g.text)) for g in glyphs if g.conf is not None]
     conf = sum(c * n for c, n in confs) / sum(n for _, n in confs) if confs else None
     return Line(text, vl.x0, vl.y0, vl.x1, vl.y1, vl.size, vl.bold, page, rtl, repairs, conf, delta,
-                vl.artifact)
+                vl.artifact, vl.baseline)
 
 
 def _is_rtl(glyphs: list[Glyph]) -> bool:
