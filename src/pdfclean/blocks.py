@@ -304,9 +304,14 @@ def _continues(last: _Draft, first: _Draft, lay: Layout) -> bool:
     return lay.indents and full and not indented
 
 
+_BREAK_AFTER = re.compile(r"\S[\-‐–/]$")  # a line broken after a dash or slash, no space before it
+
+
 def _join(lines: list[Line], delta: Counter | None = None) -> str:
     """The lines' texts joined by spaces; a Latin word hyphenated at a line end
-    is joined back (the hyphen counted in ``delta`` under the line's page)."""
+    is joined back (the hyphen counted in ``delta`` under the line's page),
+    and a line broken after a dash or slash that had no space before it
+    («2023–» / «2025», «شباط/» / «فبراير») runs on without one."""
     out = ""
     for ln in lines:
         t = ln.text.strip()
@@ -316,6 +321,8 @@ def _join(lines: list[Line], delta: Counter | None = None) -> str:
             out = out[:-1] + t
             if delta is not None:
                 delta[(ln.page, "dehyphenated")] -= 1
+        elif _BREAK_AFTER.search(out):
+            out += t
         else:
             out = f"{out} {t}" if out else t
     return out
