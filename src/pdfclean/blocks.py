@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from .model import Block, Line, Page, ink
+from .script import _BRACKET, _bracket_disorder, mirror_brackets
 
 _FINAL = re.compile(r"[.!?؟:…»\"”'\)]\s*$|[.!?؟:…]\S{0,2}$")
 _LIST = re.compile(
@@ -328,7 +329,46 @@ def _join(lines: list[Line], delta: Counter | None = None) -> str:
     return out
 
 
+def balance_brackets(lines: list[Line]) -> None:
+    """Brackets and guillemets the right way round across a block's lines.
+
+    Each line was mirrored or not by its own bracket balance; a pair split
+    over two lines leaves each line unbalanced either way, so the decision is
+    taken again over the joined block: a right-to-left line whose flip makes
+    the block better balanced is flipped (counted as ``mirrored_brackets``);
+    all of them at once first (a producer that mirrors none), then one by one.
+
+    >>> a = Line("قالت الوكالة الدولية )IAEA", 0, 0, 100, 10, 10, False, 1)
+    >>> b = Line("( إن البرنامج سلمي", 0, 12, 100, 22, 10, False, 1)
+    >>> balance_brackets([a, b]); _join([a, b])
+    'قالت الوكالة الدولية (IAEA ) إن البرنامج سلمي'
+    """
+    if len(lines) < 2 or not (before := _bracket_disorder(_join(lines))):
+        return
+    flip = [ln for ln in lines if ln.rtl and _BRACKET.search(ln.text)]
+    old = [ln.text for ln in flip]
+    for ln in flip:
+        ln.text = mirror_brackets(ln.text)
+    if _bracket_disorder(_join(lines)) < before:
+        for ln in flip:
+            ln.repairs["mirrored_brackets"] += 1
+        return
+    for ln, text in zip(flip, old):
+        ln.text = text
+    for ln in flip:
+        before = _bracket_disorder(_join(lines))
+        if not before:
+            return
+        old = ln.text
+        ln.text = mirror_brackets(old)
+        if _bracket_disorder(_join(lines)) < before:
+            ln.repairs["mirrored_brackets"] += 1
+        else:
+            ln.text = old
+
+
 def _finish(d: _Draft) -> Block:
+    balance_brackets(d.lines)
     delta: Counter = Counter()
     text = _join(d.lines, delta)
     repairs: Counter = Counter()
