@@ -198,6 +198,7 @@ class Reader:
         self.data, self.password = data, password
         self._pdf = None
         self._fonts: dict = {}  # objgen -> _Font
+        self._suspects: bool | None = None  # /MarkInfo /Suspects: tags the producer doubts
 
     def close(self) -> None:
         if self._pdf is not None:
@@ -234,6 +235,11 @@ class Reader:
             if w.depth_stack:  # unclosed sequences end with the page
                 for tag, start, kind, text in w.depth_stack:
                     w.close(tag, start, kind, text)
+            if self._suspects is None:
+                mi = pdf.Root.get("/MarkInfo")
+                self._suspects = bool(mi is not None and mi.get("/Suspects", False))
+            if self._suspects:  # the producer says its tags are suspect: ActualText not trusted
+                w.marks.actual = []
             return w.marks
         except MarkedError:
             raise
@@ -268,12 +274,15 @@ class _Walk:
         # open marked sequences: (tag, start code, pagination kind, ActualText)
         self.depth_stack: list[tuple[str, int, str | None, str | None]] = []
         self.actual_open = 0  # open sequences with ActualText (only the outermost counts)
+        self.suspect = 0  # open /TagSuspect sequences: the producer doubts its own marks
 
     def close(self, tag: str, start: int, kind: str | None, text: str | None) -> None:
         m, end = self.marks, self.marks.codes
+        if tag == "/TagSuspect":
+            self.suspect -= 1
         if text is not None:
             self.actual_open -= 1
-            if self.actual_open == 0 and end > start:
+            if self.actual_open == 0 and end > start and not self.suspect:
                 m.actual.append((start, end, text))
         if kind is not None and end > start:
             m.artifacts.append((start, end, kind))
@@ -392,6 +401,8 @@ class _Walk:
 
     def _open_sequence(self, tag: str, props: bytes | None) -> None:
         kind = text = None
+        if tag == "/TagSuspect":  # Acrobat's PDFMaker: ActualText inside is not to be trusted
+            self.suspect += 1
         if props:
             raw = _dict_value(props, b"ActualText") if b"/ActualText" in props else None
             if raw is not None:
@@ -443,6 +454,15 @@ class _Same(dict):
 _SAME = _Same()
 
 
+def _stranded(old: str, new: str) -> bool:
+    """Glyphs that are only marks, given an ActualText with letters: a
+    cluster cut by a line break (Chromium draws the letter at the end of one
+    line, the mark alone on the next, and puts the whole cluster's text on
+    the mark). The letter is already there: the mark keeps its own text."""
+    return bool(old) and all(unicodedata.combining(c) for c in old) and not all(
+        unicodedata.combining(c) for c in new)
+
+
 def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], str | None]]:
     """MuPDF's text trace with ``marks`` applied: each ActualText sequence's
     glyphs become one entry (the union box, the ActualText as its characters:
@@ -470,7 +490,7 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
             if not group:
                 continue
             old = "".join([chr(c[0]) for c in group if c[0] > 0])
-            if same[(old, text)]:
+            if same[(old, text)] or _stranded(old, text):
                 continue
             size = trace[where[i]]["size"] or 1.0
             ys = [c[2][1] for c in group]
@@ -479,7 +499,8 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
             box = (min([c[3][0] for c in group]), min([c[3][1] for c in group]),
                    max([c[3][2] for c in group]), max([c[3][3] for c in group]))
             first = group[0]
-            entries[i] = [(ord(ch), first[1] if n == 0 else -1, first[2], box) for n, ch in enumerate(text)]
+            base = max(group, key=_advance)  # the base letter's origin, not a raised mark's
+            entries[i] = [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]
             for k in range(i + 1, j):
                 entries[k] = None
             changed = True
@@ -522,6 +543,10 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
     return parts
 
 
+def _advance(c: tuple) -> float:
+    return c[3][2] - c[3][0]
+
+
 def _span(span: dict, chars: list) -> dict:
     if len(chars) == len(span["chars"]) and chars[0] is span["chars"][0] and chars[-1] is span["chars"][-1]:
         return span
@@ -550,13 +575,13 @@ def apply_chars(chars: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
         if not group:
             continue
         old = "".join(c["text"] or "" for c in group)
-        if _SAME[(old, text)]:
+        if _SAME[(old, text)] or _stranded(old, text):
             continue
         size = max(float(c.get("size") or 0) for c in group) or 1.0
         tops = [float(c["bottom"]) for c in group]
         if max(tops) - min(tops) > 0.5 * size:
             continue
-        c = dict(group[0])
+        c = dict(max(group, key=lambda g: float(g["x1"]) - float(g["x0"])))  # the base letter's origin
         c["text"] = text
         for key, f in (("x0", min), ("top", min), ("x1", max), ("bottom", max)):
             c[key] = f(float(g[key]) for g in group)
