@@ -42,12 +42,14 @@ import pymupdf
 HERE = Path(__file__).resolve().parent
 ARTICLES_DIR = HERE / "articles"
 CENTRE_FILE = HERE / "centre.json"
-PRODUCERS = ("libreoffice", "reportlab", "chromium")
+PRODUCERS = ("libreoffice", "reportlab", "chromium", "libreoffice-kashida", "weasyprint", "typst",
+             "ghostscript", "overprint")
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FONTS = ("Amiri", "Noto Naskh Arabic", "Nazli", "Noto Serif")   # its @font-face rules
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
-# family -> (regular, bold) font files
+# family -> (regular, bold) font files (KacstBook has no bold: the regular face is used)
 FONT_FILES = {
     "Amiri": ("/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf",
               "/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Bold.ttf"),
@@ -57,11 +59,34 @@ FONT_FILES = {
               "/usr/share/fonts/truetype/farsiweb/nazlib.ttf"),
     "Noto Serif": ("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf",
                    "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf"),
+    "Noto Sans Arabic": ("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+                         "/usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf"),
+    "Noto Sans": ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+                  "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"),
+    "KacstBook": ("/usr/share/fonts/truetype/kacst/KacstBook.ttf",
+                  "/usr/share/fonts/truetype/kacst/KacstBook.ttf"),
 }
+FONT_DIRS = ["/usr/share/fonts/opentype/fonts-hosny-amiri", "/usr/share/fonts/truetype/noto",
+             "/usr/share/fonts/truetype/farsiweb", "/usr/share/fonts/truetype/kacst"]
 BODY_FONTS = ("Amiri", "Noto Naskh Arabic")
-# Noto Naskh Arabic has no Latin letters, %, “”, – or •: those come from Noto Serif.
-LATIN_FONT = {"Amiri": "Amiri", "Noto Naskh Arabic": "Noto Serif"}
+# Body fonts per producer, taken in turn per article (offset by the producer's index).
+# The first three keep the fonts they always had.
+PRODUCER_FONTS = {
+    "libreoffice": BODY_FONTS, "reportlab": BODY_FONTS, "chromium": BODY_FONTS,
+    # LibreOffice justifies Arabic with kashida in both Noto fonts
+    "libreoffice-kashida": ("Noto Naskh Arabic", "Noto Sans Arabic"),
+    "weasyprint": ("Noto Sans Arabic", "KacstBook", "Amiri"),
+    "typst": ("KacstBook", "Amiri", "Noto Sans Arabic", "Noto Naskh Arabic"),
+    "ghostscript": BODY_FONTS,          # re-distils the libreoffice PDF: same fonts
+    "overprint": ("Amiri", "KacstBook"),
+}
+# Noto Naskh/Sans Arabic and KacstBook have no Latin letters, %, “”, – or • (KacstBook
+# not even digits or «»): those come from Noto Serif / Noto Sans.
+LATIN_FONT = {"Amiri": "Amiri", "Noto Naskh Arabic": "Noto Serif",
+              "Noto Sans Arabic": "Noto Sans", "KacstBook": "Noto Sans"}
 RUNNING_TITLE_FONT = {"fa": "Nazli", "en": "Noto Serif"}
+# the producers that render a sample set of their own, and the articles they render
+OVERPRINT_ARTICLES = ("iraq-water-cop29", "iaea-nuclear-file", "iraq-oil-inflation")
 
 A4_MM = (210, 297)
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -82,6 +107,7 @@ class Job:
     # layout tweaks, varied until enough paragraphs straddle page breaks (see TWEAKS)
     bottom_lines: int = 0      # the bottom margin grows by this many body lines
     size_delta: float = 0.0    # added to the body text size, pt
+    quirks: dict | None = None  # overprint: what is drawn twice where (copied to the truth)
 
     def bottom_extra(self) -> float:
         """Extra bottom margin in pt (whole body lines, to move page breaks)."""
@@ -99,21 +125,35 @@ class Job:
     def rt_font(self) -> str:
         return RUNNING_TITLE_FONT[self.article["running_title_lang"]]
 
+    @property
+    def cover(self) -> str:
+        """"full" (cover page), "none" (the article starts on page 1) or "no_title"."""
+        return self.article.get("cover", "full")
+
+    @property
+    def head_gap(self) -> bool:
+        """False when the first body block follows the source line at body spacing."""
+        return self.article.get("head_gap", "normal") != "none"
+
+    @property
+    def first_article_page(self) -> int:
+        return 1 if self.cover == "none" else 2
+
 
 def body_size(job: Job) -> float:
     """Body text size in pt: long articles are set smaller, Noto Naskh runs larger than Amiri."""
     words = sum(len(b["text"].split()) for b in job.article["blocks"])
     size = 11.5 if words > 1500 else 13
-    return (size if job.body_font == "Amiri" else size - 1) + job.size_delta
+    return (size if job.body_font in ("Amiri", "KacstBook") else size - 1) + job.size_delta
 
 
 def load_centre() -> dict:
     return json.loads(CENTRE_FILE.read_text(encoding="utf-8"))
 
 
-def load_articles() -> list[dict]:
+def load_articles(folder: Path = ARTICLES_DIR) -> list[dict]:
     articles = [json.loads(p.read_text(encoding="utf-8"))
-                for p in sorted(ARTICLES_DIR.glob("*.json"))]
+                for p in sorted(Path(folder).glob("*.json"))]
     for a in articles:
         check_article(a)
     return articles
@@ -129,6 +169,9 @@ def check_article(a: dict) -> None:
         assert not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]", t), (a["slug"], t[:40])
         assert t == t.strip() and "  " not in t and "\n" not in t, (a["slug"], t[:40])
     assert {b["type"] for b in a["blocks"]} <= {"heading", "paragraph", "list_item", "quote"}
+    assert a.get("cover", "full") in ("full", "none", "no_title"), (a["slug"], a.get("cover"))
+    assert a.get("head_gap", "normal") in ("normal", "none"), (a["slug"], a.get("head_gap"))
+    assert a["running_title_lang"] in RUNNING_TITLE_FONT, (a["slug"], a["running_title_lang"])
 
 
 def author_line(a: dict) -> str:
@@ -175,26 +218,37 @@ def site(c: dict) -> str:
 
 # Header/footer pieces per producer ------------------------------------------
 
+# producers that share another's header/footer pieces
+FURNITURE_OF = {"libreoffice-kashida": "libreoffice", "ghostscript": "libreoffice",
+                "overprint": "reportlab"}
+
+
 def page_number_text(producer: str, n: int) -> str:
+    producer = FURNITURE_OF.get(producer, producer)
     if producer == "libreoffice":
         return f"صفحة {n}"
-    if producer == "reportlab":
+    if producer in ("reportlab", "typst"):
         return str(n).translate(ARABIC_INDIC)
     return str(n)
 
 
 def footer_pieces(producer: str, c: dict) -> list[tuple[str, str]]:
+    producer = FURNITURE_OF.get(producer, producer)
     if producer == "libreoffice":
         return [("footer", f"{c['name_ar']} | {site(c)}")]
     if producer == "reportlab":
         return [("footer", c["name_ar"]), ("footer", site(c))]
+    if producer == "weasyprint":
+        return [("footer", c["name_ar"])]
+    if producer == "typst":
+        return [("footer", c["name_ar"])]
     return [("footer", c["name_ar"]), ("branding", c["name_en"])]
 
 
 def furniture(job: Job, pages: int) -> list[dict]:
-    """Every header/footer piece drawn, page by page (the cover, page 1, has none)."""
+    """Every header/footer piece drawn, page by page (a cover page has none)."""
     out = []
-    for p in range(2, pages + 1):
+    for p in range(job.first_article_page, pages + 1):
         out.append({"kind": "running_title", "page": p, "text": job.article["running_title"]})
         out.append({"kind": "page_number", "page": p, "number": p,
                     "text": page_number_text(job.producer, p)})
@@ -205,7 +259,7 @@ def furniture(job: Job, pages: int) -> list[dict]:
 
 def truth(job: Job, pages: int) -> dict:
     a, c = job.article, job.centre
-    return {
+    out = {
         "file": job.out_pdf.name,
         "producer": job.producer,
         "article": a["slug"],
@@ -215,19 +269,22 @@ def truth(job: Job, pages: int) -> dict:
             "published": a["published"], "published_text": a["published_text"],
             "publisher": c["name_ar"], "language": "ar",
         },
-        "front_matter": front_matter(c),
+        "front_matter": [] if job.cover == "none" else front_matter(c),
         "blocks": [{"type": b["type"], "text": b["text"]} for b in a["blocks"]],
         "furniture": furniture(job, pages),
         "fonts": {"body": job.body_font, "latin": job.latin_font, "running_title": job.rt_font},
-        "split_blocks": split_blocks(job.out_pdf, a),
+        "split_blocks": split_blocks(job.out_pdf, a, job.first_article_page),
     }
+    if job.quirks:
+        out["quirks"] = job.quirks
+    return out
 
 
 def pdf_date(a: dict) -> str:
     return "D:" + a["published"].replace("-", "") + "120000Z"
 
 
-def finalize_pdf(job: Job, doc: pymupdf.Document) -> None:
+def finalize_pdf(job: Job, doc: pymupdf.Document, drop_xmp: bool = False) -> None:
     """Fixed metadata, dates and file ID, so that reruns give the same bytes where the tool allows."""
     a = job.article
     meta = dict(doc.metadata or {})
@@ -237,6 +294,8 @@ def finalize_pdf(job: Job, doc: pymupdf.Document) -> None:
     doc.set_metadata(meta)
     h = hashlib.md5(f"{a['slug']}-{job.producer}".encode()).hexdigest()
     doc.xref_set_key(-1, "ID", f"[<{h}><{h}>]")
+    if drop_xmp:                 # an XMP packet with the render time and a random UUID
+        doc.del_xml_metadata()
     tmp = job.out_pdf.with_suffix(".tmp.pdf")
     doc.save(tmp, garbage=3, deflate=True, no_new_id=True)
     doc.close()
@@ -252,7 +311,7 @@ def _norm_words(text: str) -> set[str]:
     return set(words) | {w[::-1] for w in words}
 
 
-def split_blocks(pdf: Path, article: dict) -> list[int]:
+def split_blocks(pdf: Path, article: dict, first_page: int = 2) -> list[int]:
     """Indexes of blocks that run on from one page to the next.
 
     Compares the last body line of each article page with the first body line of the
@@ -281,7 +340,7 @@ def split_blocks(pdf: Path, article: dict) -> list[int]:
 
     out = []
     with pymupdf.open(pdf) as doc:
-        for p in range(1, doc.page_count - 1):
+        for p in range(first_page - 1, doc.page_count - 1):
             a = block_of(edge_line(doc[p], bottom=True))
             if a is not None and a == block_of(edge_line(doc[p + 1], bottom=False)):
                 out.append(a)
@@ -371,7 +430,8 @@ def render_libreoffice(job: Job, work: Path) -> None:
     sec.top_margin, sec.bottom_margin = Mm(25), Mm(22) + Pt(job.bottom_extra())
     sec.left_margin = sec.right_margin = Mm(22)
     sec.header_distance, sec.footer_distance = Mm(11), Mm(10)
-    sec.different_first_page_header_footer = True       # cover: empty first-page header/footer
+    # cover: empty first-page header/footer
+    sec.different_first_page_header_footer = job.cover != "none"
     text_width = Mm(A4_MM[0] - 44)
     # the section is RTL too (page numbering, columns)
     sec._sectPr.append(el("w:bidi"))
@@ -400,27 +460,31 @@ def render_libreoffice(job: Job, work: Path) -> None:
     # LibreOffice justifies Arabic with kashidas where the font allows it, and with
     # Noto Naskh Arabic those show up as stray characters in the text layer: set
     # those documents ragged (start-aligned) instead of justified.
-    justify = "both" if body == "Amiri" else None
+    # The libreoffice-kashida producer wants exactly that: justified in any font.
+    justify = "both" if body == "Amiri" or job.producer == "libreoffice-kashida" else None
 
     # cover ---------------------------------------------------------------
-    run(para(doc, align="center", before=30, after=4), c["name_ar"], size=22, bold=True)
-    run(para(doc, align="center", after=40), c["name_en"], size=12, bold=True)
-    run(para(doc, align="center", after=14, line=1.15), a["title"], size=20, bold=True)
-    run(para(doc, align="center", after=4), author_line(a), size=14)
-    run(para(doc, align="center", after=50), source_line(a), size=14)
-    run(para(doc, align="center", after=8), c["about_heading"], size=15, bold=True)
-    run(para(doc, align=justify, after=14, line=1.15), c["about"], size=12)
-    run(para(doc, align="center", after=6), c["disclaimer"], size=11)
-    run(para(doc, align="center", after=24), c["copyright"], size=11)
-    run(para(doc, align="center", after=2), c["url"], size=11)
-    run(para(doc, align="center", after=0), c["email"], size=11)
+    if job.cover != "none":
+        run(para(doc, align="center", before=30, after=4), c["name_ar"], size=22, bold=True)
+        run(para(doc, align="center", after=40), c["name_en"], size=12, bold=True)
+        if job.cover != "no_title":
+            run(para(doc, align="center", after=14, line=1.15), a["title"], size=20, bold=True)
+        run(para(doc, align="center", after=4), author_line(a), size=14)
+        run(para(doc, align="center", after=50), source_line(a), size=14)
+        run(para(doc, align="center", after=8), c["about_heading"], size=15, bold=True)
+        run(para(doc, align=justify, after=14, line=1.15), c["about"], size=12)
+        run(para(doc, align="center", after=6), c["disclaimer"], size=11)
+        run(para(doc, align="center", after=24), c["copyright"], size=11)
+        run(para(doc, align="center", after=2), c["url"], size=11)
+        run(para(doc, align="center", after=0), c["email"], size=11)
 
     # article -------------------------------------------------------------
     size = body_size(job)
-    run(para(doc, page_break=True, after=6, keep_next=True), a["title"], size=18, bold=True)
+    run(para(doc, page_break=job.cover != "none", after=6, keep_next=True), a["title"], size=18, bold=True)
     run(para(doc, after=0, keep_next=True), author_line(a), size=size + 1)
-    run(para(doc, after=14, keep_next=True), source_line(a, final_stop=True), size=size + 1)
-    for b, marker in numbered_blocks(a):
+    run(para(doc, after=14 if job.head_gap else 6, keep_next=job.head_gap),
+        source_line(a, final_stop=True), size=size + 1)
+    for i, (b, marker) in enumerate(numbered_blocks(a)):
         t = b["type"]
         if t == "heading":
             run(para(doc, before=10, after=4, keep_next=True), b["text"], size=size + 2, bold=True)
@@ -433,7 +497,8 @@ def render_libreoffice(job: Job, work: Path) -> None:
             p.paragraph_format.left_indent = Pt(28)
             run(p, b["text"], size=size, bold=True)
         else:
-            run(para(doc, align=justify, after=6, first_indent=18), b["text"], size=size)
+            indent = 0 if (i == 0 and not job.head_gap) else 18
+            run(para(doc, align=justify, after=6, first_indent=indent), b["text"], size=size)
 
     docx_path = work / f"{job.out_pdf.stem}.docx"
     doc.save(docx_path)
@@ -476,7 +541,8 @@ class LegacyArabic:
     """Shape + reorder Arabic per line, the way pre-HarfBuzz tools wrote PDFs."""
 
     RL_NAMES = {"Amiri": "Amiri", "Noto Naskh Arabic": "NotoNaskh", "Nazli": "Nazli",
-                "Noto Serif": "NotoSerif"}
+                "Noto Serif": "NotoSerif", "Noto Sans Arabic": "NotoSansArabic",
+                "Noto Sans": "NotoSans", "KacstBook": "KacstBook"}
 
     def __init__(self):
         from arabic_reshaper import ArabicReshaper
@@ -595,7 +661,8 @@ class LegacyArabic:
         return self._marks[key]
 
     def draw_line(self, c, logical: str, x0: float, x1: float, y: float, font: str,
-                  fallback: str, size: float, align: str = "right"):
+                  fallback: str, size: float, align: str = "right", mode: int = 0,
+                  dx: float = 0.0, dy: float = 0.0):
         """Draw one line between x0 and x1; align = right | center | left | justify.
 
         The visual line goes out in one text object, spaces included; justification
@@ -614,8 +681,11 @@ class LegacyArabic:
             x = x0
         else:
             x = x1 - natural
+        x, y = x + dx, y + dy               # (a shadow's offset)
         c.setFont(font, size)               # so the text object does not open in Helvetica
         t = c.beginText(x, y)
+        if mode:                            # 1 = stroked (fake bold), 3 = invisible (OCR layer)
+            t.setTextRenderMode(mode)
         t.setWordSpace(ws)
         base_x = base_w = 0.0
         stacked = 0
@@ -662,6 +732,31 @@ class LegacyArabic:
 
 
 def render_reportlab(job: Job, work: Path) -> None:
+    """The legacy producer; as `overprint` the same layout with text drawn twice (see below)."""
+    if job.producer != "overprint":
+        _reportlab_pdf(job, job.out_pdf)
+        finalize_pdf(job, pymupdf.open(job.out_pdf))
+        return
+    # overprint: title and headings in fake bold (filled, then stroked on top), the first
+    # heading with a grey shadow drawn before it, and the last page an OCR-style scan: an
+    # image of the page under the same text in render mode 3 (invisible), each text once.
+    first = work / f"{job.out_pdf.stem}.pass1.pdf"
+    pages = _reportlab_pdf(job, first)
+    with pymupdf.open(first) as d:
+        pix = d[pages - 1].get_pixmap(dpi=110, colorspace=pymupdf.csGRAY)
+        scan = pix.tobytes("jpeg", jpg_quality=55)
+    _reportlab_pdf(job, job.out_pdf, ocr_page=pages)
+    doc = pymupdf.open(job.out_pdf)
+    doc[pages - 1].insert_image(doc[pages - 1].rect, stream=scan, overlay=False)
+    job.quirks = {"fake_bold": "title and headings drawn filled (Tr 0) then stroked (Tr 1)",
+                  "shadow_block": next(i for i, b in enumerate(job.article["blocks"])
+                                       if b["type"] == "heading"),
+                  "ocr_page": pages}
+    finalize_pdf(job, doc)
+
+
+def _reportlab_pdf(job: Job, path: Path, ocr_page: int | None = None) -> int:
+    """Draw the document with reportlab; returns the page count."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -670,13 +765,16 @@ def render_reportlab(job: Job, work: Path) -> None:
     W, H = A4
     X0, X1 = 56, W - 56                  # text block
     TOP, BOTTOM = H - 78, 70 + job.bottom_extra()
+    overprint = job.producer == "overprint"
     body = la.font_name(job.body_font)
     bold = la.font_name(job.body_font, bold=True)
+    # fake bold is made from the regular face
+    strong = body if overprint else bold
     lat, lat_bold = la.font_name(job.latin_font), la.font_name(job.latin_font, bold=True)
     size = body_size(job)
     leading = round(size * (1.7 if job.body_font == "Amiri" else 1.75), 1)
 
-    cv = canvas.Canvas(str(job.out_pdf), pagesize=A4, invariant=1, pageCompression=1)
+    cv = canvas.Canvas(str(path), pagesize=A4, invariant=1, pageCompression=1)
     cv.setTitle(a["title"])
     cv.setAuthor(a["author"])
     cv.setSubject(a["source"])
@@ -684,22 +782,51 @@ def render_reportlab(job: Job, work: Path) -> None:
 
     state = {"page": 1, "y": TOP}
 
+    def scanned() -> bool:
+        return state["page"] == ocr_page
+
+    def mode() -> int | None:
+        return 3 if scanned() else None
+
+    def draw(line, x0, x1, y, font, fallback, fsize, align="right", effect=None):
+        """One line; effect "bold" = fill + stroke, "shadow" = grey copy first, then the line."""
+        if scanned() or effect is None:
+            la.draw_line(cv, line, x0, x1, y, font, fallback, fsize, align, mode=mode() or 0)
+            return
+        if effect == "shadow":
+            cv.setFillGray(0.6)
+            off = round(0.05 * fsize, 2)
+            la.draw_line(cv, line, x0, x1, y, font, fallback, fsize, align, dx=off, dy=-off)
+            cv.setFillGray(0)
+            la.draw_line(cv, line, x0, x1, y, font, fallback, fsize, align)
+            return
+        la.draw_line(cv, line, x0, x1, y, font, fallback, fsize, align)
+        cv.saveState()
+        cv.setLineWidth(round(0.035 * fsize, 2))
+        cv.setStrokeGray(0)
+        la.draw_line(cv, line, x0, x1, y, font, fallback, fsize, align, mode=1)
+        cv.restoreState()
+
+    def rule(x0, y0, x1, y1):
+        if not scanned():                # on the scan the rules are in the image
+            cv.line(x0, y0, x1, y1)
+
     def header_footer(page: int):
         rt_font = la.font_name(job.rt_font)
         if a["running_title_lang"] == "fa":
-            la.draw_line(cv, a["running_title"], X0, X1, H - 48, rt_font, lat, 10.5)
+            draw(a["running_title"], X0, X1, H - 48, rt_font, lat, 10.5)
         else:
             cv.setFont(rt_font, 10)
-            cv.drawRightString(X1, H - 48, a["running_title"])
-        la.draw_line(cv, page_number_text("reportlab", page), X0, X1, H - 48, body, lat, 11, "left")
+            cv.drawRightString(X1, H - 48, a["running_title"], mode=mode())
+        draw(page_number_text("reportlab", page), X0, X1, H - 48, body, lat, 11, "left")
         cv.setLineWidth(0.5)
         cv.setStrokeGray(0.5)
-        cv.line(X0, H - 56, X1, H - 56)
-        cv.line(X0, 52, X1, 52)
+        rule(X0, H - 56, X1, H - 56)
+        rule(X0, 52, X1, 52)
         (_, name), (_, url) = footer_pieces("reportlab", c)
-        la.draw_line(cv, name, X0, X1, 38, body, lat, 9)
+        draw(name, X0, X1, 38, body, lat, 9)
         cv.setFont(lat, 9)
-        cv.drawString(X0, 38, url)
+        cv.drawString(X0, 38, url, mode=mode())
 
     def new_page():
         cv.showPage()
@@ -708,7 +835,7 @@ def render_reportlab(job: Job, work: Path) -> None:
         header_footer(state["page"])
 
     def flow(text, font, fsize, lead, align="justify", first_indent=0.0, indent=0.0,
-             before=0.0, after=0.0, keep_lines=2, hanging=0.0, keep_next=0):
+             before=0.0, after=0.0, keep_lines=2, hanging=0.0, keep_next=0, effect=None):
         """Lay out one block in the running text, breaking pages where needed."""
         right_first = X1 - indent - first_indent
         lines = la.wrap(text, font, lat, fsize, right_first - (X0 + indent),
@@ -723,49 +850,59 @@ def render_reportlab(job: Job, work: Path) -> None:
             state["y"] -= lead
             last = i == len(lines) - 1
             x1 = right_first if i == 0 else X1 - indent - hanging
-            la.draw_line(cv, line, X0 + indent, x1, state["y"], font, lat, fsize,
-                         "right" if (last and align == "justify") else align)
+            draw(line, X0 + indent, x1, state["y"], font, lat, fsize,
+                 "right" if (last and align == "justify") else align, effect)
         state["y"] -= after
 
+    fake = "bold" if overprint else None
     # cover ----------------------------------------------------------------
-    y = H - 110
-    la.draw_line(cv, c["name_ar"], X0, X1, y, bold, lat_bold, 22, "center")
-    cv.setFont(lat_bold, 11)
-    cv.drawCentredString(W / 2, y - 28, c["name_en"])
-    cv.setLineWidth(1)
-    cv.line(X0 + 60, y - 44, X1 - 60, y - 44)
-    state["y"] = y - 90
-    flow(a["title"], bold, 20, 34, "center", keep_lines=1)
-    flow(author_line(a), body, 14, 24, "center", before=10, keep_lines=1)
-    flow(source_line(a), body, 14, 24, "center", keep_lines=1)
-    state["y"] = min(state["y"] - 60, 400)
-    flow(c["about_heading"], bold, 15, 26, "center", keep_lines=1)
-    flow(c["about"], body, 12, 21, "justify", before=4, after=14)
-    flow(c["disclaimer"], body, 11, 19, "center", after=4)
-    flow(c["copyright"], body, 11, 19, "center", after=20)
-    cv.setFont(lat, 11)
-    cv.drawCentredString(W / 2, state["y"] - 18, c["url"])
-    cv.drawCentredString(W / 2, state["y"] - 36, c["email"])
+    if job.cover != "none":
+        y = H - 110
+        la.draw_line(cv, c["name_ar"], X0, X1, y, bold, lat_bold, 22, "center")
+        cv.setFont(lat_bold, 11)
+        cv.drawCentredString(W / 2, y - 28, c["name_en"])
+        cv.setLineWidth(1)
+        cv.line(X0 + 60, y - 44, X1 - 60, y - 44)
+        state["y"] = y - 90
+        if job.cover != "no_title":
+            flow(a["title"], strong, 20, 34, "center", keep_lines=1, effect=fake)
+        flow(author_line(a), body, 14, 24, "center", before=10, keep_lines=1)
+        flow(source_line(a), body, 14, 24, "center", keep_lines=1)
+        state["y"] = min(state["y"] - 60, 400)
+        flow(c["about_heading"], bold, 15, 26, "center", keep_lines=1)
+        flow(c["about"], body, 12, 21, "justify", before=4, after=14)
+        flow(c["disclaimer"], body, 11, 19, "center", after=4)
+        flow(c["copyright"], body, 11, 19, "center", after=20)
+        cv.setFont(lat, 11)
+        cv.drawCentredString(W / 2, state["y"] - 18, c["url"])
+        cv.drawCentredString(W / 2, state["y"] - 36, c["email"])
+        new_page()
+    else:
+        header_footer(1)
 
     # article ----------------------------------------------------------------
-    new_page()
-    flow(a["title"], bold, 17, 28, "right", keep_lines=1)
+    flow(a["title"], strong, 17, 28, "right", keep_lines=1, effect=fake)
     flow(author_line(a), body, size + 1, leading, "right", before=4)
-    flow(source_line(a, final_stop=True), body, size + 1, leading, "right", after=10)
-    for b, marker in numbered_blocks(a):
+    flow(source_line(a, final_stop=True), body, size + 1, leading, "right",
+         after=10 if job.head_gap else 5)
+    shadow = overprint
+    for i, (b, marker) in enumerate(numbered_blocks(a)):
         t = b["type"]
         if t == "heading":
-            flow(b["text"], bold, size + 2, leading + 3, "right", before=8, after=2, keep_next=2)
+            flow(b["text"], strong, size + 2, leading + 3, "right", before=8, after=2, keep_next=2,
+                 effect=("shadow" if shadow else fake))
+            shadow = False
         elif t == "list_item":
             mark_w = la.width(marker + " ", body, lat, size)
             flow(f"{marker} {b['text']}", body, size, leading, indent=14, hanging=mark_w, after=2)
         elif t == "quote":
             flow(b["text"], bold, size, leading, indent=28, before=2, after=8)
         else:
-            flow(b["text"], body, size, leading, first_indent=18, after=5)
+            indent = 0 if (i == 0 and not job.head_gap) else 18
+            flow(b["text"], body, size, leading, first_indent=indent, after=5)
     cv.showPage()
     cv.save()
-    finalize_pdf(job, pymupdf.open(job.out_pdf))
+    return state["page"]
 
 
 # --------------------------------------------------------------------------
@@ -775,10 +912,11 @@ def render_reportlab(job: Job, work: Path) -> None:
 def chromium_html(job: Job, cover_only: bool) -> str:
     a, c = job.article, job.centre
     e = html.escape
+    title = "" if job.cover == "no_title" else f'<p class="title">{e(a["title"])}</p>\n'
     fonts = "\n".join(
         f"@font-face {{ font-family: '{fam}'; src: url('{Path(files[0]).as_uri()}'); font-weight: 400; }}\n"
         f"@font-face {{ font-family: '{fam}'; src: url('{Path(files[1]).as_uri()}'); font-weight: 700; }}"
-        for fam, files in FONT_FILES.items())
+        for fam, files in FONT_FILES.items() if fam in CHROMIUM_FONTS)
     size = f"{body_size(job)}pt"
     # Amiri's contextual alternates (calt) make Skia write some lam clusters twice
     # into the text layer ("ولكن" -> "ول لكن"); the page looks the same without them.
@@ -806,17 +944,17 @@ p.para {{ text-indent: 1.6em; }}
 .cover .gap {{ height: 8mm; }}
 h1 {{ font-size: 17pt; font-weight: 700; margin: 0 0 2mm 0; line-height: 1.5; }}
 .byline {{ margin: 0; font-size: 1.05em; text-align: right; }}
-.byline.last {{ margin-bottom: 5mm; }}
+.byline.last {{ margin-bottom: {'5mm' if job.head_gap else '0.45em'}; }}
 h2 {{ font-size: 1.2em; font-weight: 700; margin: 3mm 0 1mm 0; break-after: avoid; }}
 p.li {{ padding-right: 1.6em; text-indent: -1.2em; margin-bottom: 0.2em; }}
 p.li .marker {{ display: inline-block; width: 1.2em; text-indent: 0; }}
 blockquote {{ margin: 0 2.2em 0.6em 2.2em; font-weight: 700; text-align: justify; }}
+p.para.first {{ text-indent: 0; }}
 </style></head><body>
 <section class="cover">
 <p class="name-ar">{e(c['name_ar'])}</p>
 <p class="name-en">{e(c['name_en'])}</p>
-<p class="title">{e(a['title'])}</p>
-<p class="meta">{e(author_line(a))}</p>
+{title}<p class="meta">{e(author_line(a))}</p>
 <p class="meta">{e(source_line(a))}</p>
 <p class="about-h">{e(c['about_heading'])}</p>
 <p class="about">{e(c['about'])}</p>
@@ -826,21 +964,11 @@ blockquote {{ margin: 0 2.2em 0.6em 2.2em; font-weight: 700; text-align: justify
 <p class="contact">{e(c['url'])}</p>
 <p class="contact">{e(c['email'])}</p>
 </section>"""]
+    if job.cover == "none":           # no cover: the article starts on page 1
+        head = parts[0]
+        parts[0] = head[:head.index('<section class="cover">')].rstrip("\n")
     if not cover_only:
-        parts.append(f"<article>\n<h1>{e(a['title'])}</h1>")
-        parts.append(f'<p class="byline">{e(author_line(a))}</p>')
-        parts.append(f'<p class="byline last">{e(source_line(a, final_stop=True))}</p>')
-        for b, marker in numbered_blocks(a):
-            t, txt = b["type"], e(b["text"])
-            if t == "heading":
-                parts.append(f"<h2>{txt}</h2>")
-            elif t == "list_item":
-                parts.append(f'<p class="li"><span class="marker">{e(marker)}</span>{txt}</p>')
-            elif t == "quote":
-                parts.append(f"<blockquote>{txt}</blockquote>")
-            else:
-                parts.append(f'<p class="para">{txt}</p>')
-        parts.append("</article>")
+        parts += html_article(job)
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -901,6 +1029,9 @@ def render_chromium(job: Job, work: Path) -> None:
     full_pdf, cover_pdf = work / f"{job.slug}-full.pdf", work / f"{job.slug}-cover.pdf"
     header, footer = chromium_templates(job)
     _chromium.pdf(full_html, full_pdf, header, footer, f"{22 + job.bottom_extra() * 25.4 / 72:.2f}mm")
+    if job.cover == "none":           # every page, the first included, has header and footer
+        finalize_pdf(job, pymupdf.open(full_pdf))
+        return
     _chromium.pdf(cover_html, cover_pdf, None, None)
     # pages 2.. keep the numbers Chromium printed; page 1 is the header-less cover
     doc = pymupdf.open(cover_pdf)
@@ -912,65 +1043,397 @@ def render_chromium(job: Job, work: Path) -> None:
 
 
 # --------------------------------------------------------------------------
+# Ghostscript: the libreoffice PDF re-distilled by pdfwrite
+# --------------------------------------------------------------------------
+
+def render_ghostscript(job: Job, work: Path, source: Path | None = None) -> None:
+    """Run a libreoffice PDF through gs: `source` (the libreoffice sample just made), or
+    the article rendered here as the libreoffice producer does with the same tweaks."""
+    if source is None:
+        src = Job(job.article, job.centre, "libreoffice", job.body_font,
+                  work / f"{job.slug}-gs-source.pdf", job.bottom_lines, job.size_delta)
+        render_libreoffice(src, work)
+        source = src.out_pdf
+    out = work / f"{job.slug}-gs-out.pdf"
+    subprocess.run(["gs", "-sDEVICE=pdfwrite", "-dNOPAUSE", "-dBATCH", "-dQUIET",
+                    "-o", str(out), str(source)], check=True, capture_output=True, timeout=180)
+    finalize_pdf(job, pymupdf.open(out), drop_xmp=True)
+
+
+# --------------------------------------------------------------------------
+# WeasyPrint: HTML (dir=rtl), running title and page number in @page margin boxes
+# --------------------------------------------------------------------------
+
+def css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def weasyprint_html(job: Job) -> str:
+    a, c = job.article, job.centre
+    e = html.escape
+    size = body_size(job)
+    bottom = round(22 * 72 / 25.4 + job.bottom_extra(), 2)
+    rt_dir = "rtl" if a["running_title_lang"] == "fa" else "ltr"
+    (_, name), = footer_pieces("weasyprint", c)
+    fam = f"'{job.body_font}', '{job.latin_font}', serif"
+    first = ("@page :first { @top-right { content: none; border: none; } "
+             "@top-left { content: none; border: none; } @bottom-center { content: none; } }"
+             if job.cover != "none" else "")
+    parts = [f"""<!DOCTYPE html>
+<html dir="rtl" lang="ar"><head><meta charset="utf-8"><title>{e(a['title'])}</title>
+<style>
+@page {{ size: A4; margin: 24mm 21mm {bottom}pt 21mm;
+  @top-right {{ content: {css_string(a['running_title'])}; font-family: '{job.rt_font}', 'Noto Serif';
+               font-size: 10pt; direction: {rt_dir}; border-bottom: 0.5pt solid #888; }}
+  @top-left {{ content: counter(page); font-family: '{job.latin_font}'; font-size: 10pt;
+              border-bottom: 0.5pt solid #888; }}
+  @bottom-center {{ content: {css_string(name)}; font-family: {fam}; font-size: 8.5pt; }}
+}}
+{first}
+html {{ font-family: {fam}; font-size: {size}pt; line-height: 1.7; }}
+body {{ margin: 0; }}
+p {{ margin: 0 0 0.45em 0; text-align: justify; }}
+p.para {{ text-indent: 1.6em; }}
+p.para.first {{ text-indent: 0; }}
+.cover {{ text-align: center; break-after: page; }}
+.cover p {{ text-align: center; }}
+.cover .name-ar {{ font-size: 21pt; font-weight: 700; margin-top: 16mm; }}
+.cover .name-en {{ font-size: 10.5pt; font-weight: 700; font-family: '{job.latin_font}', sans-serif; direction: ltr;
+                   padding-bottom: 5mm; border-bottom: 1px solid #555; margin: 0 20mm 18mm 20mm; }}
+.cover .title {{ font-size: 19pt; font-weight: 700; line-height: 1.5; margin-bottom: 4mm; }}
+.cover .meta {{ font-size: 13pt; margin: 0; }}
+.cover .about-h {{ font-size: 15pt; font-weight: 700; margin-top: 24mm; }}
+.cover p.about {{ text-align: justify; font-size: 11.5pt; margin-bottom: 6mm; }}
+.cover .small {{ font-size: 10.5pt; margin: 0 0 1mm 0; }}
+.cover .contact {{ font-size: 10.5pt; margin: 0; direction: ltr; }}
+h1 {{ font-size: 17pt; font-weight: 700; margin: 0 0 2mm 0; line-height: 1.5; }}
+.byline {{ margin: 0; font-size: 1.05em; text-align: right; }}
+.byline.last {{ margin-bottom: {'5mm' if job.head_gap else '0.45em'}; }}
+h2 {{ font-size: 1.2em; font-weight: 700; margin: 3mm 0 1mm 0; break-after: avoid; }}
+p.li {{ padding-right: 1.6em; text-indent: -1.2em; margin-bottom: 0.2em; }}
+p.li .marker {{ display: inline-block; width: 1.2em; text-indent: 0; }}
+blockquote {{ margin: 0 2.2em 0.6em 2.2em; font-weight: 700; text-align: justify; }}
+</style></head><body>"""]
+    if job.cover != "none":
+        parts.append('<section class="cover">')
+        parts.append(f'<p class="name-ar">{e(c["name_ar"])}</p>')
+        parts.append(f'<p class="name-en">{e(c["name_en"])}</p>')
+        if job.cover != "no_title":
+            parts.append(f'<p class="title">{e(a["title"])}</p>')
+        parts.append(f'<p class="meta">{e(author_line(a))}</p>')
+        parts.append(f'<p class="meta">{e(source_line(a))}</p>')
+        parts.append(f'<p class="about-h">{e(c["about_heading"])}</p>')
+        parts.append(f'<p class="about">{e(c["about"])}</p>')
+        parts.append(f'<p class="small">{e(c["disclaimer"])}</p>')
+        parts.append(f'<p class="small" style="margin-bottom: 8mm">{e(c["copyright"])}</p>')
+        parts.append(f'<p class="contact">{e(c["url"])}</p>')
+        parts.append(f'<p class="contact">{e(c["email"])}</p>')
+        parts.append("</section>")
+    parts += html_article(job)
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def html_article(job: Job) -> list[str]:
+    """The article (title, author and source lines, body) as HTML, for Chromium and WeasyPrint."""
+    a, e = job.article, html.escape
+    parts = [f"<article>\n<h1>{e(a['title'])}</h1>",
+             f'<p class="byline">{e(author_line(a))}</p>',
+             f'<p class="byline last">{e(source_line(a, final_stop=True))}</p>']
+    for i, (b, marker) in enumerate(numbered_blocks(a)):
+        t, txt = b["type"], e(b["text"])
+        if t == "heading":
+            parts.append(f"<h2>{txt}</h2>")
+        elif t == "list_item":
+            parts.append(f'<p class="li"><span class="marker">{e(marker)}</span>{txt}</p>')
+        elif t == "quote":
+            parts.append(f"<blockquote>{txt}</blockquote>")
+        elif i == 0 and not job.head_gap:
+            parts.append(f'<p class="para first">{txt}</p>')
+        else:
+            parts.append(f'<p class="para">{txt}</p>')
+    parts.append("</article>")
+    return parts
+
+
+def render_weasyprint(job: Job, work: Path) -> None:
+    import logging
+
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    out = work / f"{job.out_pdf.stem}.wp.pdf"
+    weasyprint.HTML(string=weasyprint_html(job), base_url=str(work)).write_pdf(out)
+    finalize_pdf(job, pymupdf.open(out), drop_xmp=True)
+
+
+# --------------------------------------------------------------------------
+# Typst: RTL Arabic, header/footer from page context; texts read from JSON
+# --------------------------------------------------------------------------
+
+TYPST_TEMPLATE = r"""
+#let d = json("data.json")
+#let ar = (BODY, LATIN)
+#set document(title: d.title, author: d.author, date: none)
+#set text(lang: "ar", dir: rtl, font: ar, size: SIZEpt)
+#set par(justify: true, leading: 1.05em, spacing: 1.1em)
+#set page(paper: "a4", margin: (top: 24mm, bottom: BOTTOMpt, x: 21mm),
+  footer-descent: FDESCENTpt,     // the footer stays 40pt above the page edge
+  header: context if here().page() >= d.first_page {
+    set text(size: 9.5pt)
+    block(width: 100%, stroke: (bottom: 0.5pt + gray), inset: (bottom: 3pt),
+      align(right, text(font: (RTFONT, LATIN), lang: d.rt_lang,
+                        dir: if d.rt_lang == "en" { ltr } else { rtl }, d.running_title)))
+  },
+  footer: context if here().page() >= d.first_page {
+    set text(size: 8.5pt)
+    block(width: 100%, stroke: (top: 0.5pt + gray), inset: (top: 3pt))[
+      #d.footer #h(1fr) #counter(page).display("١")]
+  })
+#if d.cover != "none" {
+  set align(center)
+  v(14mm)
+  text(size: 21pt, weight: "bold", d.name_ar)
+  linebreak()
+  text(size: 10.5pt, weight: "bold", font: LATIN, dir: ltr, d.name_en)
+  line(length: 70%, stroke: 0.6pt + gray)
+  v(14mm)
+  if d.cover != "no_title" {
+    par(justify: false, text(size: 19pt, weight: "bold", d.title))
+  }
+  v(2mm)
+  text(size: 13pt, d.author_line)
+  linebreak()
+  text(size: 13pt, d.source_line_cover)
+  v(22mm)
+  text(size: 15pt, weight: "bold", d.about_heading)
+  par(justify: true, text(size: 11.5pt, d.about))
+  v(3mm)
+  text(size: 10.5pt, d.disclaimer)
+  linebreak()
+  text(size: 10.5pt, d.copyright)
+  v(8mm)
+  text(size: 10.5pt, dir: ltr, d.url)
+  linebreak()
+  text(size: 10.5pt, dir: ltr, d.email)
+  pagebreak()
+}
+#block(below: 1.2em, par(justify: false, leading: 0.8em, text(size: 17pt, weight: "bold", d.title)))
+#text(size: SIZE1pt, d.author_line) \
+#text(size: SIZE1pt, d.source_line)
+#v(HEADGAP)
+#for b in d.blocks {
+  if b.type == "heading" {
+    block(above: 1.9em, below: 0.9em, sticky: true, text(size: SIZE2pt, weight: "bold", b.text))
+  } else if b.type == "list_item" {
+    pad(right: 12pt, par(hanging-indent: 14pt, first-line-indent: 0pt)[#box(width: 14pt, b.marker)#b.text])
+  } else if b.type == "quote" {
+    pad(x: 28pt, par(text(weight: "bold", b.text)))
+  } else {
+    par(first-line-indent: (amount: if b.indent { 1.6em } else { 0pt }, all: true), b.text)
+  }
+}
+"""
+
+
+def typst_source(job: Job) -> tuple[str, dict]:
+    a, c = job.article, job.centre
+    size = body_size(job)
+    blocks = [{"type": b["type"], "text": b["text"], "marker": marker or "",
+               "indent": not (i == 0 and not job.head_gap)}
+              for i, (b, marker) in enumerate(numbered_blocks(a))]
+    (_, name), = footer_pieces("typst", c)
+    data = {"title": a["title"], "author": a["author"], "author_line": author_line(a),
+            "source_line_cover": source_line(a), "source_line": source_line(a, final_stop=True),
+            "running_title": a["running_title"], "rt_lang": a["running_title_lang"],
+            "cover": job.cover, "first_page": job.first_article_page, "footer": name,
+            "blocks": blocks, **{k: c[k] for k in ("name_ar", "name_en", "about_heading", "about",
+                                                   "disclaimer", "copyright", "url", "email")}}
+    src = TYPST_TEMPLATE
+    for k, v in {"BODY": json.dumps(job.body_font), "LATIN": json.dumps(job.latin_font),
+                 "RTFONT": json.dumps(job.rt_font), "SIZE1": f"{size + 1:g}",
+                 "SIZE2": f"{size + 2:g}", "SIZE": f"{size:g}",
+                 "BOTTOM": f"{22 * 72 / 25.4 + job.bottom_extra():.2f}",
+                 "FDESCENT": f"{22 * 72 / 25.4 + job.bottom_extra() - 40:.2f}",
+                 "HEADGAP": "0.6em" if job.head_gap else "0pt"}.items():
+        src = src.replace(k, v)
+    return src, data
+
+
+def render_typst(job: Job, work: Path) -> None:
+    import typst
+
+    src, data = typst_source(job)
+    folder = work / f"{job.out_pdf.stem}-typst"
+    folder.mkdir(exist_ok=True)
+    (folder / "main.typ").write_text(src, encoding="utf-8")
+    (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = folder / "out.pdf"
+    typst.compile(str(folder / "main.typ"), output=str(out), root=str(folder),
+                  font_paths=FONT_DIRS, ignore_system_fonts=True, timestamp=0)
+    finalize_pdf(job, pymupdf.open(out), drop_xmp=True)
+
+
+# --------------------------------------------------------------------------
 
 # (extra bottom margin in body lines, body size change) tried in turn until at least
 # MIN_SPLIT_BLOCKS paragraphs run across a page break; the first that works is kept.
 TWEAKS = [(lines, delta) for delta in (0, 0.5, -0.5) for lines in (0, 1, 2, 3)]
+MAX_TRIES = 8       # tweaks tried at most (the first eight: body size as is and +0.5 pt)
 MIN_SPLIT_BLOCKS = 2
 
 RENDERERS = {"libreoffice": render_libreoffice, "reportlab": render_reportlab,
-             "chromium": render_chromium}
+             "chromium": render_chromium, "libreoffice-kashida": render_libreoffice,
+             "weasyprint": render_weasyprint, "typst": render_typst,
+             "ghostscript": render_ghostscript, "overprint": render_reportlab}
 
 
-def main(argv=None) -> int:
+# the first five articles keep their places in the font rotation whatever is added
+FIRST_ARTICLES = ("almanbar-iran-us-talks", "iaea-nuclear-file", "iraq-electricity-transition",
+                  "iraq-oil-inflation", "iraq-water-cop29")
+
+
+def article_index(slug: str, slugs: list[str]) -> int:
+    if slug in FIRST_ARTICLES:
+        return FIRST_ARTICLES.index(slug)
+    return len(FIRST_ARTICLES) + sorted(s for s in slugs if s not in FIRST_ARTICLES).index(slug)
+
+
+def body_font_for(producer: str, article_index: int) -> str:
+    fonts = PRODUCER_FONTS[producer]
+    offset = 0 if producer == "ghostscript" else PRODUCERS.index(producer)
+    return fonts[(article_index + offset) % len(fonts)]
+
+
+def render_job(job: Job, work: Path, once: bool = False) -> None:
+    """Render, re-rendering with the TWEAKS until MIN_SPLIT_BLOCKS paragraphs cross a page
+    break (or as many as the article has page breaks); else keep the best, with a warning.
+    once: render with the first tweak only (quick checks)."""
+    if once:
+        RENDERERS[job.producer](job, work)
+        return
+    best = None
+    for i, (job.bottom_lines, job.size_delta) in enumerate(TWEAKS[:MAX_TRIES]):
+        RENDERERS[job.producer](job, work)
+        split = split_blocks(job.out_pdf, job.article, job.first_article_page)
+        if len(split) >= MIN_SPLIT_BLOCKS:
+            return
+        with pymupdf.open(job.out_pdf) as d:
+            breaks = d.page_count - job.first_article_page
+        if best is None or len(split) > best[0]:
+            best = (len(split), i)
+        if len(split) >= breaks > 0:
+            break                               # every page break already splits a paragraph
+    if best[1] != i:
+        job.bottom_lines, job.size_delta = TWEAKS[best[1]]
+        RENDERERS[job.producer](job, work)
+    print(f"warning: {job.out_pdf.name}: only {best[0]} paragraph(s) cross a page break",
+          file=sys.stderr)
+
+
+def write_truth(job: Job, t0: float | None) -> dict:
+    """Write (and return) the job's truth next to its PDF; t0: print a progress line."""
+    with pymupdf.open(job.out_pdf) as d:
+        pages = d.page_count
+    tr = truth(job, pages)
+    job.out_pdf.with_suffix(".truth.json").write_text(
+        json.dumps(tr, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if t0 is not None:
+        kb = job.out_pdf.stat().st_size // 1024
+        print(f"{job.out_pdf.name}: {pages} pages, {kb} KB, {job.body_font}, "
+              f"{body_size(job)}pt, split blocks {tr['split_blocks']}, "
+              f"{time.time() - t0:.1f}s", flush=True)
+    return tr
+
+
+def render_set(producer: str, slugs: list[str], out: Path, parent_tmp: str,
+               articles_dir: Path = ARTICLES_DIR, once: bool = False,
+               with_gs: bool = False) -> None:
+    """Render the given articles with one producer (one task of the process pool);
+    with_gs: each libreoffice PDF is also re-distilled as the ghostscript sample."""
     global _chromium
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default=str(HERE / "pdfs"))
-    ap.add_argument("--producer", default="all", choices=("all",) + PRODUCERS)
-    ap.add_argument("--article", action="append", help="slug (repeatable); default: all")
-    args = ap.parse_args(argv)
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     centre = load_centre()
-    articles = load_articles()
-    producers = PRODUCERS if args.producer == "all" else (args.producer,)
-    slugs = {a["slug"] for a in articles}
-    for s in args.article or []:
-        if s not in slugs:
-            ap.error(f"unknown article {s!r}; known: {', '.join(sorted(slugs))}")
-
-    with tempfile.TemporaryDirectory(prefix="pdfclean-samples-") as tmp:
+    articles = {a["slug"]: a for a in load_articles(articles_dir)}
+    with tempfile.TemporaryDirectory(prefix=f"{producer}-", dir=parent_tmp) as tmp:
         work = Path(tmp)
         try:
-            for producer in producers:
-                for ai, a in enumerate(articles):
-                    if args.article and a["slug"] not in args.article:
-                        continue
-                    font = BODY_FONTS[(ai + PRODUCERS.index(producer)) % 2]
-                    job = Job(a, centre, producer, font, out / f"{a['slug']}-{producer}.pdf")
+            for slug in slugs:
+                a = articles[slug]
+                font = body_font_for(producer, article_index(slug, sorted(articles)))
+                job = Job(a, centre, producer, font, out / f"{slug}-{producer}.pdf")
+                t0 = time.time()
+                render_job(job, work, once)
+                tr = write_truth(job, t0)
+                if producer == "libreoffice" and with_gs:
+                    # the ghostscript sample re-distils this very PDF: same layout, same truth
                     t0 = time.time()
-                    for job.bottom_lines, job.size_delta in TWEAKS:
-                        RENDERERS[producer](job, work)
-                        split = split_blocks(job.out_pdf, a)
-                        if len(split) >= MIN_SPLIT_BLOCKS:
-                            break
-                    else:
-                        print(f"warning: {job.out_pdf.name}: only {len(split)} paragraph(s) "
-                              "cross a page break", file=sys.stderr)
-                    with pymupdf.open(job.out_pdf) as d:
-                        pages = d.page_count
-                    tr = truth(job, pages)
-                    job.out_pdf.with_suffix(".truth.json").write_text(
-                        json.dumps(tr, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-                    kb = job.out_pdf.stat().st_size // 1024
-                    print(f"{job.out_pdf.name}: {pages} pages, {kb} KB, {job.body_font}, "
-                          f"{body_size(job)}pt, split blocks {split}, {time.time() - t0:.1f}s",
-                          flush=True)
+                    gs = Job(a, centre, "ghostscript", font, out / f"{slug}-ghostscript.pdf",
+                             job.bottom_lines, job.size_delta)
+                    render_ghostscript(gs, work, source=job.out_pdf)
+                    gtr = write_truth(gs, t0)
+                    same = ("pages", "metadata", "front_matter", "blocks", "furniture", "fonts")
+                    if any(tr[k] != gtr[k] for k in same) or tr["split_blocks"] != gtr["split_blocks"]:
+                        print(f"warning: {gs.out_pdf.name}: truth differs from its source's",
+                              file=sys.stderr)
         finally:
             if _chromium is not None:
                 _chromium.close()
                 _chromium = None
+
+
+# LibreOffice-based sets are long: they are cut into tasks of this many articles
+LO_CHUNK = 3
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=str(HERE / "pdfs"))
+    ap.add_argument("--producer", action="append", choices=("all",) + PRODUCERS,
+                    help="repeatable; default: all")
+    ap.add_argument("--article", action="append", help="slug (repeatable); default: all")
+    ap.add_argument("--jobs", type=int, default=3, help="producer tasks run in parallel (default 3)")
+    ap.add_argument("--articles-dir", type=Path, default=ARTICLES_DIR, help=argparse.SUPPRESS)
+    ap.add_argument("--once", action="store_true",
+                    help="render once, without the re-renders that move page breaks (quick checks)")
+    args = ap.parse_args(argv)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    articles = load_articles(args.articles_dir)
+    producers = (PRODUCERS if not args.producer or "all" in args.producer
+                 else tuple(p for p in PRODUCERS if p in args.producer))
+    slugs = [a["slug"] for a in articles]
+    for s in args.article or []:
+        if s not in slugs:
+            ap.error(f"unknown article {s!r}; known: {', '.join(sorted(slugs))}")
+
+    with_gs = "libreoffice" in producers and "ghostscript" in producers
+    tasks = []
+    for producer in producers:
+        if producer == "ghostscript" and with_gs:
+            continue                          # made from the libreoffice PDFs, in their tasks
+        chosen = [s for s in slugs if not args.article or s in args.article]
+        if producer == "overprint" and not args.article:
+            chosen = [s for s in chosen if s in OVERPRINT_ARTICLES]     # a small set of its own
+        step = LO_CHUNK if producer in ("libreoffice", "libreoffice-kashida", "ghostscript") else len(chosen)
+        tasks += [(producer, chosen[i:i + step]) for i in range(0, len(chosen), max(1, step))]
+    # the long LibreOffice tasks first, so that the others fill in around them
+    tasks.sort(key=lambda t: t[0] not in ("libreoffice", "libreoffice-kashida", "ghostscript"))
+    with tempfile.TemporaryDirectory(prefix="pdfclean-samples-") as tmp:
+        if args.jobs <= 1 or len(tasks) == 1:
+            for producer, chunk in tasks:
+                render_set(producer, chunk, out, tmp, args.articles_dir, args.once, with_gs)
+            return 0
+        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
+        ctx = multiprocessing.get_context("spawn")        # no forked Playwright state
+        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx) as pool:
+            futures = [pool.submit(render_set, producer, chunk, out, tmp, args.articles_dir,
+                                   args.once, with_gs)
+                       for producer, chunk in tasks]
+            for f in futures:
+                f.result()
     return 0
 
 

@@ -6,8 +6,11 @@ PKGS=(
   libreoffice-writer-nogui   # samples: .docx -> PDF
   chromium                   # samples: HTML -> PDF; review report browser test
   fonts-hosny-amiri          # Amiri (Arabic)
-  fonts-noto-core            # Noto Naskh Arabic
+  fonts-noto-core            # Noto Naskh Arabic, Noto Sans Arabic, Noto Serif/Sans
   fonts-farsiweb             # Persian fonts for running titles
+  fonts-kacst                # KacstBook (Arabic body font of some samples)
+  ghostscript                # samples: the libreoffice PDFs re-distilled (pdfwrite)
+  libpango-1.0-0 libpangoft2-1.0-0   # WeasyPrint (samples: HTML -> PDF)
   poppler-utils              # pdftotext/pdftoppm: baselines, page images
   tesseract-ocr tesseract-ocr-ara tesseract-ocr-fas   # OCR
 )
