@@ -484,8 +484,22 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
         code_at.append(len(entries))
         changed = False
         same = _SAME
-        for start, end, text in marks.actual:
-            i, j = code_at[start], code_at[min(end, len(code_at) - 1)]
+        last = len(code_at) - 1
+        actual = _merge_pieces(marks.actual, lambda a, b, c: _part_of(
+            entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
+        covered = {c for a, b, _t in actual for c in range(a, b)}
+        for start, end, text in actual:
+            end = min(end, last)
+            # the cluster's other glyphs, drawn just outside the sequence (Typst draws a
+            # raised mark in a text object of its own, with the whole cluster as its text)
+            while start > 0 and start - 1 not in covered and _part_of(
+                    entries[code_at[start - 1]:code_at[start]], entries[code_at[start]:code_at[end]], text):
+                start -= 1
+            while end < last and end not in covered and _part_of(
+                    entries[code_at[end]:code_at[end + 1]], entries[code_at[start]:code_at[end]], text):
+                end += 1
+            covered.update(range(start, end))
+            i, j = code_at[start], code_at[end]
             group = entries[i:j]
             if not group:
                 continue
@@ -496,8 +510,9 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
             ys = [c[2][1] for c in group]
             if max(ys) - min(ys) > 0.5 * size:  # across lines: left as drawn
                 continue
-            box = (min([c[3][0] for c in group]), min([c[3][1] for c in group]),
-                   max([c[3][2] for c in group]), max([c[3][3] for c in group]))
+            inked = [c for c in group if c[3][2] - c[3][0] > 0.01] or group  # marks' pen points aside
+            box = (min([c[3][0] for c in inked]), min([c[3][1] for c in group]),
+                   max([c[3][2] for c in inked]), max([c[3][3] for c in group]))
             first = group[0]
             base = max(group, key=_advance)  # the base letter's origin, not a raised mark's
             entries[i] = [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]
@@ -543,6 +558,41 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
     return parts
 
 
+def _merge_pieces(actual: list[tuple[int, int, str]], over) -> list[tuple[int, int, str]]:
+    """Consecutive ActualText sequences with the same text, one drawn over the
+    other (``over(a, b, c)``: the glyphs of ``[b, c)`` sit on those of
+    ``[a, b)``), are one cluster cut in pieces (Typst gives a mark drawn
+    apart and its letter each the whole cluster's text): one sequence."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, t in sorted(actual):
+        if out and out[-1][1] == a and out[-1][2] == t and over(out[-1][0], a, b):
+            out[-1] = (out[-1][0], b, t)
+        else:
+            out.append((a, b, t))
+    return out
+
+
+def _part_of(glyph: list, group: list, text: str) -> bool:
+    """Is ``glyph`` (an entry and its continuation entries) a piece of the
+    cluster whose other glyphs ``group`` are, and whose text is ``text``:
+    drawn over them (centre inside their box, near their baseline) and
+    mapped to nothing ``text`` does not hold?"""
+    if not glyph or not group or glyph[0][1] == -1:
+        return False
+    t = "".join([chr(c[0]) for c in glyph if c[0] > 0])
+    if text != "\0" and (not t or not set(t) <= set(text)):
+        return False
+    b = glyph[0][3]
+    x0 = min([c[3][0] for c in group])
+    x1 = max([c[3][2] for c in group])
+    mid = (b[0] + b[2]) / 2
+    gmid = (x0 + x1) / 2
+    size = max(b[3] - b[1], 1.0)
+    tol = 0.3 * size if b[2] - b[0] < 0.01 else 0.01  # a mark's pen point sits off its letter
+    return (x0 - tol <= mid <= x1 + tol or b[0] - 0.01 <= gmid <= b[2] + 0.01) and abs(
+        glyph[0][2][1] - group[0][2][1]) < 0.5 * size
+
+
 def _advance(c: tuple) -> float:
     return c[3][2] - c[3][0]
 
@@ -567,10 +617,34 @@ def _account(raw, old: str, new: str) -> None:
     raw.account["read"] -= d
 
 
+def _char_part_of(c: dict, group: list[dict], text: str) -> bool:
+    """:func:`_part_of` for pdfplumber's chars."""
+    t = c.get("text") or ""
+    if not group or text != "\0" and (not t or not set(t) <= set(text)):
+        return False
+    x0 = min(float(g["x0"]) for g in group)
+    x1 = max(float(g["x1"]) for g in group)
+    cx0, cx1 = float(c["x0"]), float(c["x1"])
+    mid, gmid = (cx0 + cx1) / 2, (x0 + x1) / 2
+    size = max(float(c.get("size") or 0), 1.0)
+    tol = 0.3 * size if cx1 - cx0 < 0.01 else 0.01  # a mark's pen point sits off its letter
+    return (x0 - tol <= mid <= x1 + tol or cx0 - 0.01 <= gmid <= cx1 + 0.01) and abs(
+        float(c["bottom"]) - float(group[0]["bottom"])) < 0.5 * size
+
+
 def apply_chars(chars: list[dict], marks: Marks, raw) -> list[tuple[list[dict], str | None]]:
     """pdfplumber's chars (one per code) with ``marks`` applied, as :func:`apply_trace`."""
     out = list(chars)
-    for start, end, text in marks.actual:
+    actual = _merge_pieces(marks.actual, lambda a, b, c: b < len(chars) and _char_part_of(
+        chars[b], chars[a:b], "\0"))
+    covered = {c for a, b, _t in actual for c in range(a, b)}
+    for start, end, text in actual:
+        end = min(end, len(chars))
+        while start > 0 and start - 1 not in covered and _char_part_of(chars[start - 1], chars[start:end], text):
+            start -= 1
+        while end < len(chars) and end not in covered and _char_part_of(chars[end], chars[start:end], text):
+            end += 1
+        covered.update(range(start, end))
         group = chars[start:end]
         if not group:
             continue
@@ -583,8 +657,9 @@ def apply_chars(chars: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
             continue
         c = dict(max(group, key=lambda g: float(g["x1"]) - float(g["x0"])))  # the base letter's origin
         c["text"] = text
-        for key, f in (("x0", min), ("top", min), ("x1", max), ("bottom", max)):
-            c[key] = f(float(g[key]) for g in group)
+        inked = [g for g in group if float(g["x1"]) - float(g["x0"]) > 0.01] or group
+        for key, f, gs in (("x0", min, inked), ("top", min, group), ("x1", max, inked), ("bottom", max, group)):
+            c[key] = f(float(g[key]) for g in gs)
         out[start] = c
         for i in range(start + 1, end):
             out[i] = None
