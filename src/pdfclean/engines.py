@@ -526,7 +526,8 @@ class PdfPlumberEngine(_Base):
                 continue
             raw = RawPage(n, w, h, [], coverage)
             if wants_marks:  # ActualText, artifacts (pdfclean.marked)
-                glyphs = marked.glyphs(self.marks, chars, len, marked.apply_chars,
+                rot = int(page.rotation or 0)  # pdfplumber's boxes are turned with the page
+                glyphs = marked.glyphs(self.marks, chars, len, lambda cs, m, r: marked.apply_chars(cs, m, r, rot),
                                        lambda cs: self._glyphs(page, cs, raw, fonts), raw, self.warnings)
             else:
                 glyphs = self._glyphs(page, chars, raw, fonts)
