@@ -10,6 +10,7 @@ import pytest
 from rapidfuzz import fuzz
 
 import pdfclean
+from conftest import REAL
 from layouts import PARAS, Pdf
 from pdfclean.eval import norm
 from pdfclean.model import ink
@@ -145,3 +146,37 @@ def test_text_outside_the_crop_box_is_reported(tmp_path, engine):
         acc = doc.pages[0]["account"]
         assert acc["repairs"]["outside_crop_box"] == -ink("حاشية خارج حدود الصفحة المقصوصة")
     assert not [w for w in doc.warnings if "unaccounted" in w]
+
+
+REAL_PDFS = [p for p in sorted(REAL.glob("*.pdf"))
+             if p.name not in ("ar_lyx_howto_ghostscript550_type3_garbled.pdf", "fa_seminar_guideline_image_only.pdf")]
+
+
+@pytest.mark.parametrize("pdf", REAL_PDFS, ids=[p.name for p in REAL_PDFS])
+def test_real_pdfs_say_each_letter_no_more_often_than_it_is_drawn(pdf):
+    """Count each Arabic letter the PDF draws at a distinct place (MuPDF's own
+    trace, presentation forms folded); the output may not hold more of it —
+    a word doubled by an overprint would — except what ActualText and the
+    font's own tables gave back."""
+    import unicodedata
+    from collections import Counter
+
+    drawn: Counter = Counter()
+    with pymupdf.open(pdf) as d:
+        for page in d:
+            seen = set()
+            for s in page.get_texttrace():
+                for uc, _gid, (x, y), _bbox in s["chars"]:
+                    key = (uc, round(x * 2), round(y * 2))
+                    if uc > 0 and key not in seen:
+                        seen.add(key)
+                        drawn.update(unicodedata.normalize("NFKC", chr(uc)))
+    doc = pdfclean.extract(pdf, ocr="never")
+    out: Counter = Counter()
+    for text in [b.text for b in doc.blocks + doc.front_matter] + [r.text for r in doc.removed]:
+        out.update(text)
+    given = sum(max(0, p["account"]["repairs"].get(k, 0)) for p in doc.pages
+                for k in ("actual_text", "font_unicode"))
+    letters = [c for c in out if "\u0621" <= c <= "\u064a" or c in "پچژگکی"]
+    excess = sum(max(0, out[c] - drawn[c]) for c in letters)
+    assert excess <= given, {c: (out[c], drawn[c]) for c in letters if out[c] > drawn[c]}
