@@ -352,6 +352,25 @@ def split_blocks(pdf: Path, article: dict, first_page: int = 2) -> list[int]:
 # --------------------------------------------------------------------------
 
 def render_libreoffice(job: Job, work: Path) -> None:
+    docx_path = libreoffice_docx(job, work, job.out_pdf.stem)
+    soffice_convert(work, [docx_path])
+    finalize_pdf(job, pymupdf.open(docx_path.with_suffix(".pdf")))
+
+
+# a LibreOffice profile per worker process, kept across its tasks (creating one takes seconds)
+_lo_profile: Path | None = None
+
+
+def soffice_convert(work: Path, docx_paths: list[Path]) -> None:
+    """Convert .docx files to PDF in `work`, with one soffice run (its start-up is the slow part)."""
+    profile = _lo_profile or work / "lo-profile"
+    cmd = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+           "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work)] + [str(d) for d in docx_paths]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=60 + 30 * len(docx_paths))
+
+
+def libreoffice_docx(job: Job, work: Path, stem: str) -> Path:
+    """Build the job's .docx as work/<stem>.docx."""
     from docx import Document
     from docx.enum.text import WD_TAB_ALIGNMENT
     from docx.oxml import OxmlElement
@@ -500,13 +519,9 @@ def render_libreoffice(job: Job, work: Path) -> None:
             indent = 0 if (i == 0 and not job.head_gap) else 18
             run(para(doc, align=justify, after=6, first_indent=indent), b["text"], size=size)
 
-    docx_path = work / f"{job.out_pdf.stem}.docx"
+    docx_path = work / f"{stem}.docx"
     doc.save(docx_path)
-    profile = work / "lo-profile"
-    cmd = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
-           "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work), str(docx_path)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
-    finalize_pdf(job, pymupdf.open(work / f"{job.out_pdf.stem}.pdf"))
+    return docx_path
 
 
 # --------------------------------------------------------------------------
@@ -1313,9 +1328,22 @@ def render_job(job: Job, work: Path, once: bool = False) -> None:
     if once:
         RENDERERS[job.producer](job, work)
         return
+    lo = job.producer in ("libreoffice", "libreoffice-kashida")
     best = None
     for i, (job.bottom_lines, job.size_delta) in enumerate(TWEAKS[:MAX_TRIES]):
-        RENDERERS[job.producer](job, work)
+        if lo and i == 1:
+            # the remaining tweaks as one soffice run: a start-up costs more than 5 conversions
+            stems = {k: f"{job.out_pdf.stem}-tweak{k}" for k in range(1, min(MAX_TRIES, len(TWEAKS)))}
+            docs = []
+            for k, stem in stems.items():
+                job.bottom_lines, job.size_delta = TWEAKS[k]
+                docs.append(libreoffice_docx(job, work, stem))
+            soffice_convert(work, docs)
+            job.bottom_lines, job.size_delta = TWEAKS[i]
+        if lo and i >= 1:
+            finalize_pdf(job, pymupdf.open(work / f"{stems[i]}.pdf"))
+        else:
+            RENDERERS[job.producer](job, work)
         split = split_blocks(job.out_pdf, job.article, job.first_article_page)
         if len(split) >= MIN_SPLIT_BLOCKS:
             return
@@ -1327,7 +1355,10 @@ def render_job(job: Job, work: Path, once: bool = False) -> None:
             break                               # every page break already splits a paragraph
     if best[1] != i:
         job.bottom_lines, job.size_delta = TWEAKS[best[1]]
-        RENDERERS[job.producer](job, work)
+        if lo and best[1] >= 1:
+            finalize_pdf(job, pymupdf.open(work / f"{stems[best[1]]}.pdf"))
+        else:
+            RENDERERS[job.producer](job, work)
     print(f"warning: {job.out_pdf.name}: only {best[0]} paragraph(s) cross a page break",
           file=sys.stderr)
 
@@ -1352,7 +1383,9 @@ def render_set(producer: str, slugs: list[str], out: Path, parent_tmp: str,
                with_gs: bool = False) -> None:
     """Render the given articles with one producer (one task of the process pool);
     with_gs: each libreoffice PDF is also re-distilled as the ghostscript sample."""
-    global _chromium
+    global _chromium, _lo_profile
+    import os
+    _lo_profile = Path(parent_tmp) / f"lo-profile-{os.getpid()}"
     centre = load_centre()
     articles = {a["slug"]: a for a in load_articles(articles_dir)}
     with tempfile.TemporaryDirectory(prefix=f"{producer}-", dir=parent_tmp) as tmp:
