@@ -76,8 +76,15 @@ def fold_overprints(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
 
 # Letters that never join the letter after them (right-joining only).
 _RIGHT_JOINING = frozenset("ءآأؤإاةدذرزوىٱٲٳٵٶٷڈډڊڋڌڍڎڏڐڑڒړڔڕږڗژڙۀۃۄۅۆۇۈۉۊۋۍۏےۓەۮۯ")
-# marks that stand between words or join two (never a producer's elongation)
-_NEVER_ELONGATION = frozenset("/\\|()[]{}<>«»‹›\"'“”‘’„،؛؟٪٫٬!?:;%&@#")
+# Marks that real text also sets between two letters with no space («المعلم(ة)»,
+# «آذار/مارس», «"كذا"»): an elongation mapped to one of them (LibreOffice maps its
+# kashida glyph to '(' in some fonts) is told apart by its shape, see drop_kashida.
+_SHAPE_CONFIRMED = frozenset("/\\|()[]{}<>«»‹›\"'“”‘’„،؛؟٪٫٬!?:;%&@#")
+_PARTNER = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<",
+            "«": "»", "»": "«", "‹": "›", "›": "‹", '"': '"', "'": "'", "“": "”", "”": "“",
+            "‘": "’", "’": "‘", "„": "“"}
+SHAPE_MIN = 3  # elongations of one glyph shape on a page before the shape is taken as one …
+SHAPE_SHARE = 0.8  # … and the share of its glyphs on the page that stand so
 KASHIDA_TOUCH_EM = 0.03  # an elongation meets the letters on both sides (gap below this) …
 KASHIDA_NEAR_EM = 0.3  # … or this, on a line whose word spaces are glyphs
 
@@ -87,7 +94,9 @@ class _JoinTable(dict):
 
     "j" an Arabic letter that joins the next one, "l" any other Arabic letter,
     "p" something a producer may have mapped an elongation glyph to (a
-    punctuation mark, symbol or tatweel), "" anything else.
+    punctuation mark, symbol, digit or tatweel), "s" one of those that real
+    text also puts between two letters (:data:`_SHAPE_CONFIRMED`), "" anything
+    else.
     """
 
     def __missing__(self, ch: str) -> str:
@@ -102,8 +111,8 @@ class _JoinTable(dict):
                 v = "j"
             else:
                 v = "l" if base in _RIGHT_JOINING else "j"
-        elif o == 0x0640 or (cat[0] in "PS" and ch not in _NEVER_ELONGATION):
-            v = "p"
+        elif o == 0x0640 or cat[0] in "PSN":
+            v = "s" if ch in _SHAPE_CONFIRMED else "p"
         else:
             v = ""
         self[ch] = v
@@ -117,18 +126,25 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     """Drop elongation glyphs drawn between two joined Arabic letters.
 
     A producer justifying Arabic may stretch words with kashida glyphs of its
-    own and map them to ',' or '.' (LibreOffice with Noto Naskh Arabic) or to
-    tatweel. Such a glyph — or a row of them, often overlapping each other
-    and the letters — is one character long, lies on the baseline of the
-    letters beside it, and those are Arabic letters with no space between
-    them: the one on the right, which it stretches, joins the next. Its box
-    meets both letters: within :data:`KASHIDA_TOUCH_EM` on a line without space
-    glyphs, within :data:`KASHIDA_NEAR_EM` on one whose word spaces are glyphs
-    (there a space glyph stands between a real punctuation mark and the next
-    word; LibreOffice also positions its elongations loosely). Marks that sit
-    between words or join two words (brackets, quotes, slashes, Arabic
-    punctuation, %) are never elongations. Neighbours are found by position,
-    not drawing order (LibreOffice starts a new text run at an elongation).
+    own and map them to ',' or '.' (LibreOffice with Noto Naskh Arabic), '1'
+    (with Noto Sans Arabic), '(' (in some sizes) or tatweel. Such a glyph — or
+    a row of them, often overlapping each other and the letters — is one
+    character long, lies on the baseline of the letters beside it, and those
+    are Arabic letters with no space between them: the one on the right,
+    which it stretches, joins the next. Its box meets both letters: within
+    :data:`KASHIDA_TOUCH_EM` on a line without space glyphs, within
+    :data:`KASHIDA_NEAR_EM` on one whose word spaces are glyphs (there a space
+    glyph stands between a real punctuation mark and the next word;
+    LibreOffice also positions its elongations loosely). Neighbours are found
+    by position, not drawing order (LibreOffice starts a new text run at an
+    elongation).
+
+    A mark that real text also sets between letters (a bracket in
+    «المعلم(ة)», a slash in «آذار/مارس»: :data:`_SHAPE_CONFIRMED`) is an
+    elongation only when its glyph shape — font, character and advance —
+    stands so at least :data:`SHAPE_MIN` times on the page and for most of its
+    glyphs there (:data:`SHAPE_SHARE`), and a bracket or quote only when no
+    other one stands beside it.
 
     >>> g = [Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph(",", 8.2, 0, 10.7, 12, 10, 12),
     ...      Glyph("س", 10.7, 0, 18.6, 12, 10, 12)]
@@ -137,9 +153,13 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     >>> drop_kashida([Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph("،", 8.3, 0, 10.7, 12, 10, 12),
     ...               Glyph("س", 13.7, 0, 18.6, 12, 10, 12)])[1]   # a comma, then a gap
     0
+    >>> drop_kashida([Glyph("ة", 0, 0, 5, 12, 10, 12), Glyph(")", 5, 0, 8, 12, 10, 12),
+    ...   Glyph("ة", 8, 0, 13, 12, 10, 12), Glyph("(", 13, 0, 16, 12, 10, 12),
+    ...   Glyph("م", 16, 0, 21, 12, 10, 12)])[1]   # «م(ة)»: a bracket pair
+    0
     """
     join = _JOIN
-    cands = [k for k, g in enumerate(glyphs) if len(g.text) == 1 and join[g.text] == "p"]
+    cands = [k for k, g in enumerate(glyphs) if len(g.text) == 1 and join[g.text] in "ps" and join[g.text]]
     if not cands:
         return glyphs, 0
     baselines = {glyphs[k].baseline for k in cands}
@@ -148,29 +168,60 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
         if g.baseline in baselines and not unicodedata.combining(g.text[0]):
             rows.setdefault(g.baseline, []).append(k)
     drop: list[int] = []
+    shaped: dict[tuple, list[int]] = {}  # glyph shape -> elongations of it awaiting confirmation
     for row in rows.values():
         row.sort(key=lambda k: glyphs[k].x0 + glyphs[k].x1)
         em = KASHIDA_NEAR_EM if any(glyphs[k].text.isspace() for k in row) else KASHIDA_TOUCH_EM
         i, n = 0, len(row)
         while i < n:
             g = glyphs[row[i]]
-            if len(g.text) != 1 or join[g.text] != "p":
+            if len(g.text) != 1 or join[g.text] not in ("p", "s"):
                 i += 1
                 continue
             j = i  # the candidates row[i..j], each meeting the next
-            while j + 1 < n and len(glyphs[row[j + 1]].text) == 1 and join[glyphs[row[j + 1]].text] == "p" \
+            while j + 1 < n and len(glyphs[row[j + 1]].text) == 1 and join[glyphs[row[j + 1]].text] in ("p", "s") \
                     and _meet(glyphs[row[j]], glyphs[row[j + 1]], em):
                 j += 1
             if i > 0 and j + 1 < n:
                 a, b = glyphs[row[i - 1]], glyphs[row[j + 1]]  # left and right of the row
                 if join[a.text[0]] in ("j", "l") and join[b.text[-1]] == "j" \
                         and _meet(a, g, em) and _meet(glyphs[row[j]], b, em):
-                    drop.extend(row[i:j + 1])
+                    run = row[i:j + 1]
+                    if all(join[glyphs[k].text] == "p" for k in run):
+                        drop.extend(run)
+                    elif not _paired(glyphs, row, i, j):
+                        for k in run:
+                            shaped.setdefault(_shape(glyphs[k]), []).append(k)
             i = j + 1
+    if shaped:
+        total: dict[tuple, int] = {}
+        for k in cands:
+            key = _shape(glyphs[k])
+            if key in shaped:
+                total[key] = total.get(key, 0) + 1
+        for key, ks in shaped.items():
+            if len(ks) >= SHAPE_MIN and len(ks) >= SHAPE_SHARE * total[key]:
+                drop.extend(ks)
     if not drop:
         return glyphs, 0
     gone = set(drop)
     return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
+
+
+def _shape(g: Glyph) -> tuple:
+    """What tells one glyph of a font from another without its id: font,
+    character, advance (in ems)."""
+    return g.font, g.text, round((g.x1 - g.x0) / max(g.size, 1.0), 2)
+
+
+def _paired(glyphs: list[Glyph], row: list[int], i: int, j: int) -> bool:
+    """Does a bracket or quote of the row ``row[i..j]`` have its partner
+    (either way round) within three glyphs of the row?"""
+    partners = {_PARTNER[c] for k in row[i:j + 1] if (c := glyphs[k].text) in _PARTNER}
+    if not partners:
+        return False
+    near = row[max(0, i - 3):i] + row[j + 1:j + 4]
+    return any(glyphs[k].text in partners for k in near)
 
 
 def _meet(a: Glyph, b: Glyph, em: float) -> bool:
