@@ -24,6 +24,10 @@ _LIST = re.compile(
     r"(?:\s+|(?=[\u0621-\u064a])))"
 )
 HEADING_SIZE_RATIO = 1.12
+JUSTIFIED_SHARE = 0.6  # body lines reaching the far edge, of all, for justified text
+SHORT_EM = 2.0  # a last line ends this short of the far edge (ems) …
+SHORT_EM_JUSTIFIED = 0.8  # … or this, in justified text (its other lines are flush)
+SPACED_PITCH = 1.1  # after a sentence end, a line this far (in line pitches) starts a paragraph
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Layout:
     right: dict[int, float]  # per page: the body's right edge
     left: dict[int, float]  # per page: the body's left edge
     indents: bool  # does the document indent first lines?
+    justified: bool = False  # do most body lines reach both edges?
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
@@ -150,10 +155,16 @@ def measure(pages: list[Page]) -> Layout:
         right[p.number] = _edge([l.x1 for l in body], max)
         left[p.number] = _edge([l.x0 for l in body], min)
     pitch = median(pitches) if pitches else 1.3 * size
+    flush = lines = 0
     for p in pages:
         if p.number in right:
             firsts += sum(1 for l in p.lines if l.rtl and right[p.number] - l.x1 > 0.8 * size)
-    return Layout(size, pitch, right, left, firsts >= 2)
+            for l in p.lines:
+                if abs(l.size - size) < 0.15 * size:
+                    lines += 1
+                    far = l.x0 - left[p.number] if l.rtl else right[p.number] - l.x1
+                    flush += far < 0.3 * size
+    return Layout(size, pitch, right, left, firsts >= 2, lines >= 8 and flush >= JUSTIFIED_SHARE * lines)
 
 
 def _edge(xs: list[float], pick) -> float:
@@ -265,13 +276,14 @@ def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | 
     right = lay.right.get(a.page, a.x1)
     left = lay.left.get(a.page, a.x0)
     em = lay.size
+    short_em = SHORT_EM_JUSTIFIED if lay.justified else SHORT_EM
     if a.rtl and b.rtl:
         # a first-line indent: b starts short of the right edge, and of a's start
         indented = right - b.x1 > 0.8 * em and a.x1 - b.x1 > 0.5 * em
-        short = a.x0 - left > 2.0 * em
+        short = a.x0 - left > short_em * em
     else:
         indented = b.x0 - left > 0.8 * em and b.x0 - a.x0 > 0.5 * em
-        short = right - a.x1 > 2.0 * em
+        short = right - a.x1 > short_em * em
     if in_list:
         # a list item runs on (its wrapped lines may hang under the item text)
         # until a line ends a sentence short of the far edge, or ends one and
@@ -285,8 +297,11 @@ def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | 
         return True
     if indented and lay.indents:
         return True
-    if short and _FINAL.search(a.text):
-        return True
+    if _FINAL.search(a.text):
+        # a sentence ends the line: a break if the line ends short, or if the
+        # next one stands further off than the lines of a paragraph do
+        if short or gap > SPACED_PITCH * lay.pitch * max(1.0, b.size / lay.size):
+            return True
     return False
 
 
