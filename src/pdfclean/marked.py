@@ -98,6 +98,17 @@ def _literal(b: bytes) -> bytes:
     return _LIT_ESC.sub(esc, b) if b"\\" in b else b
 
 
+_CONT = re.compile(rb"\\(?:\r\n|\r|\n)")
+_ONE = re.compile(rb"\\(?:[0-7]{1,3}|.)", re.S)
+
+
+def _literal_len(b: bytes) -> int:
+    """Bytes of a literal string's body, without decoding it."""
+    if b"\\" not in b:
+        return len(b)
+    return len(_ONE.sub(b"x", _CONT.sub(b"", b)))
+
+
 def _hex(b: bytes) -> bytes:
     h = re.sub(rb"[^0-9A-Fa-f]", b"", b)
     if len(h) % 2:
@@ -293,6 +304,7 @@ class _Walk:
         import pikepdf
 
         fonts = res.get("/Font") if res is not None else None
+        by_name: dict[bytes, _Font] = {}  # Tf operand -> font, in these resources
         font = _SIMPLE
         saved: list[_Font] = []
         dict_depth = 0
@@ -319,8 +331,9 @@ class _Walk:
             elif g == "s":
                 if not dict_depth:
                     body = t.group()[1:-1]
-                    if font.ranges is None and font.width == 1 and b"\\" not in body:
-                        m.codes += len(body)
+                    if font.ranges is None:
+                        n = _literal_len(body)
+                        m.codes += n if font.width == 1 else n // font.width
                     else:
                         m.codes += font.count(_literal(body))
             elif g == "props" or g == "named" or g == "bmc":
@@ -346,9 +359,11 @@ class _Walk:
             elif dict_depth:
                 continue
             elif g == "tf":
-                name = _name(t.group("tf"))
-                fo = fonts.get(name) if fonts is not None else None
-                font = self.reader.font(fo)
+                key = t.group("tf")
+                font = by_name.get(key)
+                if font is None:
+                    fo = fonts.get(_name(key)) if fonts is not None else None
+                    font = by_name[key] = self.reader.font(fo)
             elif g == "do":
                 if depth >= MAX_DEPTH:
                     raise MarkedError("forms nested too deep")
