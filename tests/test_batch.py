@@ -124,6 +124,23 @@ def tree_snapshot(root: Path, skip: Path | None = None) -> dict[str, tuple]:
     return snap
 
 
+HOOKS = Path(__file__).resolve().parent / "hooks"
+
+
+def hold_env(pattern: str, held: Path | None = None, release: Path | None = None) -> dict:
+    """The environment of a batch whose workers wait, before converting a file
+    whose name matches ``pattern``, until ``release`` exists (never, without
+    it): a document that outlasts any deadline, by an event, not a duration
+    (tests/hooks/sitecustomize.py). ``held`` gets one file per held document."""
+    env = {"PYTHONPATH": os.pathsep.join(p for p in (str(HOOKS), os.environ.get("PYTHONPATH")) if p),
+           "PDFCLEAN_TEST_HOLD": pattern}
+    if held is not None:
+        env["PDFCLEAN_TEST_HELD"] = str(held)
+    if release is not None:
+        env["PDFCLEAN_TEST_RELEASE"] = str(release)
+    return env
+
+
 def no_temporary_files(out: Path) -> None:
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".pdfclean")]
     assert not leftovers, leftovers
@@ -226,13 +243,22 @@ def test_batch_of_46_files_with_broken_ones(tmp_path):
 def test_sigkill_halfway_then_resume(tmp_path):
     src = tmp_path / "in"
     good = good_tree(src, copies=3)
+    # the smallest file, converted last (biggest first), is held: the batch cannot end
+    # before it is killed, whatever the speed of the machine
+    small = pymupdf.open()
+    small.new_page(width=100, height=100).insert_text((10, 50), "x")
+    small.save(src / "zz-held.pdf")
+    small.close()
+    good["zz-held.pdf"] = src / "zz-held.pdf"
+    assert (src / "zz-held.pdf").stat().st_size < min(f.stat().st_size for f in SAMPLE_FILES)
     out = tmp_path / "out"
     proc = subprocess.Popen([*CLI, "batch", str(src), "-o", str(out), "--jobs", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, **hold_env("zz-held.pdf")})
     manifest = out / MANIFEST
-    deadline = time.monotonic() + 120
     done = 0
-    while time.monotonic() < deadline and proc.poll() is None:
+    hang_guard = time.monotonic() + 600  # only against a hang: the condition is an event
+    while proc.poll() is None and time.monotonic() < hang_guard:
         if manifest.exists():
             done = manifest.read_text(encoding="utf-8").count('"status": "ok"')
             if done >= 8:
@@ -315,9 +341,7 @@ def test_worker_pool_survives_crash_exit_hang_and_memory_error():
              ("hang", "time:sleep", (600,)),
              ("alloc", "builtins:bytearray", (8 * 2**30,)),  # over the address-space cap
              *[(f"ok{i}", "os:getpid", ()) for i in range(6)]]
-    t0 = time.monotonic()
-    res = dict(pool.run(calls))
-    assert time.monotonic() - t0 < 60
+    res = dict(pool.run(calls))  # "hang" sleeps 300 times the deadline: no race
     assert res["segfault"] == {"ok": False, "error": "worker crashed (SIGSEGV)", "seconds": res["segfault"]["seconds"]}
     assert "exit code 7" in res["exit"]["error"]
     assert res["hang"]["error"].startswith("timed out after 2 s")
@@ -330,23 +354,24 @@ def test_worker_pool_survives_crash_exit_hang_and_memory_error():
 def test_timeout_and_memory_blowup_are_recorded_and_the_batch_goes_on(tmp_path, case):
     src = tmp_path / "in"
     src.mkdir()
-    if case == "timeout":
-        heavy_pdf(src / "heavy.pdf", pages=400)  # ~25 s of work
-        limits = ("--timeout", "3")
+    env = None
+    if case == "timeout":  # a worker held on heavy.pdf until killed: it surely outlasts the deadline
+        heavy_pdf(src / "heavy.pdf", pages=2)
+        limits = ("--timeout", "5")
+        env = {**os.environ, **hold_env("heavy.pdf", held=tmp_path / "held")}
     else:
         heavy_pdf(src / "heavy.pdf", pages=1, lines=60000)  # gigabytes
         limits = ("--max-memory", "400")
     for f in SAMPLE_FILES[:3]:
         shutil.copyfile(f, src / f.name)
     out = tmp_path / "out"
-    t0 = time.monotonic()
-    r = run_cli("batch", src, "-o", out, "--jobs", "2", *limits)
-    assert time.monotonic() - t0 < 60
+    r = run_cli("batch", src, "-o", out, "--jobs", "2", *limits, env=env)
     assert r.returncode == 1, r.stderr
     man = latest(out)
     assert man["heavy.pdf"]["status"] == "failed"
     if case == "timeout":
-        assert man["heavy.pdf"]["error"].startswith("timed out after 3 s"), man["heavy.pdf"]
+        assert len(list((tmp_path / "held").iterdir())) == 1  # the worker did reach the document
+        assert man["heavy.pdf"]["error"].startswith("timed out after 5 s"), man["heavy.pdf"]
     else:
         assert "out of memory" in man["heavy.pdf"]["error"], man["heavy.pdf"]
         assert "400 MB" in man["heavy.pdf"]["error"]
@@ -462,7 +487,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
 
 # --------------------------------------------------------------------------- Dask
 
-def test_dask_localcluster_same_manifest_semantics(tmp_path):
+def test_dask_localcluster_same_manifest_semantics(tmp_path, monkeypatch):
     import dask
     from distributed import LocalCluster
 
@@ -471,7 +496,9 @@ def test_dask_localcluster_same_manifest_semantics(tmp_path):
     for i, f in enumerate(SAMPLE_FILES[:4]):
         shutil.copyfile(f, src / "مقالات" / f"مقال {i}.pdf")
     (src / "bad.pdf").write_bytes(b"%PDF-1.4\n")
-    heavy_pdf(src / "slow.pdf", pages=400)
+    heavy_pdf(src / "slow.pdf", pages=2)  # held by its worker until killed (the deadline)
+    for k, v in hold_env("slow.pdf").items():  # the Dask worker's children start from this process
+        monkeypatch.setenv(k, v)
     out = tmp_path / "out"
     scratch = str(tmp_path / "dask")  # not the system temp folder
     env = {**os.environ, "DASK_TEMPORARY_DIRECTORY": scratch}
@@ -479,7 +506,7 @@ def test_dask_localcluster_same_manifest_semantics(tmp_path):
             LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
                          host="127.0.0.1", dashboard_address=None) as cluster:
         args = ("batch", src, "-o", out, "--executor", "dask", "--scheduler", cluster.scheduler_address,
-                "--timeout", "4")
+                "--timeout", "10")
         r = run_cli(*args, env=env)
         assert r.returncode == 1, r.stderr
         man = latest(out)
@@ -489,7 +516,7 @@ def test_dask_localcluster_same_manifest_semantics(tmp_path):
             doc = json.loads((out / out_rel(rel)).read_text(encoding="utf-8"))
             assert doc["source"]["file"] == rel
         assert man["bad.pdf"]["status"] == "failed" and "truncated" in man["bad.pdf"]["error"]
-        assert (man["slow.pdf"]["error"] or "").startswith("timed out after 4 s"), json.dumps(man["slow.pdf"])[:900]  # isolation on the cluster too
+        assert (man["slow.pdf"]["error"] or "").startswith("timed out after 10 s"), json.dumps(man["slow.pdf"])[:900]  # isolation on the cluster too
         r2 = run_cli(*args[:-2], "--timeout", "1", env=env)
         s = summary(r2.stderr)
         assert (s["ok"], s["unchanged"], s["failed"]) == ("0", "4", "2")
@@ -708,28 +735,43 @@ def test_review_needs_an_output_dir(tmp_path):
 # --------------------------------------------------------------------------- OCR pages in parallel
 
 def test_batch_reads_ocr_pages_in_parallel_within_jobs(tmp_path, monkeypatch):
-    from test_ocr import overlap, small_scan, tesseract_log
+    """Events, not timing: the 5-page document's readings wait until the other
+    document is written (its slot is free then), and then two of its pages
+    meet — which they can only do on a slot lent to it."""
+    from test_ocr import heights, overlap, small_scan, tesseract_log
 
     import pdfclean
 
     src = tmp_path / "in"
     (src / "مسح").mkdir(parents=True)
     small_scan(src / "مسح" / "وثيقة.pdf", pages=5)
-    small_scan(src / "one.pdf", pages=1, name="iaea-nuclear-file-reportlab-scan")
-    log = tesseract_log(tmp_path, monkeypatch)  # PDFCLEAN_TESSERACT, inherited by the batch
+    # taller pages than the other's: its readings are told apart by their heights
+    small_scan(src / "one.pdf", pages=1, name="iaea-nuclear-file-reportlab-scan", band=(0.12, 0.42))
+    # the same output as one page after another (and the images Tesseract sees)
+    refs, seen = {}, {}
+    for rel, pages in (("مسح/وثيقة.pdf", "1"), ("مسح/وثيقة.pdf", None), ("one.pdf", None)):
+        (tmp_path / f"ref-{len(seen)}").mkdir()
+        log = tesseract_log(tmp_path / f"ref-{len(seen)}", monkeypatch)
+        doc = pdfclean.extract(src / rel, ocr_jobs=1, pages=pages)
+        doc.source.file = rel
+        seen[(rel, pages)] = heights(log)
+        if pages is None:
+            refs[rel] = doc.to_json() + "\n"
+    first_page_runs = len(seen[("مسح/وثيقة.pdf", "1")])
+    other = set(seen[("one.pdf", None)])
+    assert not other & set(seen[("مسح/وثيقة.pdf", None)])  # its readings told apart by their height
     out = tmp_path / "out"
+    (tmp_path / "batch").mkdir()
+    log = tesseract_log(tmp_path / "batch", monkeypatch, meet=2, meet_after=first_page_runs,
+                        gate=out / "one.json", gate_free_heights=",".join(map(str, sorted(other))))
     r = run_cli("batch", src, "-o", out, "--jobs", "2")
     assert r.returncode == 0, r.stderr
     # never more Tesseract runs at once than --jobs; the 5-page document had a second
     # reader once the other document was done
     assert overlap(log) == 2
     assert max(overlap(log, by_parent=True).values()) == 2
-    # the same output as one page after another
-    monkeypatch.delenv("PDFCLEAN_TESSERACT")
     for rel, pages in (("مسح/وثيقة.pdf", 5), ("one.pdf", 1)):
-        doc = pdfclean.extract(src / rel, ocr_jobs=1)
-        doc.source.file = rel
-        assert (out / out_rel(rel)).read_text(encoding="utf-8") == doc.to_json() + "\n"
+        assert (out / out_rel(rel)).read_text(encoding="utf-8") == refs[rel]
         rec = latest(out)[rel]
         assert rec["ocr_pages"] == pages and rec["quality"]["ocr_share"] == 1.0
         line = [l for l in r.stderr.splitlines() if l.startswith(f"ok\t{rel}\t")][0].split("\t")
@@ -765,7 +807,7 @@ def test_a_killed_worker_takes_its_children_along(tmp_path):
     res = dict(pool.run([("t", "subprocess:run", (["sh", "-c", f"echo $$ > {pidfile}; exec sleep 600"],))]))
     assert res["t"]["error"].startswith("timed out after 2 s")
     pid = int(pidfile.read_text())
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # a hang guard: it ends as soon as the child is gone
     while time.monotonic() < deadline:
         try:
             state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
