@@ -50,6 +50,7 @@ class Layout:
     left: dict[int, float]  # per page: the body's left edge
     indents: bool  # does the document indent first lines?
     justified: bool = False  # do most body lines reach both edges?
+    spaced_after: frozenset = frozenset()  # dashes and slashes the text sets a space after
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
@@ -164,7 +165,24 @@ def measure(pages: list[Page]) -> Layout:
                     lines += 1
                     far = l.x0 - left[p.number] if l.rtl else right[p.number] - l.x1
                     flush += far < 0.3 * size
-    return Layout(size, pitch, right, left, firsts >= 2, lines >= 8 and flush >= JUSTIFIED_SHARE * lines)
+    return Layout(size, pitch, right, left, firsts >= 2, lines >= 8 and flush >= JUSTIFIED_SHARE * lines,
+                  _spaced_after(pages))
+
+
+def _spaced_after(pages: list[Page]) -> frozenset:
+    """The dashes and slashes that this text, inside its lines, follows with a
+    space more often than not («آذار/ مارس» against «آذار/مارس», «2023 – 2025»):
+    a line broken after one is joined to the next the same way."""
+    spaced: Counter = Counter()
+    tight: Counter = Counter()
+    for p in pages:
+        for l in p.lines:
+            for m in _MID_BREAK.finditer(l.text):
+                (spaced if m.group(2) else tight)[m.group(1)] += 1
+    return frozenset(c for c in spaced if spaced[c] > tight[c])
+
+
+_MID_BREAK = re.compile(r"\S([\-‐–/])( ?)\S")
 
 
 def _edge(xs: list[float], pick) -> float:
@@ -191,7 +209,7 @@ def build_blocks(pages: list[Page], layout: Layout | None = None) -> list[Block]
         drafts.extend(page_drafts)
         notes = _footnote_drafts(note_lines)
     drafts.extend(notes)
-    return [b for b in (_finish(d) for d in drafts) if b.text]
+    return [b for b in (_finish(d, layout.spaced_after) for d in drafts) if b.text]
 
 
 _NOTE_MARK = re.compile(r"^\s*(?:[(\[]?[0-9\u0660-\u0669\u06f0-\u06f9]{1,3}[)\].\-–]?|\*{1,3})\s*\S")
@@ -320,14 +338,17 @@ def _continues(last: _Draft, first: _Draft, lay: Layout) -> bool:
     return lay.indents and full and not indented
 
 
-_BREAK_AFTER = re.compile(r"\S[\-‐–/]$")  # a line broken after a dash or slash, no space before it
+# a line broken after a dash or slash with no space before it, or after an opening bracket
+_BREAK_AFTER = re.compile(r"(?:\S([\-‐–/])|([(\[{«“‹]))$")
 
 
-def _join(lines: list[Line], delta: Counter | None = None) -> str:
+def _join(lines: list[Line], delta: Counter | None = None, spaced_after: frozenset = frozenset()) -> str:
     """The lines' texts joined by spaces; a Latin word hyphenated at a line end
     is joined back (the hyphen counted in ``delta`` under the line's page),
-    and a line broken after a dash or slash that had no space before it
-    («2023–» / «2025», «شباط/» / «فبراير») runs on without one."""
+    a line broken after a dash or slash that had no space before it
+    («2023–» / «2025», «شباط/» / «فبراير») runs on without one, unless
+    ``spaced_after`` says the text follows that mark with a space, and a
+    line broken after an opening bracket or quote runs on without one."""
     out = ""
     for ln in lines:
         t = ln.text.strip()
@@ -337,7 +358,7 @@ def _join(lines: list[Line], delta: Counter | None = None) -> str:
             out = out[:-1] + t
             if delta is not None:
                 delta[(ln.page, "dehyphenated")] -= 1
-        elif _BREAK_AFTER.search(out):
+        elif (m := _BREAK_AFTER.search(out)) and (m.group(2) or m.group(1) not in spaced_after):
             out += t
         else:
             out = f"{out} {t}" if out else t
@@ -382,10 +403,10 @@ def balance_brackets(lines: list[Line]) -> None:
             ln.text = old
 
 
-def _finish(d: _Draft) -> Block:
+def _finish(d: _Draft, spaced_after: frozenset = frozenset()) -> Block:
     balance_brackets(d.lines)
     delta: Counter = Counter()
-    text = _join(d.lines, delta)
+    text = _join(d.lines, delta, spaced_after)
     repairs: Counter = Counter()
     if d.type == "list_item" and (item := _LIST.sub("", text, count=1).strip()):
         # the marker goes (a marker with no item after it is all the text there is)

@@ -7,6 +7,7 @@ import functools
 import gc
 import hashlib
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Union
@@ -322,16 +323,37 @@ def _page(raw: RawPage) -> Page:
     account = Counter(raw.account)
     if "read" not in account:  # OCR glyphs: what the reader gave is what was read
         account["read"] = ink("".join([g.text for g in raw.glyphs]))
-    lines = []
+    lines, visual = [], []
     for vl in build_lines(raw.glyphs):
         line = repair_line(vl, raw.number)
         account.update(line.delta)  # a line a repair emptied still counts what it removed
         if line.text:
             lines.append(line)
+            visual.append(vl)
+    _set_right_to_left(lines, visual, raw.number)
     _check_direction(lines)
     quality = text_quality(" ".join(l.text for l in lines)) if lines else 0.0
     return Page(raw.number, raw.width, raw.height, lines, raw.image_coverage, quality,
                 repairs=Counter(raw.repairs), account=account)
+
+
+_NEUTRAL_END = re.compile(r"^[^\w\s]|[^\w\s]$")
+
+
+def _set_right_to_left(lines: list[Line], visual: list, number: int) -> None:
+    """A line with no right-to-left letter in a right-to-left page — «(Generative
+    AI).» ending an Arabic paragraph — was set right to left too when it hangs
+    from the right edge of the text and has brackets or punctuation at an end
+    (which only the paragraph's direction puts in place): read it so."""
+    rtl = [l for l in lines if l.rtl]
+    if len(rtl) * 2 <= len(lines):
+        return
+    right = max(l.x1 for l in rtl)
+    left = min(l.x0 for l in rtl)
+    for i, l in enumerate(lines):
+        if not l.rtl and _NEUTRAL_END.search(l.text) and right - l.x1 < l.size \
+                and l.x0 - left > 2 * l.size:
+            lines[i] = repair_line(visual[i], number, rtl=True)
 
 
 def _page_info(p: Page, account: dict) -> dict:

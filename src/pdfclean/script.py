@@ -126,7 +126,7 @@ def visual_to_logical(clusters: list[str], rtl: bool | None = None) -> tuple[str
     if not clusters:
         return "", False
     types = "".join([_CLASS[c[0]] for c in clusters])
-    if "R" not in types:
+    if "R" not in types and not rtl:  # (a line of Latin and neutrals may be set right to left)
         return "".join(clusters), False
     if rtl is None:
         rtl = is_rtl_line(types)
@@ -552,8 +552,9 @@ def _visual_clusters(glyphs: list[Glyph]) -> list[str]:
     return out
 
 
-def repair_line(vl: VisualLine, page: int) -> Line:
-    """One visual line to a :class:`Line` with logical text and its repairs."""
+def repair_line(vl: VisualLine, page: int, rtl: bool | None = None) -> Line:
+    """One visual line to a :class:`Line` with logical text and its repairs;
+    ``rtl`` sets its direction (default: from its letters, :func:`is_rtl_line`)."""
     repairs: Counter = Counter()
     delta: Counter = Counter()
     glyphs = vl.glyphs
@@ -569,7 +570,7 @@ def repair_line(vl: VisualLine, page: int) -> Line:
         n = sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
         repairs["bidi_controls"] += n
         delta["bidi_controls"] -= n
-    text, rtl = visual_to_logical(clusters, _is_rtl(glyphs))
+    text, rtl = visual_to_logical(clusters, _is_rtl(glyphs) if rtl is None else rtl)
     if rtl and _bracket_disorder(text):
         mirrored = mirror_brackets(text)
         if _bracket_disorder(mirrored) < _bracket_disorder(text):
