@@ -144,7 +144,8 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     elongation only when its glyph shape — font, character and advance —
     stands so at least :data:`SHAPE_MIN` times on the page and for most of its
     glyphs there (:data:`SHAPE_SHARE`), and a bracket or quote only when no
-    other one stands beside it.
+    other one stands beside it. The letter left of a dropped elongation is
+    stretched over it, so that the gap it leaves is never read as a space.
 
     >>> g = [Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph(",", 8.2, 0, 10.7, 12, 10, 12),
     ...      Glyph("س", 10.7, 0, 18.6, 12, 10, 12)]
@@ -169,6 +170,7 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
             rows.setdefault(g.baseline, []).append(k)
     drop: list[int] = []
     shaped: dict[tuple, list[int]] = {}  # glyph shape -> elongations of it awaiting confirmation
+    left: dict[int, Glyph] = {}  # an elongation -> the letter on its left
     for row in rows.values():
         row.sort(key=lambda k: glyphs[k].x0 + glyphs[k].x1)
         em = KASHIDA_NEAR_EM if any(glyphs[k].text.isspace() for k in row) else KASHIDA_TOUCH_EM
@@ -187,6 +189,8 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
                 if join[a.text[0]] in ("j", "l") and join[b.text[-1]] == "j" \
                         and _meet(a, g, em) and _meet(glyphs[row[j]], b, em):
                     run = row[i:j + 1]
+                    for k in run:
+                        left[k] = a
                     if all(join[glyphs[k].text] == "p" for k in run):
                         drop.extend(run)
                     elif not _paired(glyphs, row, i, j):
@@ -204,6 +208,10 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
                 drop.extend(ks)
     if not drop:
         return glyphs, 0
+    for k in drop:  # the letter on the left reaches over the stroke: no gap is left for a space
+        a = left[k]
+        if glyphs[k].x1 > a.x1:
+            a.x1 = glyphs[k].x1
     gone = set(drop)
     return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
 
