@@ -1,0 +1,148 @@
+"""Reading order and column gutters on layouts with known truth.
+
+Unit cases on hand-made lines (``blocks.reading_order``, ``_gutter``,
+``_breaks``), and the same questions on real PDFs drawn by tests/layouts.py,
+read through the engines: the gutter is where the page leaves it, the right
+column is read first, paragraph breaks fall where the paragraphs end.
+"""
+
+import pytest
+from rapidfuzz import fuzz
+
+from layouts import PARAS, Pdf
+from pdfclean import blocks
+from pdfclean.engines import open_engine
+from pdfclean.model import Line
+from pdfclean.pipeline import _page
+
+
+def L(text, x0, y0, x1, size=11.0, page=1, bold=False, rtl=True):
+    return Line(text, x0, y0, x1, y0 + size, size, bold, page, rtl=rtl, baseline=y0 + 0.8 * size)
+
+
+def columns(rows=5, right=(310, 535), left=(60, 285), top=120.0, pitch=17.6):
+    """Lines of two columns: r0…r4 on the right, l0…l4 on the left."""
+    lines = [L(f"r{i}", right[0], top + i * pitch, right[1]) for i in range(rows)]
+    lines += [L(f"l{i}", left[0], top + i * pitch, left[1]) for i in range(rows)]
+    return lines
+
+
+def test_gutter_of_two_columns():
+    g = blocks._gutter(columns())
+    assert g == (285, 310)
+
+
+def test_no_gutter_in_one_column_or_with_too_few_lines():
+    one = [L(f"p{i}", 60, 100 + 17.6 * i, 535 - (40 if i == 4 else 0)) for i in range(8)]
+    assert blocks._gutter(one) is None
+    assert blocks._gutter(columns(rows=2)) is None  # fewer than 3 lines a side
+
+
+def test_a_gutter_near_the_edge_is_not_one():
+    lines = [L(f"a{i}", 60, 100 + 17.6 * i, 500) for i in range(6)]
+    lines += [L(f"n{i}", 520, 100 + 17.6 * i, 535) for i in range(6)]  # a margin note column
+    assert blocks._gutter(lines) is None
+
+
+def test_reading_order_right_column_first_title_across():
+    lines = columns() + [L("title", 60, 80, 535, size=16, bold=True)]
+    got = [l.text for l in blocks.reading_order(lines)]
+    assert got == ["title"] + [f"r{i}" for i in range(5)] + [f"l{i}" for i in range(5)]
+
+
+def test_reading_order_left_column_first_in_ltr_text():
+    lines = [L(l.text, l.x0, l.y0, l.x1, rtl=False) for l in columns()]
+    got = [l.text for l in blocks.reading_order(lines)]
+    assert got == [f"l{i}" for i in range(5)] + [f"r{i}" for i in range(5)]
+
+
+def test_a_line_across_the_gutter_cuts_the_page_into_stretches():
+    top = columns(rows=3, top=100)
+    rule = [L("across", 60, 160, 535)]
+    bottom = columns(rows=3, top=190)
+    for l in bottom:
+        l.text = l.text.upper()
+    got = [l.text for l in blocks.reading_order(top + rule + bottom)]
+    assert got == ["r0", "r1", "r2", "l0", "l1", "l2", "across", "R0", "R1", "R2", "L0", "L1", "L2"]
+
+
+def test_one_row_of_segments_reads_right_to_left():
+    got = [l.text for l in blocks.reading_order([L("left", 60, 100, 200), L("right", 400, 100, 535)])]
+    assert got == ["right", "left"]
+
+
+def layout_of(lines):
+    from pdfclean.model import Page
+
+    return blocks.measure([Page(1, 595, 842, lines)])
+
+
+def test_breaks_within_and_between_paragraphs():
+    # a justified paragraph: full lines, a short last one; then the next one, its
+    # first line indented (on the right: Arabic)
+    p1 = [L(f"a{i}", 60, 100 + 17.6 * i, 535) for i in range(3)] + [L("a3", 300, 100 + 17.6 * 3, 535)]
+    p2 = [L("b0", 60, 100 + 17.6 * 4, 517), L("b1", 60, 100 + 17.6 * 5, 535), L("b2", 60, 100 + 17.6 * 6, 535)]
+    lay = blocks.Layout(size=11.0, pitch=17.6, right={1: 535.0}, left={1: 60.0}, indents=True, justified=True)
+    assert [blocks._breaks(a, b, lay) for a, b in zip(p1, p1[1:])] == [False, False, False]
+    assert blocks._breaks(p1[-1], p2[0], lay)
+    assert not blocks._breaks(p2[0], p2[1], lay)
+
+
+def test_breaks_on_a_wide_gap_a_size_change_and_bold():
+    a = L("a", 60, 100, 535)
+    lines = [L(f"x{i}", 60, 100 + 17.6 * i, 535) for i in range(6)]
+    lay = layout_of(lines)
+    assert blocks._breaks(a, L("far", 60, 100 + 3 * 17.6, 535), lay)  # a blank line between
+    assert blocks._breaks(a, L("big", 60, 100 + 17.6, 535, size=16), lay)
+    assert blocks._breaks(a, L("bold", 60, 100 + 17.6, 535, bold=True), lay)
+    assert not blocks._breaks(a, L("next", 60, 100 + 17.6, 535), lay)
+
+
+# --------------------------------------------------------------------------- drawn PDFs
+
+
+def page_lines(path, engine="pymupdf", number=1):
+    eng = open_engine(engine, path.read_bytes())
+    try:
+        raw = next(iter(eng.pages([number])))
+        return _page(raw).lines
+    finally:
+        eng.close()
+
+
+def same(a: str, b: str) -> bool:
+    return fuzz.partial_ratio(" ".join(a.split()), " ".join(b.split())) >= 95
+
+
+@pytest.mark.parametrize("engine", ["pymupdf", "pdfplumber"])
+def test_drawn_columns_gutter_and_order(tmp_path, engine):
+    pdf = Pdf(tmp_path / "columns.pdf")
+    pdf.line("الإصلاح الاقتصادي في العراق: الفرص والعقبات", 60, 535, 80, size=16, bold=True)
+    y = pdf.para(PARAS[0], 310, 535, 120, size=11)
+    pdf.para(PARAS[1], 310, 535, y + 8, size=11)
+    y = pdf.para(PARAS[2], 60, 285, 120, size=11)
+    pdf.para(PARAS[3], 60, 285, y + 8, size=11)
+    lines = page_lines(pdf.save(), engine)
+    g = blocks._gutter(lines)
+    assert g is not None and 280 <= g[0] < g[1] <= 315, g
+    ordered = blocks.reading_order(lines)
+    assert ordered[0].size > 14  # the title over both columns first
+    sides = ["R" if l.x0 >= g[1] - 0.5 else "L" for l in ordered[1:]]
+    assert sides == sorted(sides, reverse=True) and "L" in sides and "R" in sides  # all right, then left
+    text = " ".join(l.text for l in ordered)
+    spots = [text.find(p.split()[0] + " " + p.split()[1]) for p in PARAS[:4]]
+    assert all(s >= 0 for s in spots) and spots == sorted(spots), spots
+
+
+def test_drawn_paragraph_breaks_fall_where_paragraphs_end(tmp_path):
+    pdf = Pdf(tmp_path / "paras.pdf")
+    y = 100
+    for p in PARAS[:3]:
+        y = pdf.para(p, 60, 535, y, size=12, lead=19 / 12)
+    lines = blocks.reading_order(page_lines(pdf.save()))
+    lay = layout_of(lines)
+    starts = [0] + [i + 1 for i, (a, b) in enumerate(zip(lines, lines[1:])) if blocks._breaks(a, b, lay)]
+    paras = [" ".join(l.text for l in lines[s:e]) for s, e in zip(starts, starts[1:] + [len(lines)])]
+    assert len(paras) == 3, paras
+    for got, want in zip(paras, PARAS[:3]):
+        assert same(got, want), (got[:40], want[:40])
