@@ -95,6 +95,19 @@ def ocr_jobs_option(f):
                         help="Pages read by OCR at once (default: all cores).")(f)
 
 
+def _check_pages(pages: str | None) -> None:
+    """A bad --pages: one line and exit 2 (the syntax only: extract clips to the document)."""
+    if pages is None:
+        return
+    from .pipeline import DEFAULT_MAX_PAGES, parse_pages
+
+    try:
+        parse_pages(pages, DEFAULT_MAX_PAGES)
+    except ValueError as e:
+        click.echo(f"pdfclean: --pages: {_one_line(e)}", err=True)
+        sys.exit(2)
+
+
 def debug_option(f):
     return click.option("--debug", is_flag=True,
                         help="On an internal error (exit 3), print the full traceback.")(f)
@@ -137,13 +150,7 @@ def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | 
     from .writers import FORMATS as WRITERS
 
     name = _display_name(input)
-    if pages is not None:
-        from .pipeline import DEFAULT_MAX_PAGES, parse_pages
-
-        try:
-            parse_pages(pages, DEFAULT_MAX_PAGES)  # the syntax only: extract clips to the document
-        except ValueError as e:
-            raise click.BadParameter(str(e), param_hint="--pages")
+    _check_pages(pages)
     if output and input != "-" and os.path.exists(output) and os.path.exists(input) \
             and os.path.samefile(output, input):
         raise click.BadParameter("the output would overwrite the input", param_hint="-o")
@@ -245,13 +252,7 @@ def review(input: str, output: str, engine: str, pages: str | None, password: st
     from .review import review as run
 
     name = _display_name(input)
-    if pages is not None:
-        from .pipeline import DEFAULT_MAX_PAGES, parse_pages
-
-        try:
-            parse_pages(pages, DEFAULT_MAX_PAGES)
-        except ValueError as e:
-            raise click.BadParameter(str(e), param_hint="--pages")
+    _check_pages(pages)
     if output == "-":
         raise click.BadParameter("the report is a file (it embeds the page images)", param_hint="-o")
     if input != "-" and os.path.exists(output) and os.path.exists(input) and os.path.samefile(output, input):
