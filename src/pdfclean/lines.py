@@ -206,27 +206,41 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
     out: list[VisualLine] = []
     cur: list[Glyph] = []
     prev: Glyph | None = None
-    saw_space = False
+    saw_space: Glyph | None = None
     for g in band:
         if has_spaces and (g.text.isspace() or g.text == "\u200b"):  # _is_space, inlined
-            saw_space = prev is not None
+            if prev is not None:
+                saw_space = g
             continue
         if prev is not None:
             gap = g.x0 - prev.x1
             if gap > seg_gap:
                 out.append(_make(cur))
                 cur = []
-            elif saw_space or gap > space_gap:
+            elif (saw_space is not None and not _inside_word(saw_space, prev, g)) or gap > space_gap:
                 cur.append(Glyph(" ", prev.x1, prev.y0, g.x0 if g.x0 > prev.x1 else prev.x1, prev.y1,
                                  prev.baseline, prev.size, prev.font, prev.bold))
         cur.append(g)
         prev = g
-        saw_space = False
+        saw_space = None
     if cur:
         out.append(_make(cur, None if out else sizes))  # one segment: the band's sizes
     if out and unmapped:
         out[0].unmapped = unmapped
     return out
+
+
+def _inside_word(space: Glyph, a: Glyph, b: Glyph) -> bool:
+    """Is a space glyph drawn over the letters beside it rather than between
+    them — the letters touch and the space starts where one of them does?
+    Typst draws the space it broke a line at from the pen position of the
+    line's last letter («بينم ا»); such a space separates nothing. (Chromium
+    kerns a letter into a real space: that space starts mid-letter.)"""
+    tol = 0.05 * space.size
+    if space.x1 - space.x0 <= tol or b.x0 - a.x1 > tol:  # the letters must touch
+        return False
+    # drawn from the same pen position as one of them
+    return abs(space.x0 - a.x0) < tol or abs(space.x1 - b.x1) < tol
 
 
 def _sizes(glyphs: list[Glyph]) -> list[float]:
