@@ -33,7 +33,7 @@ run: install
 	$(BIN)/pdfclean extract $(SAMPLE)
 
 test: install-test system
-	$(BIN)/python -m pytest -n $(JOBS) --doctest-modules src tests
+	$(BIN)/python -m pytest -n $(JOBS)  # testpaths and --doctest-modules: pyproject.toml
 
 eval: install
 	$(BIN)/python -m pdfclean.eval samples/pdfs --details
