@@ -93,6 +93,7 @@ REPAIR_NOTES = {
     "mirrored_brackets": "brackets mirrored back",
     "nfc": "Unicode NFC normalisation",
     "kashida": "justification elongation glyphs (kashida) dropped",
+    "mangled_code_points": "code points a producer's ToUnicode mangled (Ghostscript: «乑», «昀椀») decoded",
     "overprinted_glyphs": "text drawn twice (fake bold, shadow) kept once",
     "list_marker": "list marker taken off the item",
     "dehyphenated": "hyphen of a word broken at a line end removed",
