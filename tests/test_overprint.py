@@ -10,7 +10,7 @@ import pytest
 from rapidfuzz import fuzz
 
 import pdfclean
-from conftest import REAL
+from conftest import REAL, SAMPLES
 from layouts import PARAS, Pdf
 from pdfclean.eval import norm
 from pdfclean.model import ink
@@ -180,3 +180,44 @@ def test_real_pdfs_say_each_letter_no_more_often_than_it_is_drawn(pdf):
     letters = [c for c in out if "\u0621" <= c <= "\u064a" or c in "پچژگکی"]
     excess = sum(max(0, out[c] - drawn[c]) for c in letters)
     assert excess <= given, {c: (out[c], drawn[c]) for c in letters if out[c] > drawn[c]}
+
+
+def test_text_under_an_opaque_image_is_noted(tmp_path):
+    """Text drawn first and then covered by an image is hidden on the page:
+    it is read, and a warning says so; text over an image is not."""
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 60, 80), False)
+    pix.clear_with(200)
+    png = tmp_path / "page.png"
+    pix.save(str(png))
+    for order in ("text-then-image", "image-then-text"):
+        pdf = Pdf(tmp_path / f"{order}.pdf")
+        if order == "image-then-text":
+            pdf.c.drawImage(str(png), 40, 400, 515, 400)
+        pdf.para(PARAS[1], 60, 535, 500, size=12)
+        if order == "text-then-image":
+            pdf.c.drawImage(str(png), 40, 200, 515, 400)
+        doc = pdfclean.extract(pdf.save(), ocr="never")
+        assert fuzz.ratio(norm(doc.text), norm(PARAS[1])) >= 99
+        noted = [w for w in doc.warnings if "under an image" in w]
+        assert bool(noted) == (order == "text-then-image"), doc.warnings
+
+
+OVERPRINT_SAMPLES = sorted(SAMPLES.glob("*-overprint.pdf"))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("pdf", OVERPRINT_SAMPLES, ids=[p.name for p in OVERPRINT_SAMPLES])
+def test_overprint_samples_title_and_headings_once(pdf, engine):
+    """The generated articles whose title and headings are filled then
+    stroked, one heading with a shadow, a last page under an image: every
+    heading once and exact, the title exact, the copies counted."""
+    import json
+
+    truth = json.loads(pdf.with_name(pdf.name[:-4] + ".truth.json").read_text(encoding="utf-8"))
+    assert len(OVERPRINT_SAMPLES) >= 3
+    doc = pdfclean.extract(pdf, engine=engine)
+    assert doc.metadata.title == truth["metadata"]["title"]
+    want = [norm(b["text"]) for b in truth["blocks"] if b["type"] == "heading"]
+    got = [norm(b.text) for b in doc.blocks if b.type == "heading"]
+    assert got == want
+    assert doc.repairs["overprinted_glyphs"] > 0
