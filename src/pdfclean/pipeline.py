@@ -159,8 +159,9 @@ def extract(
     :class:`~pdfclean.errors.LimitError` when the document is the problem,
     :class:`~pdfclean.errors.InternalError` when pdfclean's own code raised
     (a bug: the page, the exception type and the traceback are kept). An
-    exception raised inside MuPDF, pdfminer or pdfplumber themselves (the
-    innermost frame of its traceback is theirs) counts as the document's.
+    exception raised inside MuPDF, pdfminer, pdfplumber, pikepdf or fontTools
+    themselves (the innermost frame of its traceback is theirs) counts as the
+    document's.
     ``ValueError`` for a bad argument (engine, OCR mode, page-range syntax);
     ``MemoryError`` goes up as it is.
     """
@@ -215,7 +216,9 @@ def extract(
         raise _failure(e, reading[0]) from e
 
 
-_PDF_LIBRARIES = frozenset({"pymupdf", "fitz", "mupdf", "_mupdf", "pdfminer", "pdfplumber"})
+# the libraries that parse the document (a font program inside it too): what they raise is the PDF's
+_PDF_LIBRARIES = frozenset({"pymupdf", "fitz", "mupdf", "_mupdf", "pdfminer", "pdfplumber", "pikepdf",
+                            "fontTools"})
 
 
 def _failure(e: Exception, page: int | None) -> PdfCleanError:
