@@ -92,10 +92,14 @@ def heavy_pdf(path: Path, pages: int, lines: int = 90) -> None:
     doc.close()
 
 
+BATCH_FILES = SAMPLE_FILES[:15]  # the batch tests' set, whatever samples are added
+
+
 def good_tree(root: Path, copies: int = 3) -> dict[str, Path]:
-    """``copies`` × the 15 sample PDFs under mixed names; rel path → source."""
+    """``copies`` × 15 sample PDFs under mixed names; rel path → source."""
+    assert len(BATCH_FILES) == 15
     good = {}
-    for i, src in enumerate(SAMPLE_FILES * copies):
+    for i, src in enumerate(BATCH_FILES * copies):
         rel = [f"{src.stem}-{i}.pdf",
                f"مقالات/مقال رقم {i}.pdf",
                f"folder with spaces/sub dir/report {i}.PDF",
