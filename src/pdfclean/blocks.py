@@ -349,20 +349,26 @@ def _join(lines: list[Line], delta: Counter | None = None, spaced_after: frozens
     («2023–» / «2025», «شباط/» / «فبراير») runs on without one, unless
     ``spaced_after`` says the text follows that mark with a space, and a
     line broken after an opening bracket or quote runs on without one."""
-    out = ""
+    parts: list[str] = []  # texts and the separators between them (joined once: linear)
     for ln in lines:
         t = ln.text.strip()
         if not t:
             continue
-        if out.endswith("-") and t[:1].islower():
-            out = out[:-1] + t
+        if not parts:
+            parts.append(t)
+            continue
+        last = parts[-1]
+        if last.endswith("-") and t[:1].islower():
+            parts[-1] = last[:-1]
+            parts.append(t)
             if delta is not None:
                 delta[(ln.page, "dehyphenated")] -= 1
-        elif (m := _BREAK_AFTER.search(out)) and (m.group(2) or m.group(1) not in spaced_after):
-            out += t
+        elif (m := _BREAK_AFTER.search(last[-2:])) and (m.group(2) or m.group(1) not in spaced_after):
+            parts.append(t)
         else:
-            out = f"{out} {t}" if out else t
-    return out
+            parts.append(" ")
+            parts.append(t)
+    return "".join(parts)
 
 
 def balance_brackets(lines: list[Line]) -> None:

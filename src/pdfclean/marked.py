@@ -254,7 +254,8 @@ class Reader:
             return w.marks
         except MarkedError:
             raise
-        except (pikepdf.PdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+        except (pikepdf.PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+                RecursionError) as e:  # (pikepdf may count the pages of a broken file otherwise)
             raise MarkedError(f"{type(e).__name__}: {' '.join(str(e).split())[:120]}") from e
 
     def font(self, obj) -> _Font:
@@ -719,10 +720,11 @@ def apply_chars(chars: list[dict], marks: Marks, raw, rotation: int = 0) -> list
 # ---- what the engines call --------------------------------------------------------------
 
 
-def mupdf_wants(page, forms: dict) -> bool:
-    """Does a MuPDF page's content, or a form it uses, mention ActualText or
-    an artifact? (``forms`` caches the answer per form xref.)"""
-    if MARKERS.search(page.read_contents()):
+def mupdf_wants(page, forms: dict, content: bytes | None = None) -> bool:
+    """Does a MuPDF page's content (``content``, decoded, if the caller has
+    it), or a form it uses, mention ActualText or an artifact? (``forms``
+    caches the answer per form xref.)"""
+    if MARKERS.search(page.read_contents() if content is None else content):
         return True
     for x in page.get_xobjects():
         xref = x[0]
