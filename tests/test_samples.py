@@ -104,25 +104,30 @@ def test_metadata_and_front_matter(scores, pdf, truth):
     kinds = defaultdict(set)
     for r in doc["removed"]:
         kinds[r["kind"]].add(r["page"])
-    article_pages = set(range(2, doc["source"]["pages"] + 1))
+    article_pages = {f["page"] for f in truth["furniture"] if f["kind"] == "page_number"}
     assert kinds["page_number"] == article_pages
     assert kinds["running_title"] >= article_pages
+    # the head lines are recorded where they stood: on the first article page (and the cover)
+    assert min(article_pages) in kinds["article_head"], kinds["article_head"]
 
 
 def test_paragraph_across_pages_is_one_block(scores):
     for (name, eng), (doc, _) in scores.items():
         truth = json.loads((SAMPLES / name.replace(".pdf", ".truth.json")).read_text(encoding="utf-8"))
+        want = min(2, len(truth["split_blocks"]))  # paragraphs the PDF runs across a page break
         cross = [b for b in doc["blocks"] if len(b["pages"]) == 2]
-        assert len(cross) >= 2, (name, eng)
+        assert len(cross) >= want, (name, eng)
         # each joined block is one truth block (up to a producer's lost mark)
         truth_texts = [norm(b["text"]) for b in truth["blocks"]]
-        assert sum(max(fuzz.ratio(norm(b["text"]), t) for t in truth_texts) >= 98 for b in cross) >= 2, \
+        assert sum(max(fuzz.ratio(norm(b["text"]), t) for t in truth_texts) >= 98 for b in cross) >= want, \
             (name, eng)
 
 
 def test_seed_article_matches_hand_cleaned_reference(scores):
     ref = json.loads((ROOT / "tests" / "data" / "almanbar-article-clean.json").read_text(encoding="utf-8"))
-    for producer in PRODUCERS:
+    seed = [p for p in PRODUCERS if (f"almanbar-iran-us-talks-{p}.pdf", "pymupdf") in scores]
+    assert len(seed) >= 7
+    for producer in seed:
         doc, _ = scores[(f"almanbar-iran-us-talks-{producer}.pdf", "pymupdf")]
         assert len(doc["blocks"]) == len(ref["blocks"]), producer
         for got, want in zip(doc["blocks"], ref["blocks"]):
