@@ -223,8 +223,9 @@ def table(scores: list[Score]) -> str:
     groups: dict[tuple[str, str], list[Score]] = defaultdict(list)
     for s in scores:
         groups[(s.producer, s.engine)].append(s)
-    rows = ["| producer | engine | docs | CER | leaked furniture | blocks as one | blocks exact | headings typed | metadata |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| producer | engine | docs | bodies exact | CER | leaked furniture | blocks as one | blocks exact "
+            "| headings typed | metadata |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for (prod, eng), ss in sorted(groups.items(), key=lambda kv: (kv[0][1].startswith("raw"), kv[0])):
         chars = sum(s.truth_chars for s in ss)
         edits = sum(s.edits for s in ss)
@@ -235,7 +236,8 @@ def table(scores: list[Score]) -> str:
         mt, mr = sum(s.meta_total for s in ss), sum(s.meta_right for s in ss)
         raw = eng.startswith("raw")
         rows.append(
-            f"| {prod} | {eng} | {len(ss)} | {100 * edits / max(1, chars):.2f} % | {leaks} | "
+            f"| {prod} | {eng} | {len(ss)} | {sum(1 for s in ss if not s.edits and not s.error)} | "
+            f"{100 * edits / max(1, chars):.2f} % | {leaks} | "
             + ("– | – | – | – |" if raw else
                f"{100 * bo / max(1, bt):.1f} % | {100 * be / max(1, bt):.1f} % | "
                f"{100 * hy / max(1, ht):.1f} % | {mr}/{mt} |")
