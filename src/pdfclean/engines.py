@@ -21,7 +21,7 @@ from typing import Iterator
 from . import fontmap, marked
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
-from .quirks import _cells, drop_kashida, fold_overprints
+from .quirks import MAYBE_PIECE, _cells, drop_kashida, fold_cluster_pieces, fold_overprints
 
 ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
@@ -294,11 +294,14 @@ _MAYBE_KASHIDA = re.compile(f"[{_AR_LETTER}][\u064b-\u065f\u0670]*(?:[^\\w\\s]|[
 
 
 def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
-                  overprints: bool = True) -> list[Glyph]:
+                  overprints: bool = True, bars: set[int] | None = None) -> list[Glyph]:
     """The glyph stage after an engine: characters read counted, producer
-    quirks repaired (:mod:`pdfclean.quirks`: text drawn twice, kashida glyphs;
-    ``overprints`` false skips the first where the engine saw no sign of it),
-    marks attached and runs of letters folded.
+    quirks repaired (:mod:`pdfclean.quirks`: text drawn twice, kashida glyphs,
+    the pieces of a shaped cluster given the cluster's text; ``overprints``
+    false skips the first where the engine saw no sign of it; ``bars``: ids
+    of glyphs the engine found drawn as connecting strokes, see
+    :func:`~pdfclean.quirks.fold_cluster_pieces`), marks attached and runs of
+    letters folded.
 
     Whatever this drops is counted in ``raw.repairs`` and ``raw.account``;
     what the engine did not read (turned text, text outside the crop box) is
@@ -321,6 +324,12 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
             raw.repairs[name] += n
             kept = {id(g) for g in glyphs}
             acc[name] -= ink("".join([g.text for g in before if id(g) not in kept]))
+    if bars or MAYBE_PIECE.search(text):  # a character repeated in the stream (marks between)
+        had = ink("".join([g.text for g in glyphs]))
+        glyphs, n = fold_cluster_pieces(glyphs, bars)
+        if n:  # pieces may lose characters and stay (a mark keeps its own)
+            raw.repairs["cluster_pieces"] += n
+            acc["cluster_pieces"] -= had - ink("".join([g.text for g in glyphs]))
     return merge_runs(cluster_stream(glyphs, number=False))
 
 

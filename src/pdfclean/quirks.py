@@ -15,6 +15,7 @@ the page unrecorded.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .model import Glyph
@@ -236,3 +237,178 @@ def _meet(a: Glyph, b: Glyph, em: float) -> bool:
     """Does box ``b`` (to the right of ``a`` by centre) meet or overlap ``a``
     within ``em`` of the font size?"""
     return b.x0 - a.x1 < em * max(a.size, 1.0)
+
+
+# --- cluster pieces ---------------------------------------------------------------
+
+PIECE_ZERO_EM = 0.02  # a glyph narrower than this (in ems) has no advance: a mark's, a dot's
+PIECE_MARK_NEAR_EM = 0.3  # two mark glyphs of one cluster sit this close (in ems)
+BAR_TOP_EM = 0.12  # a connecting stroke's ink tops out below this (tatweel: 0.07–0.11 em) …
+BAR_HEIGHT_EM = 0.16  # … and is no thicker than this; a dotless tooth rises to 0.13 em or more
+#: In drawing order, a character again after nothing but marks («أُأ», «َّّ», «لل»): the
+#: page may hold cluster pieces (:func:`fold_cluster_pieces` looks closer).
+MAYBE_PIECE = re.compile("([^\\s\\d])[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]*\\1")
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.combining(ch) > 0 or unicodedata.category(ch) in ("Mn", "Me")
+
+
+def _split_base(text: str) -> tuple[str, str]:
+    """``text`` as its leading run of non-marks and the rest."""
+    i = 0
+    while i < len(text) and not _is_mark(text[i]):
+        i += 1
+    return text[:i], text[i:]
+
+
+def _without(text: str, chars: str) -> str | None:
+    """``text`` with one of each character of ``chars`` taken out, or None
+    when ``chars`` is not all in it."""
+    out = list(text)
+    for c in chars:
+        try:
+            out.remove(c)
+        except ValueError:
+            return None
+    return "".join(out)
+
+
+def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tuple[list[Glyph], int]:
+    """Take out the letters and marks a producer repeated on the extra glyphs
+    of one shaped cluster.
+
+    HarfBuzz may shape one character into several glyphs: Amiri puts a small
+    vowel glyph over a decomposed hamza («أُ»: alef, then a small damma), draws
+    a shadda and a vowel as two glyphs of one mark cluster (KacstBook, Amiri),
+    adds a connecting stroke after a lam before kaf («لك») or after a jeem.
+    Producers that build the ToUnicode map glyph by glyph from the shaped
+    clusters (WeasyPrint, and any that write what cairo's show_text_glyphs is
+    given: Inkscape, LibreOffice's old cairo export, GTK print) give every
+    glyph of the cluster the cluster's text, or the text it had the first
+    time it was drawn, and the text comes out with the piece doubled:
+    «أأُقرّ», «تُقدَّّر», «للكنها».
+
+    A piece is told by what it is drawn as, never by the text alone (real text
+    doubles letters all the time: «للدراسات», «مما», «إنني»):
+
+    * a glyph with no advance (a mark's or a dot's, under
+      :data:`PIECE_ZERO_EM`) whose text starts with letters, drawn next to a
+      glyph with an advance that holds those letters and whose box holds the
+      piece's origin: the letters are the neighbour's, the piece keeps the
+      marks the neighbour does not hold too (or goes, if none are left: typst
+      maps a letter and its tanween glyph both to «صٍ») — a real letter never
+      sits inside the same letter;
+    * a mark glyph whose text holds, besides its own, all the marks of the
+      mark glyph drawn next to it, within :data:`PIECE_MARK_NEAR_EM`: those
+      marks are the neighbour's (no letter carries a shadda twice);
+    * a glyph in ``bars`` (``id()`` of glyphs the engine found its font draws
+      as a connecting stroke on the baseline, :func:`draws_bar`), mapped to
+      one Arabic letter and drawn next to a touching glyph of the same letter:
+      it goes, its box added to the neighbour's.
+
+    The first two need nothing but the glyphs and work in both engines. The
+    third needs the glyph id and the font program: without ``bars`` (the
+    pdfplumber engine, which has no glyph id, or an engine that does not look)
+    a stroke mapped to a letter stays, and so does the doubled letter. Page
+    statistics are no substitute: a shape (font, text, advance) or glyph id
+    that is only ever drawn next to the same letter is as often a real
+    contextual form (Amiri's lam before lam) as a piece.
+
+    Returns the glyphs kept and the number of glyphs changed or dropped.
+
+    >>> alef = Glyph("أ", 102.67, 0, 105.71, 12, 10, 12)
+    >>> damma = Glyph("أُ", 103.9, 0, 103.9, 12, 9, 12)   # a small damma mapped to its cluster
+    >>> kept, n = fold_cluster_pieces([damma, alef])
+    >>> [g.text for g in kept], n
+    (['ُ', 'أ'], 1)
+    >>> sad = Glyph("صٍ", 380.3, 0, 392.1, 12, 10, 12)
+    >>> [g.text for g in fold_cluster_pieces([Glyph("صٍ", 385.3, 0, 385.3, 12, 10, 12), sad])[0]]
+    ['صٍ']
+    >>> fold_cluster_pieces([Glyph("م", 0, 0, 5, 12, 10, 12), Glyph("م", 5, 0, 9, 12, 10, 12)])[1]   # «مم»
+    0
+    """
+    n = len(glyphs)
+    changed = 0
+    drop: set[int] = set()
+    for i, g in enumerate(glyphs):
+        size = g.size if g.size > 1 else 1.0
+        if g.x1 - g.x0 >= PIECE_ZERO_EM * size or not g.text:
+            continue
+        base, marks = _split_base(g.text)
+        for j in (i - 1, i + 1):
+            if not 0 <= j < n or j in drop:
+                continue
+            o = glyphs[j]
+            if abs(o.baseline - g.baseline) > 0.6 * size:
+                continue
+            if base:  # a mark or dot glyph given its cluster's letters
+                if o.x1 - o.x0 < PIECE_ZERO_EM * size or not o.x0 < g.x0 < o.x1:
+                    continue
+                obase, omarks = _split_base(o.text)
+                if obase != base:
+                    continue
+                rest = marks  # its marks, but those the neighbour holds as well (typst maps both so)
+                for c in omarks:
+                    rest = rest.replace(c, "", 1)
+                if rest:
+                    g.text = rest
+                else:
+                    drop.add(i)
+                changed += 1
+                break
+            if len(marks) > 1 and o.text and all(_is_mark(c) for c in o.text) \
+                    and o.x1 - o.x0 < PIECE_ZERO_EM * size and abs(o.x0 - g.x0) < PIECE_MARK_NEAR_EM * size:
+                rest = _without(marks, o.text)
+                if rest is None or len(rest) == len(marks):
+                    continue
+                if rest:
+                    g.text = rest
+                else:
+                    drop.add(i)
+                changed += 1
+                break
+    if bars:
+        for i, g in enumerate(glyphs):
+            if id(g) not in bars or i in drop or len(g.text) != 1 or _JOIN[g.text] not in ("j", "l"):
+                continue
+            size = g.size if g.size > 1 else 1.0
+            if g.x1 - g.x0 < PIECE_ZERO_EM * size:
+                continue
+            for j in (i - 1, i + 1):
+                if not 0 <= j < n or j in drop:
+                    continue
+                o = glyphs[j]
+                if o.text == g.text and o.font == g.font and abs(o.baseline - g.baseline) < 0.05 * size \
+                        and (abs(o.x0 - g.x1) < 0.1 * size or abs(g.x0 - o.x1) < 0.1 * size):
+                    o.x0, o.x1 = min(o.x0, g.x0), max(o.x1, g.x1)
+                    o.y0, o.y1 = min(o.y0, g.y0), max(o.y1, g.y1)
+                    drop.add(i)
+                    changed += 1
+                    break
+    if drop:
+        glyphs = [g for k, g in enumerate(glyphs) if k not in drop]
+    return glyphs, changed
+
+
+def draws_bar(font, gid: int) -> bool:
+    """Does glyph ``gid`` of the fontTools font ``font`` draw a connecting
+    stroke (a tatweel) on the baseline: some ink, all of it below
+    :data:`BAR_TOP_EM`, at most :data:`BAR_HEIGHT_EM` thick and at least
+    1.4 times as wide as thick (Amiri's shortest stroke: 1.6)? A dotless
+    medial tooth, the flattest letter, rises to 0.13 em; a period is as wide
+    as it is high. False when the glyph cannot be read."""
+    try:
+        from fontTools.pens.boundsPen import BoundsPen
+
+        name = font.getGlyphOrder()[gid]
+        gs = font.getGlyphSet()
+        pen = BoundsPen(gs)
+        gs[name].draw(pen)
+        if pen.bounds is None:
+            return False
+        upem = font["head"].unitsPerEm or 1000
+        x0, y0, x1, y1 = pen.bounds
+        return 0 < y1 < BAR_TOP_EM * upem and y1 - y0 <= BAR_HEIGHT_EM * upem and x1 - x0 >= 1.4 * (y1 - y0)
+    except Exception:
+        return False
