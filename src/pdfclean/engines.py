@@ -19,6 +19,7 @@ import unicodedata
 from typing import Iterator
 
 from . import fontmap, marked
+from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
 from .quirks import MAYBE_PIECE, _cells, drop_kashida, fold_cluster_pieces, fold_overprints
@@ -314,6 +315,11 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
                        ("outside_crop_box", "drawn outside the crop box")):
         if acc[kind]:
             warnings.append(f"page {raw.number}: {-acc[kind]} characters {what} were not read")
+    if CJK.search(text):  # perhaps a mangled ToUnicode (Ghostscript): decoded in place
+        glyphs, n = fix_mangled(glyphs)
+        if n:
+            raw.repairs["mangled_code_points"] += n
+            acc["mangled_code_points"] += ink("".join([g.text for g in glyphs])) - ink(text)
     for name, repair, wanted in (("kashida", drop_kashida, _MAYBE_KASHIDA.search(text)),
                                  ("overprinted_glyphs", fold_overprints, overprints)):
         if not wanted:
@@ -381,7 +387,8 @@ class PyMuPDFEngine(_Base):
                 page = self.doc[n - 1]
                 rect = page.cropbox  # unrotated, like the text coordinates
                 trace = page.get_texttrace()
-                wants_marks = marked.mupdf_wants(page, self._forms)
+                content = page.read_contents()  # decoded once: marked content, inline images
+                wants_marks = marked.mupdf_wants(page, self._forms, content)
             except Exception as e:
                 self.warnings.append(f"page {n}: could not be read ({_short(e)})")
                 yield RawPage(n, 0.0, 0.0, [])
@@ -394,7 +401,7 @@ class PyMuPDFEngine(_Base):
                 glyphs = self._glyphs(trace, rect, raw, fonts.page(page))
             raw.glyphs = finish_glyphs(glyphs, raw, self.warnings,
                                        overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0)
-            raw.image_coverage = self._image_coverage(page, rect, raw.glyphs)
+            raw.image_coverage = self._image_coverage(page, rect, raw.glyphs, n, self.warnings, content)
             yield raw
 
     @staticmethod
@@ -468,8 +475,11 @@ class PyMuPDFEngine(_Base):
         return glyphs
 
     @staticmethod
-    def _image_coverage(page, rect, glyphs: list[Glyph]) -> float:
-        """Share of the page under images.
+    def _image_coverage(page, rect, glyphs: list[Glyph], number: int = 0,
+                        warnings: list[str] | None = None, content: bytes | None = None) -> float:
+        """Share of the page under images; text drawn before an image that
+        covers it (hidden, unless the image is transparent there) is noted in
+        ``warnings``.
 
         Placing images costs a second run of the page: skipped when the page
         uses no image XObject and no form. Inline images are looked for (in
@@ -480,15 +490,26 @@ class PyMuPDFEngine(_Base):
         covered = 0.0
         try:
             if not (page.get_images() or page.get_xobjects()) and (
-                    len(glyphs) >= _PLENTY_OF_TEXT or not _has_inline_image(page.read_contents())):
+                    len(glyphs) >= _PLENTY_OF_TEXT or not _has_inline_image(
+                        page.read_contents() if content is None else content)):
                 return 0.0
-            for info in page.get_image_info():
-                b = info["bbox"]
+            log = page.get_bboxlog()  # what is drawn, in drawing order
+        except Exception:
+            return 0.0
+        images: list[tuple] = []
+        hidden = 0
+        for kind, b in reversed(log):  # the last drawn first: an image hides what came before it
+            if kind == "fill-image":
+                images.append(b)
                 w = max(0.0, min(b[2], rect.x1) - max(b[0], rect.x0))
                 h = max(0.0, min(b[3], rect.y1) - max(b[1], rect.y0))
                 covered += w * h
-        except Exception:
-            return 0.0
+            elif kind.endswith("-text") and any(i[0] <= b[0] and i[1] <= b[1] and b[2] <= i[2] and b[3] <= i[3]
+                                                for i in images):
+                hidden += 1
+        if hidden and warnings is not None:
+            warnings.append(f"page {number}: {hidden} text run(s) drawn under an image that covers them "
+                            "(hidden on the page, read all the same)")
         return min(1.0, covered / area)
 
     def close(self) -> None:
