@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterator
+from typing import Callable, Iterator
 
 from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
@@ -295,7 +295,7 @@ _MAYBE_KASHIDA = re.compile(f"[{_AR_LETTER}][\u064b-\u065f\u0670]*(?:[^\\w\\s]|[
 
 
 def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
-                  overprints: bool = True, bars: set[int] | None = None) -> list[Glyph]:
+                  overprints: bool = True, bars: set[int] | Callable[[], set[int]] | None = None) -> list[Glyph]:
     """The glyph stage after an engine: characters read counted, producer
     quirks repaired (:mod:`pdfclean.quirks`: text drawn twice, kashida glyphs,
     the pieces of a shaped cluster given the cluster's text; ``overprints``
@@ -330,7 +330,9 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
             raw.repairs[name] += n
             kept = {id(g) for g in glyphs}
             acc[name] -= ink("".join([g.text for g in before if id(g) not in kept]))
-    if bars or MAYBE_PIECE.search(text):  # a character repeated in the stream (marks between)
+    if MAYBE_PIECE.search(text) or (bars and not callable(bars)):  # a character repeated (marks between)
+        if callable(bars):  # asked only now: it may read font programs
+            bars = bars()
         had = ink("".join([g.text for g in glyphs]))
         glyphs, n = fold_cluster_pieces(glyphs, bars)
         if n:  # pieces may lose characters and stay (a mark keeps its own)
@@ -394,13 +396,15 @@ class PyMuPDFEngine(_Base):
                 yield RawPage(n, 0.0, 0.0, [])
                 continue
             raw = RawPage(n, rect.width, rect.height, [])
+            fp = fonts.page(page)
             if wants_marks:  # ActualText, artifacts (pdfclean.marked)
                 glyphs = marked.glyphs(self.marks, trace, marked.trace_codes, marked.apply_trace,
-                                       lambda t: self._glyphs(t, rect, raw, fonts.page(page)), raw, self.warnings)
+                                       lambda t: self._glyphs(t, rect, raw, fp), raw, self.warnings)
             else:
-                glyphs = self._glyphs(trace, rect, raw, fonts.page(page))
+                glyphs = self._glyphs(trace, rect, raw, fp)
             raw.glyphs = finish_glyphs(glyphs, raw, self.warnings,
-                                       overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0)
+                                       overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0,
+                                       bars=lambda found=glyphs: fp.bars(trace, found))
             raw.image_coverage = self._image_coverage(page, rect, raw.glyphs, n, self.warnings, content)
             yield raw
 

@@ -183,6 +183,15 @@ def _rank(cp: int) -> tuple:
             cp)
 
 
+def _quiet_fonttools() -> None:
+    """fontTools logs what it thinks of a subset font's tables ('modified'
+    timestamps, hmtx sizes) at warning level; embedded fonts are what they are,
+    and pdfclean's stderr is for its own one-line messages."""
+    import logging
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
 class FontText:
     """glyph id → text for one embedded font program (TrueType, OpenType or
     bare CFF), worked out on demand and cached."""
@@ -203,6 +212,8 @@ class FontText:
     def _load(self) -> bool:
         try:
             from fontTools.ttLib import TTFont
+
+            _quiet_fonttools()
 
             if self._data[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf"):
                 f = TTFont(BytesIO(self._data), lazy=True, fontNumber=0)
@@ -407,6 +418,7 @@ class MuPDFFonts:
         self.doc, self.warnings = doc, warnings
         self._programs: dict[int, FontText | None] = {}
         self.warned: dict[int, tuple[int, Counter]] = {}
+        self.bar_memo: dict[tuple[int, int], bool] = {}  # (font xref, gid) -> draws a connecting stroke
 
     def page(self, page) -> "MuPDFPage":
         return MuPDFPage(self, page)
@@ -452,6 +464,41 @@ class MuPDFPage:
             c = self._by_name[font] = [x for n, xs in self._by_name.items() if font and n and
                                        (n.endswith(font) or font.endswith(n)) for x in xs]
         return c
+
+    def bars(self, trace: list[dict], glyphs: list[Glyph]) -> set[int]:
+        """Ids of the glyphs (of ``glyphs``, read from ``trace``) that draw a
+        connecting stroke while mapped to the letter beside them — a cluster
+        piece (:func:`pdfclean.quirks.fold_cluster_pieces`); told from the
+        font program's outline (:func:`pdfclean.quirks.draws_bar`, cached)."""
+        from .quirks import draws_bar
+
+        cands = {}
+        for i, g in enumerate(glyphs):
+            if "\u0620" <= g.text[:1] <= "\u06ff" and (
+                    (i and glyphs[i - 1].text == g.text) or (i + 1 < len(glyphs) and glyphs[i + 1].text == g.text)):
+                cands[(g.x0, g.x1, g.baseline)] = g
+        out: set[int] = set()
+        if not cands:
+            return out
+        memo = self.fonts.bar_memo
+        for span in trace:
+            for c in span["chars"]:
+                g = cands.get((c[3][0], c[3][2], c[2][1])) if c[1] != -1 else None
+                if g is None:
+                    continue
+                width = (g.x1 - g.x0) / g.size if g.size else None
+                for xref in self._candidates(span["font"]):
+                    ft = self.fonts.program(xref)
+                    adv = ft.advance(c[1]) if ft is not None else None
+                    if adv is None or width is None or abs(adv - width) >= 0.01:
+                        continue
+                    key = (xref, c[1])
+                    if key not in memo:
+                        memo[key] = draws_bar(ft._font, c[1])
+                    if memo[key]:
+                        out.add(id(g))
+                    break
+        return out
 
     def text(self, font: str, gid: int, width_em: float | None) -> str | None:
         """The font's text for glyph ``gid`` of the span font ``font``; with
