@@ -12,6 +12,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -150,8 +151,11 @@ def run_measured_cpu(args: list[str], timeout: float = 60) -> dict:
     (user + system of the child: what the gates bound, as it hardly moves
     with the load of the machine) and ``peak_mb`` (peak RSS)."""
     t = time.perf_counter()
-    p = subprocess.Popen([sys.executable, "-m", "pdfclean", *args], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+    peak = tempfile.NamedTemporaryFile(prefix="pdfclean-peak-", delete=False)
+    peak.close()
+    env = dict(os.environ, PDFCLEAN_PEAK_FILE=peak.name)
+    p = subprocess.Popen([sys.executable, "-c", _PEAK_WRAPPER, *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
     bufs: dict[str, bytes] = {}
     readers = [threading.Thread(target=lambda k=k, f=f: bufs.__setitem__(k, f.read()))
                for k, f in (("out", p.stdout), ("err", p.stderr))]
@@ -168,8 +172,28 @@ def run_measured_cpu(args: list[str], timeout: float = 60) -> dict:
     p.returncode = os.waitstatus_to_exitcode(status)
     for r in readers:
         r.join()
+    with open(peak.name) as f:
+        kb = f.read().strip()
+    os.unlink(peak.name)
     return {"rc": p.returncode, "out": bufs["out"], "err": bufs["err"], "seconds": time.perf_counter() - t,
-            "cpu_seconds": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024}
+            "cpu_seconds": ru.ru_utime + ru.ru_stime,
+            "peak_mb": int(kb) / 1024 if kb else ru.ru_maxrss / 1024}
+
+
+# `python -m pdfclean`, reporting its own peak memory (VmHWM: this process's pages since exec) to
+# PDFCLEAN_PEAK_FILE at exit. wait4's ru_maxrss is no measure: a forked child's peak counts the pages
+# of the parent — a test worker's hundreds of MB — that it held before exec.
+_PEAK_WRAPPER = """
+import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status") as f:
+        kb = next((l.split()[1] for l in f if l.startswith("VmHWM:")), "")
+    with open(os.environ["PDFCLEAN_PEAK_FILE"], "w") as f:
+        f.write(kb)
+atexit.register(_peak)
+sys.argv[0] = "pdfclean"
+runpy.run_module("pdfclean", run_name="__main__", alter_sys=True)
+"""
 
 
 def table(folder: Path) -> str:

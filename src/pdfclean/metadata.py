@@ -19,9 +19,10 @@ _AUTHOR = re.compile(
 )
 _SOURCE = re.compile(r"^\s*(?:المصدر|المصادر|منبع|Source)\s*[:：\-–]\s*(?P<v>.+)$", re.I)
 # the publication note after the source; OCR often garbles «نُشر» (the damma
-# makes «ئشر», «شر», «تسر»), so «، <a short word> بتاريخ» starts it too
+# makes «ئشر», «شر», «تسر») and a producer may double its mark («نُنُشر»), so
+# «، <a short word> بتاريخ» starts it too
 _PUBLISHED_CUT = re.compile(
-    r"\s*(?:[،,]\s*\S{1,5}\s+(?=بتاريخ)|[،,.\-–]?\s*(?=(?:نُشر|نشر|نُشِر|منتشر شده|بتاريخ|تاريخ النشر|published)\b))"
+    r"\s*(?:[،,]\s*\S{1,8}\s+(?=بتاريخ)|[،,.\-–]?\s*(?=(?:نُشر|نشر|نُشِر|منتشر شده|بتاريخ|تاريخ النشر|published)\b))"
     r".*$", re.I)
 _COPYRIGHT = re.compile(r"(?:محفوظة|محفوظه)\s+(?:ل|لـ)\s*(?P<v>.+)$")
 _ORG = re.compile(r"^(?:مركز|معهد|مؤسسة|منتدى|مرکز|مؤسسه|پژوهشکده|المركز|المعهد)\s")
