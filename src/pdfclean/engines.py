@@ -294,6 +294,15 @@ _MAYBE_KASHIDA = re.compile(f"[{_AR_LETTER}][\u064b-\u065f\u0670]*(?:[^\\w\\s]|[
                             f"[\u064b-\u065f\u0670]*[{_AR_LETTER}]")
 
 
+def _count_unread(raw: RawPage, turned: int, outside: int) -> None:
+    """Characters the engine saw but did not read: read, and removed (reported by finish_glyphs)."""
+    if turned:
+        raw.account["not_horizontal"] -= turned
+    if outside:
+        raw.account["outside_crop_box"] -= outside
+    raw.account["read"] += turned + outside
+
+
 def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
                   overprints: bool = True, bars: set[int] | Callable[[], set[int]] | None = None) -> list[Glyph]:
     """The glyph stage after an engine: characters read counted, producer
@@ -471,11 +480,7 @@ class PyMuPDFEngine(_Base):
             fontmap.repair_trace(fonts, glyphs, fix, raw)
         if maybe_twice:
             raw.repairs["_maybe_overprinted"] = 1
-        if turned:
-            raw.account["not_horizontal"] -= turned
-        if outside:
-            raw.account["outside_crop_box"] -= outside
-        raw.account["read"] += turned + outside
+        _count_unread(raw, turned, outside)
         return glyphs
 
     @staticmethod
@@ -632,11 +637,7 @@ class PdfPlumberEngine(_Base):
             glyphs.append(g)
         if fonts is not None:
             fonts.end_page(raw)
-        if turned:
-            raw.account["not_horizontal"] -= turned
-        if outside:
-            raw.account["outside_crop_box"] -= outside
-        raw.account["read"] += turned + outside
+        _count_unread(raw, turned, outside)
         return glyphs
 
     @staticmethod
