@@ -63,6 +63,20 @@ class Pdf:
         return self.path
 
 
+TWO_COLUMN_TITLE = "الإصلاح الاقتصادي في العراق: الفرص والعقبات"
+
+
+def two_columns(path: Path) -> Path:
+    """A title over both columns, then two paragraphs in each (right column: PARAS[0:2])."""
+    pdf = Pdf(path)
+    pdf.line(TWO_COLUMN_TITLE, 60, 535, 80, size=16, bold=True)
+    y = pdf.para(PARAS[0], 310, 535, 120, size=11)
+    pdf.para(PARAS[1], 310, 535, y + 8, size=11)
+    y = pdf.para(PARAS[2], 60, 285, 120, size=11)
+    pdf.para(PARAS[3], 60, 285, y + 8, size=11)
+    return pdf.save()
+
+
 PARAS = [
     "تواجه المنطقة تحديات اقتصادية كبيرة في ظل تراجع أسعار النفط وارتفاع معدلات التضخم، وهو ما يفرض "
     "على الحكومات مراجعة سياساتها المالية والبحث عن مصادر جديدة للإيرادات بعيداً عن الاعتماد الكامل على الريع.",

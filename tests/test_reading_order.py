@@ -9,7 +9,7 @@ column is read first, paragraph breaks fall where the paragraphs end.
 import pytest
 from rapidfuzz import fuzz
 
-from layouts import PARAS, Pdf
+from layouts import PARAS, Pdf, two_columns
 from pdfclean import blocks
 from pdfclean.engines import open_engine
 from pdfclean.model import Line
@@ -116,13 +116,7 @@ def same(a: str, b: str) -> bool:
 
 @pytest.mark.parametrize("engine", ["pymupdf", "pdfplumber"])
 def test_drawn_columns_gutter_and_order(tmp_path, engine):
-    pdf = Pdf(tmp_path / "columns.pdf")
-    pdf.line("الإصلاح الاقتصادي في العراق: الفرص والعقبات", 60, 535, 80, size=16, bold=True)
-    y = pdf.para(PARAS[0], 310, 535, 120, size=11)
-    pdf.para(PARAS[1], 310, 535, y + 8, size=11)
-    y = pdf.para(PARAS[2], 60, 285, 120, size=11)
-    pdf.para(PARAS[3], 60, 285, y + 8, size=11)
-    lines = page_lines(pdf.save(), engine)
+    lines = page_lines(two_columns(tmp_path / "columns.pdf"), engine)
     g = blocks._gutter(lines)
     assert g is not None and 280 <= g[0] < g[1] <= 315, g
     ordered = blocks.reading_order(lines)

@@ -4,7 +4,7 @@ short documents, page-number styles."""
 from rapidfuzz import fuzz
 
 import pdfclean
-from layouts import PARAS, Pdf
+from layouts import PARAS, TWO_COLUMN_TITLE, Pdf, two_columns
 
 
 def _texts(doc, kind=None):
@@ -16,15 +16,9 @@ def _same(a: str, b: str) -> bool:
 
 
 def test_two_columns_read_right_column_first(tmp_path):
-    pdf = Pdf(tmp_path / "columns.pdf")
-    pdf.line("الإصلاح الاقتصادي في العراق: الفرص والعقبات", 60, 535, 80, size=16, bold=True)
-    y = pdf.para(PARAS[0], 310, 535, 120, size=11)
-    pdf.para(PARAS[1], 310, 535, y + 8, size=11)
-    y = pdf.para(PARAS[2], 60, 285, 120, size=11)
-    pdf.para(PARAS[3], 60, 285, y + 8, size=11)
-    doc = pdfclean.extract(pdf.save())
+    doc = pdfclean.extract(two_columns(tmp_path / "columns.pdf"))
     texts = _texts(doc)
-    assert doc.metadata.title == "الإصلاح الاقتصادي في العراق: الفرص والعقبات"
+    assert doc.metadata.title == TWO_COLUMN_TITLE
     assert len(texts) == 4, texts
     for got, want in zip(texts, PARAS[:4]):
         assert _same(got, want), (got[:40], want[:40])

@@ -351,23 +351,19 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
                 rest = marks  # its marks, but those the neighbour holds as well (typst maps both so)
                 for c in omarks:
                     rest = rest.replace(c, "", 1)
-                if rest:
-                    g.text = rest
-                else:
-                    drop.add(i)
-                changed += 1
-                break
-            if len(marks) > 1 and o.text and all(_is_mark(c) for c in o.text) \
+            elif len(marks) > 1 and o.text and all(_is_mark(c) for c in o.text) \
                     and o.x1 - o.x0 < PIECE_ZERO_EM * size and abs(o.x0 - g.x0) < PIECE_MARK_NEAR_EM * size:
                 rest = _without(marks, o.text)
                 if rest is None or len(rest) == len(marks):
                     continue
-                if rest:
-                    g.text = rest
-                else:
-                    drop.add(i)
-                changed += 1
-                break
+            else:
+                continue
+            if rest:  # what is its own stays; a glyph with nothing of its own goes
+                g.text = rest
+            else:
+                drop.add(i)
+            changed += 1
+            break
     if bars:
         for i, g in enumerate(glyphs):
             if id(g) not in bars or i in drop or len(g.text) != 1 or _JOIN[g.text] not in ("j", "l"):
