@@ -604,7 +604,8 @@ def _part_of(glyph: list, group: list, text: str) -> bool:
     mid = (b[0] + b[2]) / 2
     gmid = (x0 + x1) / 2
     size = max(b[3] - b[1], 1.0)
-    tol = 0.3 * size if b[2] - b[0] < 0.01 else 0.01  # a mark's pen point sits off its letter
+    # a mark's pen point (the glyph's, or the group's when it is only marks) sits off its letter
+    tol = 0.3 * size if min(b[2] - b[0], x1 - x0) < 0.01 else 0.01
     return (x0 - tol <= mid <= x1 + tol or b[0] - 0.01 <= gmid <= b[2] + 0.01) and abs(
         glyph[0][2][1] - group[0][2][1]) < 0.5 * size
 
@@ -650,7 +651,7 @@ def _char_part_of(c: dict, group: list[dict], text: str, ax=_AXES[0]) -> bool:
     cx0, cx1 = float(c[a]), float(c[b])
     mid, gmid = (cx0 + cx1) / 2, (x0 + x1) / 2
     size = _char_size(c)
-    tol = 0.3 * size if cx1 - cx0 < 0.01 else 0.01  # a mark's pen point sits off its letter
+    tol = 0.3 * size if min(cx1 - cx0, x1 - x0) < 0.01 else 0.01  # (as in _part_of)
     return (x0 - tol <= mid <= x1 + tol or cx0 - 0.01 <= gmid <= cx1 + 0.01) and abs(
         float(c[base]) - float(group[0][base])) < 0.5 * size
 
