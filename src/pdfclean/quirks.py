@@ -243,6 +243,7 @@ def _meet(a: Glyph, b: Glyph, em: float) -> bool:
 
 PIECE_ZERO_EM = 0.02  # a glyph narrower than this (in ems) has no advance: a mark's, a dot's
 PIECE_MARK_NEAR_EM = 0.3  # two mark glyphs of one cluster sit this close (in ems)
+PIECE_OFF_EM = 0.1  # a mark's pen point may sit this far outside its letter's box (typst's tanween: 0.05)
 BAR_TOP_EM = 0.12  # a connecting stroke's ink tops out below this (tatweel: 0.07–0.11 em) …
 BAR_HEIGHT_EM = 0.16  # … and is no thicker than this; a dotless tooth rises to 0.13 em or more
 #: In drawing order, a character again after nothing but marks («أُأ», «َّّ», «لل»): the
@@ -295,9 +296,11 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
     * a glyph with no advance (a mark's or a dot's, under
       :data:`PIECE_ZERO_EM`) whose text starts with letters, drawn next to a
       glyph with an advance that holds those letters and whose box holds the
-      piece's origin: the letters are the neighbour's, the piece keeps the
-      marks the neighbour does not hold too (or goes, if none are left: typst
-      maps a letter and its tanween glyph both to «صٍ») — a real letter never
+      piece's origin (give or take :data:`PIECE_OFF_EM`: typst places a
+      tanween 0.05 em off its alef): the letters are the neighbour's, the
+      piece keeps the marks the neighbour does not hold too (or goes, if none
+      are left: typst maps a letter and its tanween glyph both to «صٍ», a
+      final lam-alef and its tanween both to «لاً») — a real letter never
       sits inside the same letter;
     * a mark glyph whose text holds, besides its own, all the marks of the
       mark glyph drawn next to it, within :data:`PIECE_MARK_NEAR_EM`: those
@@ -325,6 +328,9 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
     >>> sad = Glyph("صٍ", 380.3, 0, 392.1, 12, 10, 12)
     >>> [g.text for g in fold_cluster_pieces([Glyph("صٍ", 385.3, 0, 385.3, 12, 10, 12), sad])[0]]
     ['صٍ']
+    >>> lamalef = Glyph("لاً", 427.16, 0, 434.05, 12, 10, 12)   # its tanween drawn 0.5 pt off it
+    >>> [g.text for g in fold_cluster_pieces([Glyph("لاً", 426.66, 0, 426.66, 12, 10, 12), lamalef])[0]]
+    ['لاً']
     >>> fold_cluster_pieces([Glyph("م", 0, 0, 5, 12, 10, 12), Glyph("م", 5, 0, 9, 12, 10, 12)])[1]   # «مم»
     0
     """
@@ -343,7 +349,8 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
             if abs(o.baseline - g.baseline) > 0.6 * size:
                 continue
             if base:  # a mark or dot glyph given its cluster's letters
-                if o.x1 - o.x0 < PIECE_ZERO_EM * size or not o.x0 < g.x0 < o.x1:
+                off = PIECE_OFF_EM * size
+                if o.x1 - o.x0 < PIECE_ZERO_EM * size or not o.x0 - off < g.x0 < o.x1 + off:
                     continue
                 obase, omarks = _split_base(o.text)
                 if obase != base:
