@@ -296,8 +296,8 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
     * a glyph with no advance (a mark's or a dot's, under
       :data:`PIECE_ZERO_EM`) whose text starts with letters, drawn next to a
       glyph with an advance that holds those letters and whose box holds the
-      piece's origin (give or take :data:`PIECE_OFF_EM`: typst places a
-      tanween 0.05 em off its alef): the letters are the neighbour's, the
+      piece's origin (give or take :data:`PIECE_OFF_EM` when the piece
+      holds marks: typst places a tanween 0.05 em off its alef): the letters are the neighbour's, the
       piece keeps the marks the neighbour does not hold too (or goes, if none
       are left: typst maps a letter and its tanween glyph both to «صٍ», a
       final lam-alef and its tanween both to «لاً») — a real letter never
@@ -349,7 +349,7 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
             if abs(o.baseline - g.baseline) > 0.6 * size:
                 continue
             if base:  # a mark or dot glyph given its cluster's letters
-                off = PIECE_OFF_EM * size
+                off = PIECE_OFF_EM * size if marks else 0.0  # (a mark glyph's offset)
                 if o.x1 - o.x0 < PIECE_ZERO_EM * size or not o.x0 - off < g.x0 < o.x1 + off:
                     continue
                 obase, omarks = _split_base(o.text)
