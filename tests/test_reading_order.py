@@ -140,3 +140,51 @@ def test_drawn_paragraph_breaks_fall_where_paragraphs_end(tmp_path):
     assert len(paras) == 3, paras
     for got, want in zip(paras, PARAS[:3]):
         assert same(got, want), (got[:40], want[:40])
+
+
+def _grouped(lines, lay):
+    return [[l.text for l in d.lines] for d in blocks._page_drafts(lines, lay)]
+
+
+JUSTIFIED = dict(size=11.0, pitch=17.6, right={1: 535.0}, left={1: 60.0}, indents=True, justified=True)
+
+
+def test_a_full_one_line_paragraph_between_indented_ones():
+    # Typst: paragraph spacing hardly wider than the leading; a paragraph of one
+    # line that fills it, indented like the next paragraph's first line
+    y = [100 + 17.6 * i for i in range(5)]
+    lines = [L("a0 ends.", 58, y[0], 517), L("b0", 60, y[1], 517), L("b1", 60, y[2], 535),
+             L("b2 ends.", 300, y[3], 535), L("c0", 60, y[4], 517)]
+    assert _grouped(lines, blocks.Layout(**JUSTIFIED)) == [["a0 ends."], ["b0", "b1", "b2 ends."], ["c0"]]
+
+
+def test_a_block_inset_on_one_side_keeps_its_lines():
+    # every line inset at the start edge: a quote or an address, not one-line paragraphs
+    y = [100 + 17.6 * i for i in range(5)]
+    lay = blocks.Layout(**JUSTIFIED)
+    inset = [L("q0 ends.", 60, y[0], 505), L("q1 ends.", 60, y[1], 505), L("q2", 200, y[2], 505)]
+    assert _grouped(inset, lay) == [["q0 ends.", "q1 ends.", "q2"]]
+    # two lines, the first not ending a sentence: one block, whatever follows
+    two = [L("q0,", 62, y[0], 505), L("q1 ends.", 240, y[1], 505), L("next", 60, y[2], 517)]
+    assert _grouped(two, lay)[0] == ["q0,", "q1 ends."]
+
+
+def test_a_quote_inset_on_both_sides_breaks_at_its_own_short_line():
+    # the quote's lines end at its own far edge (88), not the page's (60): a
+    # sentence ending there is not a short last line
+    y = [100 + 17.6 * i for i in range(4)]
+    lines = [L("q0", 88, y[0], 507), L("q1 ends.", 88, y[1], 507), L("q2 ends.", 260, y[2], 507),
+             L("p0", 60, y[3], 517)]
+    assert _grouped(lines, blocks.Layout(**JUSTIFIED)) == [["q0", "q1 ends.", "q2 ends."], ["p0"]]
+
+
+def test_a_paragraph_indent_near_a_list_hang_is_not_the_item():
+    # a list item's wrapped lines hang at 509.7; the next paragraph's first line is
+    # indented to 514.1 (0.3 em off the hang), after the item's full last line
+    lay = blocks.Layout(size=13.5, pitch=22.9, right={1: 536.0}, left={1: 60.0}, indents=True,
+                        justified=True)
+    y = [100 + 22.9 * i for i in range(5)]
+    lines = [L("1. item", 57, y[0], 524, size=13.5), L("wrap", 57, y[1], 509.7, size=13.5),
+             L("wrap ends.", 56, y[2], 509.7, size=13.5), L("para", 59.5, y[3], 514.1, size=13.5),
+             L("more", 60, y[4], 536, size=13.5)]
+    assert _grouped(lines, lay) == [["1. item", "wrap", "wrap ends."], ["para", "more"]]

@@ -28,6 +28,7 @@ JUSTIFIED_SHARE = 0.6  # body lines reaching the far edge, of all, for justified
 SHORT_EM = 2.0  # a last line ends this short of the far edge (ems) …
 SHORT_EM_JUSTIFIED = 0.8  # … or this, in justified text (its other lines are flush)
 SPACED_PITCH = 1.1  # after a sentence end, a line this far (in line pitches) starts a paragraph
+HANG_EM = 0.2  # a list item's wrapped lines start this close (ems) to where its first wrap did
 
 
 @dataclass
@@ -245,9 +246,10 @@ def _page_drafts(lines: list[Line], lay: Layout) -> list[_Draft]:
     out: list[_Draft] = []
     prev: Line | None = None
     hang: float | None = None  # where a list item's wrapped lines start
-    for ln in lines:
+    for k, ln in enumerate(lines):
         in_list = bool(out) and out[-1].type == "list_item"
-        if prev is None or _breaks(prev, ln, lay, in_list, hang):
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        if prev is None or _breaks(prev, ln, lay, in_list, hang, out[-1].lines, nxt):
             kind = "list_item" if _LIST.match(ln.text) else "paragraph"
             if kind != "list_item":
                 hang = None
@@ -282,8 +284,10 @@ def _block_type(lines: list[Line], lay: Layout) -> str:
     return "paragraph"
 
 
-def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | None = None) -> bool:
-    """Does line ``b`` start a new block after line ``a``?"""
+def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | None = None,
+            block: list[Line] | None = None, nxt: Line | None = None) -> bool:
+    """Does line ``b`` start a new block after line ``a``? (``block``: the
+    lines of ``a``'s block so far, ``a`` last; ``nxt``: the line after ``b``.)"""
     gap = b.base - a.base
     if gap > 1.45 * lay.pitch * max(1.0, b.size / lay.size) or gap < -0.5 * lay.size:
         return True
@@ -295,13 +299,23 @@ def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | 
     left = lay.left.get(a.page, a.x0)
     em = lay.size
     short_em = SHORT_EM_JUSTIFIED if lay.justified else SHORT_EM
+    earlier = block[:-1] if block else []
     if a.rtl and b.rtl:
         # a first-line indent: b starts short of the right edge, and of a's start
-        indented = right - b.x1 > 0.8 * em and a.x1 - b.x1 > 0.5 * em
-        short = a.x0 - left > short_em * em
+        inset = right - b.x1 > 0.8 * em
+        indented = inset and a.x1 - b.x1 > 0.5 * em
+        # a line is short of its block's own far edge (a quote's is inset)
+        far = max(left, min(l.x0 for l in earlier)) if earlier else left
+        short = a.x0 - far > short_em * em
+        full = a.x0 - left < 0.5 * em  # a reaches the page's far edge
+        start, at = (lambda l: l.x1), b.x1
     else:
-        indented = b.x0 - left > 0.8 * em and b.x0 - a.x0 > 0.5 * em
-        short = right - a.x1 > short_em * em
+        inset = b.x0 - left > 0.8 * em
+        indented = inset and b.x0 - a.x0 > 0.5 * em
+        far = min(right, max(l.x1 for l in earlier)) if earlier else right
+        short = far - a.x1 > short_em * em
+        full = right - a.x1 < 0.5 * em
+        start, at = (lambda l: l.x0), b.x0
     if in_list:
         # a list item runs on (its wrapped lines may hang under the item text)
         # until a line ends a sentence short of the far edge, or ends one and
@@ -311,9 +325,9 @@ def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | 
         if short or gap > 1.08 * lay.pitch:  # items are often spaced more than lines
             return True
         if hang is not None:  # the list's wrapped lines start here: same item if b does
-            return abs((b.x1 if b.rtl else b.x0) - hang) > 0.5 * em
+            return abs(at - hang) > HANG_EM * em
         return True
-    if indented and lay.indents:
+    if lay.indents and (indented or inset and _one_line_paragraph(a, b, block, nxt, start, full, em)):
         return True
     if _FINAL.search(a.text):
         # a sentence ends the line: a break if the line ends short, or if the
@@ -321,6 +335,19 @@ def _breaks(a: Line, b: Line, lay: Layout, in_list: bool = False, hang: float | 
         if short or gap > SPACED_PITCH * lay.pitch * max(1.0, b.size / lay.size):
             return True
     return False
+
+
+def _one_line_paragraph(a: Line, b: Line, block: list[Line] | None, nxt: Line | None,
+                        start, full: bool, em: float) -> bool:
+    """Is ``a``, indented, ``full`` (reaching the page's far edge) and ending
+    a sentence, a paragraph of one line, ``b`` indented like it the first
+    line of the next? Yes when ``a`` began its block and the line after
+    ``b`` goes back to the edge (or there is none): a block whose every line
+    is inset (a quote) keeps its lines at the inset."""
+    if not full or not block or len(block) != 1 or abs(start(a) - start(b)) > 0.3 * em \
+            or not _FINAL.search(a.text):
+        return False
+    return nxt is None or abs(start(nxt) - start(b)) > 0.5 * em
 
 
 def _continues(last: _Draft, first: _Draft, lay: Layout) -> bool:
