@@ -227,3 +227,16 @@ def test_fix_text_shortcut_changes_nothing(text):
     got = Counter()
     assert fix_text(text, got) == unicodedata.normalize("NFC", slow)
     assert got == counts
+
+
+def test_a_percent_sign_follows_its_number_whichever_side_it_is_drawn():
+    from pdfclean.script import visual_to_logical
+
+    # mid-line (an Arabic number: the sign drawn on its left) and at the start of a
+    # line a producer reordered line by line (a European number: on its right)
+    assert visual_to_logical(list("زواجت %60 ةبسنب"))[0] == "بنسبة 60% تجاوز"
+    assert visual_to_logical(list("فيفخت لباقم 60%"))[0] == "60% مقابل تخفيف"
+    assert visual_to_logical(list("ةبسن ٣٪"))[0] == "٪٣ نسبة"  # Arabic-Indic digits: as drawn
+    assert visual_to_logical(list("ةبسن ۳٪"))[0] == "۳٪ نسبة"  # Persian digits are European ones
+    # a sign between two numbers is not taken from one to give to the other
+    assert visual_to_logical(list("نيب 22%17"))[0] == "17%22 بين"

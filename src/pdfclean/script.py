@@ -111,17 +111,30 @@ def _latin_runs(types: str) -> list[tuple[int, int]]:
     return runs
 
 
+#: Signs typed after their number («60%»). Beside Arabic letters a number of
+#: European digits is an Arabic number (rule W2) and the sign, a neutral, is
+#: drawn on its left («%60»); with no Arabic letter before it on the line (at
+#: the start of a line a producer reordered line by line, after a Latin word)
+#: the number stays a European one, the sign joins it (W5) and is drawn on its
+#: right («60%»). Either way the sign follows the number as typed. Arabic-Indic
+#: digits are always Arabic numbers: the side they are drawn on tells.
+SUFFIX_SIGNS = frozenset("%٪‰‱°")
+
+
 def visual_to_logical(clusters: list[str], rtl: bool | None = None) -> tuple[str, bool]:
     """Logical text from glyph clusters given left to right as drawn.
 
     For a right-to-left line: read the clusters right to left, then turn the
-    left-to-right islands (Latin words, numbers) back round. For a
-    left-to-right line, the Arabic islands are turned round instead.
+    left-to-right islands (Latin words, numbers) back round, a number's
+    :data:`SUFFIX_SIGNS` after it. For a left-to-right line, the Arabic
+    islands are turned round instead.
 
     >>> visual_to_logical(["ة", "ب", "ت", "ك", "م"])[0]
     'مكتبة'
     >>> visual_to_logical(list(")ةيناث( 2024 ماع"))[0]
     'عام 2024 (ثانية)'
+    >>> visual_to_logical(list("ةبسنب %60")), visual_to_logical(list("لباقم 60%"))
+    (('60% بنسبة', True), ('60% مقابل', True))
     """
     if not clusters:
         return "", False
@@ -138,6 +151,9 @@ def visual_to_logical(clusters: list[str], rtl: bool | None = None) -> tuple[str
             t = t[:a] + "L" * (b - a) + t[b:]  # done: keep the number pass out
         for a, b in _number_runs(t):
             seq[a:b] = seq[a:b][::-1]
+            if a and seq[a - 1] in SUFFIX_SIGNS and (a < 2 or t[a - 2] != "N") \
+                    and unicodedata.bidirectional(seq[a][0]) == "EN":
+                seq[a - 1:b] = seq[a:b] + [seq[a - 1]]  # «60%» drawn as a left-to-right run
         return "".join(seq), True
     seq = list(clusters)
     n = len(types)
