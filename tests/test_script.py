@@ -240,3 +240,21 @@ def test_a_percent_sign_follows_its_number_whichever_side_it_is_drawn():
     assert visual_to_logical(list("ةبسن ۳٪"))[0] == "۳٪ نسبة"  # Persian digits are European ones
     # a sign between two numbers is not taken from one to give to the other
     assert visual_to_logical(list("نيب 22%17"))[0] == "17%22 بين"
+
+
+def test_a_page_that_cannot_tell_where_marks_go_follows_the_document():
+    from collections import Counter
+
+    def G(t, x0, x1):
+        return Glyph(t, x0, 0, x1, 12, 10, 12)
+
+    def tie_page():  # drawn left to right: «حّ» then «ص» — or «ح» then «صّ»?
+        return [G("ح", 10, 20), G("\u0651", 15, 15), G("ص", 20, 30)]
+
+    alone = cluster_stream(tie_page())
+    assert [g.text for g in alone] == ["ح", "ص\u0651"]  # no other evidence: the mark before its letter
+    habit = Counter()
+    # an earlier page that can tell: a mark after a letter and before a space goes to the letter
+    told = cluster_stream([G("ب", 0, 5), G("\u0651", 2.5, 2.5), G(" ", 5, 8), G("ت", 8, 12)], habit=habit)
+    assert [g.text for g in told][0] == "ب\u0651" and habit == Counter(prev=1)
+    assert [g.text for g in cluster_stream(tie_page(), habit=habit)] == ["ح\u0651", "ص"]

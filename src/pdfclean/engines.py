@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from typing import Callable, Iterator
 
 from . import fontmap, marked
@@ -62,7 +63,7 @@ class _MarkTable(dict):
 _MARKS = _MarkTable()
 
 
-def cluster_stream(glyphs: list[Glyph], number: bool = True) -> list[Glyph]:
+def cluster_stream(glyphs: list[Glyph], number: bool = True, habit: Counter | None = None) -> list[Glyph]:
     """Attach each combining mark to the letter it sits on.
 
     ``glyphs`` are in content-stream order, one per drawn glyph (a glyph
@@ -73,7 +74,10 @@ def cluster_stream(glyphs: list[Glyph], number: bool = True) -> list[Glyph]:
     strings put the mark *before* its letter, FriBidi's REORDER_NSM and
     hand-positioned marks put it *after*. Both readings are scored and the one
     that puts fewer marks where Arabic spelling never has them wins
-    (:func:`_implausible`). A mark with no letter near it stays on its own.
+    (:func:`_implausible`). Where the page cannot tell (a tie), the
+    document's ``habit`` does: how the earlier pages that could tell went (a
+    producer keeps one way; the tally is updated here). A mark with no letter
+    near it stays on its own.
 
     ``seq`` is set to the position in the result unless ``number`` is false
     (:func:`merge_runs` numbers them then).
@@ -106,7 +110,12 @@ def cluster_stream(glyphs: list[Glyph], number: bool = True) -> list[Glyph]:
             j, k = nxt[i], prv[i]
             score_next += _implausible(glyphs, glyphs[i].text, j, prv[j] if j is not None else None)
             score_prev += _implausible(glyphs, glyphs[i].text, k, prv[k] if k is not None else None)
-        attach_next = score_next <= score_prev
+        if score_next != score_prev:
+            attach_next = score_next < score_prev
+            if habit is not None:
+                habit["next" if attach_next else "prev"] += 1
+        else:
+            attach_next = habit is None or habit["next"] >= habit["prev"]
     for i in marks:  # in stream order, so several marks on a letter keep theirs
         g = glyphs[i]
         first = nxt[i] if attach_next and _is_rtl_char(g.text[0]) else prv[i]
@@ -304,14 +313,15 @@ def _count_unread(raw: RawPage, turned: int, outside: int) -> None:
 
 
 def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
-                  overprints: bool = True, bars: set[int] | Callable[[], set[int]] | None = None) -> list[Glyph]:
+                  overprints: bool = True, bars: set[int] | Callable[[], set[int]] | None = None,
+                  habit: Counter | None = None) -> list[Glyph]:
     """The glyph stage after an engine: characters read counted, producer
     quirks repaired (:mod:`pdfclean.quirks`: text drawn twice, kashida glyphs,
     the pieces of a shaped cluster given the cluster's text; ``overprints``
     false skips the first where the engine saw no sign of it; ``bars``: ids
     of glyphs the engine found drawn as connecting strokes, see
-    :func:`~pdfclean.quirks.fold_cluster_pieces`), marks attached and runs of
-    letters folded.
+    :func:`~pdfclean.quirks.fold_cluster_pieces`), marks attached (``habit``:
+    the document's, see :func:`cluster_stream`) and runs of letters folded.
 
     Whatever this drops is counted in ``raw.repairs`` and ``raw.account``;
     what the engine did not read (turned text, text outside the crop box) is
@@ -347,7 +357,7 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
         if n:  # pieces may lose characters and stay (a mark keeps its own)
             raw.repairs["cluster_pieces"] += n
             acc["cluster_pieces"] -= had - ink("".join([g.text for g in glyphs]))
-    return merge_runs(cluster_stream(glyphs, number=False))
+    return merge_runs(cluster_stream(glyphs, number=False, habit=habit))
 
 
 class _Base:
@@ -356,6 +366,7 @@ class _Base:
     producer: str | None = None
     creator: str | None = None
     warnings: list[str]
+    habit: Counter  # how this document's pages draw marks (cluster_stream)
 
     def pages(self, numbers: list[int]) -> Iterator[RawPage]:  # pragma: no cover
         raise NotImplementedError
@@ -371,6 +382,7 @@ class PyMuPDFEngine(_Base):
         import pymupdf
 
         self.warnings = []
+        self.habit = Counter()
         pymupdf.TOOLS.mupdf_display_errors(False)
         pymupdf.TOOLS.mupdf_display_warnings(False)
         try:
@@ -413,7 +425,7 @@ class PyMuPDFEngine(_Base):
                 glyphs = self._glyphs(trace, rect, raw, fp)
             raw.glyphs = finish_glyphs(glyphs, raw, self.warnings,
                                        overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0,
-                                       bars=lambda found=glyphs: fp.bars(trace, found))
+                                       bars=lambda found=glyphs: fp.bars(trace, found), habit=self.habit)
             raw.image_coverage = self._image_coverage(page, rect, raw.glyphs, n, self.warnings, content)
             yield raw
 
@@ -535,6 +547,7 @@ class PdfPlumberEngine(_Base):
         import pdfplumber
 
         self.warnings = []
+        self.habit = Counter()
         try:
             self.pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
             self.marks = marked.Reader(data, password)
@@ -570,7 +583,7 @@ class PdfPlumberEngine(_Base):
                                        lambda cs: self._glyphs(page, cs, raw, fonts), raw, self.warnings)
             else:
                 glyphs = self._glyphs(page, chars, raw, fonts)
-            raw.glyphs = finish_glyphs(glyphs, raw, self.warnings)
+            raw.glyphs = finish_glyphs(glyphs, raw, self.warnings, habit=self.habit)
             page.close()
             yield raw
 
