@@ -221,3 +221,16 @@ def test_overprint_samples_title_and_headings_once(pdf, engine):
     got = [norm(b.text) for b in doc.blocks if b.type == "heading"]
     assert got == want
     assert doc.repairs["overprinted_glyphs"] > 0
+
+
+def test_a_cluster_piece_with_the_same_text_is_not_a_copy():
+    # Typst maps a final lam-alef and its tanween glyph both to «لاً»; the tanween
+    # (no advance) is drawn first, 0.04 em off the ligature: a piece, not a copy
+    from pdfclean.model import Glyph
+    from pdfclean.quirks import fold_cluster_pieces, fold_overprints
+
+    piece = Glyph("لاً", 203.69, 168.27, 203.69, 180.27, 177.87, 12)
+    lig = Glyph("لاً", 204.22, 169.41, 211.4, 181.41, 179.01, 12)
+    kept, n = fold_overprints([piece, lig])
+    assert n == 0 and kept == [piece, lig]
+    assert [(g.text, g.x1 - g.x0 > 0) for g in fold_cluster_pieces(kept)[0]] == [("لاً", True)]
