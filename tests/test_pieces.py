@@ -105,10 +105,22 @@ def test_weasyprint_amiri_connecting_strokes(tmp_path):
     assert text.count("ل") == ls - 2
     for word in ("لكنها", "الإلكترونية", "للدراسات", "مما", "إنني", "لعب"):
         assert word in text, (word, text)
-    # without the glyph ids (the pdfplumber engine) the strokes stay: nothing is guessed
+    # without the glyph ids (an engine that does not look) the strokes stay: nothing is guessed
     glyphs, raw, _ = _trace_glyphs(pdf)
     text = "".join(g.text for g in engines.finish_glyphs(glyphs, raw, []))
     assert "للكنها" in text and "cluster_pieces" not in raw.repairs
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_connecting_strokes_fold_in_both_engines(tmp_path, engine):
+    # pdfminer's chars have no glyph id: the pdfplumber engine finds the strokes
+    # from the font program through the CIDs the ToUnicode map gives a letter
+    pdf = _weasyprint(tmp_path, "Amiri", "لعب لبنان", f"{BARS} {REAL}")
+    doc = pdfclean.extract(pdf, engine=engine, ocr="never")
+    body = _body(doc)
+    assert norm(f"{BARS} {REAL}") in body and "للكنها" not in body, body
+    assert doc.repairs["cluster_pieces"] >= 2
+    _balanced(doc)
 
 
 # --- hand-made glyph lists ----------------------------------------------------

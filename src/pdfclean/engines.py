@@ -583,7 +583,7 @@ class PdfPlumberEngine(_Base):
                                        lambda cs: self._glyphs(page, cs, raw, fonts), raw, self.warnings)
             else:
                 glyphs = self._glyphs(page, chars, raw, fonts)
-            raw.glyphs = finish_glyphs(glyphs, raw, self.warnings, habit=self.habit)
+            raw.glyphs = finish_glyphs(glyphs, raw, self.warnings, bars=fonts.bars, habit=self.habit)
             page.close()
             yield raw
 

@@ -568,6 +568,7 @@ class PdfMinerFonts:
         self._forms: set = set()
         self._page = _Repairs()
         self.warned: dict[int, tuple[int, Counter]] = {}
+        self.bars: set[int] = set()  # ids of this page's glyphs that draw connecting strokes
 
     def prepare(self, page) -> None:
         try:
@@ -577,6 +578,7 @@ class PdfMinerFonts:
         except Exception:  # a broken resource dictionary: pdfminer will say so, or read on
             pass
         self._page = _Repairs()
+        self.bars = set()
 
     def _walk(self, res, depth: int, resolve1) -> None:
         from pdfminer.pdftypes import PDFObjRef
@@ -618,6 +620,31 @@ class PdfMinerFonts:
                 if isinstance(v, str) and (guessed or SUSPECT.search(v)) and 0 <= cid < 0x10000:
                     entry["old"][cid] = v
                     table[cid] = chr(_PLACEHOLDER + cid)
+            self._mark_bars(entry, table)
+
+    def _mark_bars(self, entry: dict, table: dict) -> None:
+        """Connecting strokes mapped to a letter (see :meth:`MuPDFPage.bars`):
+        pdfminer's chars carry no glyph id, so the CIDs of a font whose glyph
+        draws a stroke while its map says an Arabic letter another CID also
+        says get placeholders, like suspect ones; :meth:`fix` gives them their
+        letter back and lists them in :attr:`bars`. The font program is read
+        only for a font with such letters."""
+        from .quirks import draws_bar
+
+        by_letter: dict[str, list[int]] = {}
+        for cid, v in table.items():
+            if isinstance(v, str) and len(v) == 1 and "\u0620" <= v <= "\u06ff" and 0 <= cid < 0x10000:
+                by_letter.setdefault(v, []).append(cid)
+        cands = [c for cids in by_letter.values() if len(cids) > 1 for c in cids]
+        ft = self._program(entry) if cands else None
+        if ft is None or ft._font is None:
+            return
+        for cid in cands:
+            gid = self._gid(entry, ft, cid)
+            if gid is not None and draws_bar(ft._font, gid):
+                entry["old"][cid] = table[cid]
+                entry.setdefault("bars", set()).add(cid)
+                table[cid] = chr(_PLACEHOLDER + cid)
 
     def _program(self, entry: dict) -> FontText | None:
         if entry["program"] is False:
@@ -677,6 +704,10 @@ class PdfMinerFonts:
             for e in entries:
                 if c in e["old"]:
                     cid, old = c, e["old"][c]
+                    if c in e.get("bars", ()):  # its letter, and a stroke
+                        g.text = old
+                        self.bars.add(id(g))
+                        return True
                     break
         else:
             m = _CID.fullmatch(text)
