@@ -251,3 +251,27 @@ def test_text_strings():
     assert text_string(b"\xfe\xff" + "اً".encode("utf-16-be")) == "اً"
     assert text_string(b"\xef\xbb\xbf" + "يُ".encode()) == "يُ"
     assert text_string(b"Kitab") == "Kitab"
+
+
+def test_a_letter_beside_an_actualtext_cluster_is_not_taken_into_it():
+    # Chromium, «تُتخذ» drawn left to right: medial teh, then the damma (its pen point
+    # inside the medial teh), then the initial teh; ActualText «تُ» spans the damma and
+    # the initial teh only. The medial teh is the next letter, not a piece of the cluster.
+    from collections import Counter
+
+    from pdfclean import marked
+    from pdfclean.model import RawPage
+
+    def c(ch, gid, x0, x1):
+        return (ord(ch), gid, (x0, 437.25), (x0, 426.85, x1, 439.85))
+
+    chars = (c("خ", 2247, 509.61, 517.53), c("ت", 2149, 517.53, 520.7), c("\u064f", 431, 517.86, 517.86),
+             c("ت", 2108, 520.7, 523.17))
+    trace = [{"chars": chars, "size": 12.4, "font": "Amiri-Regular", "bbox": (509.61, 426.85, 523.17, 439.85)}]
+    marks = marked.Marks(codes=4, actual=[(2, 4, "ت\u064f")])
+    raw = RawPage(1, 595, 842, [])
+    (spans, kind), = marked.apply_trace(trace, marks, raw)
+    got = [chr(e[0]) for s in spans for e in s["chars"]]
+    assert got == ["خ", "ت", "ت", "\u064f"] and kind is None
+    assert raw.repairs["actual_text"] == 1 and raw.account["actual_text"] == 0
+    assert isinstance(raw.repairs, Counter)

@@ -591,16 +591,18 @@ def _merge_pieces(actual: list[tuple[int, int, str]], over) -> list[tuple[int, i
 def _part_of(glyph: list, group: list, text: str) -> bool:
     """Is ``glyph`` (an entry and its continuation entries) a piece of the
     cluster whose other glyphs ``group`` are, and whose text is ``text``:
-    drawn over them (centre inside their box, near their baseline) and
-    mapped to nothing ``text`` does not hold?"""
+    drawn over them (centre inside the box of those with an advance, near
+    their baseline) and mapped to nothing ``text`` does not hold? (A mark's
+    pen point may lie in the next letter: Chromium's «تُت».)"""
     if not glyph or not group or glyph[0][1] == -1:
         return False
     t = "".join([chr(c[0]) for c in glyph if c[0] > 0])
     if text != "\0" and (not t or not set(t) <= set(text)):
         return False
     b = glyph[0][3]
-    x0 = min([c[3][0] for c in group])
-    x1 = max([c[3][2] for c in group])
+    inked = [c for c in group if c[3][2] - c[3][0] > 0.01] or group  # (a mark's pen point aside)
+    x0 = min([c[3][0] for c in inked])
+    x1 = max([c[3][2] for c in inked])
     mid = (b[0] + b[2]) / 2
     gmid = (x0 + x1) / 2
     size = max(b[3] - b[1], 1.0)
@@ -646,8 +648,9 @@ def _char_part_of(c: dict, group: list[dict], text: str, ax=_AXES[0]) -> bool:
     if not group or text != "\0" and (not t or not set(t) <= set(text)):
         return False
     a, b, base = ax
-    x0 = min(float(g[a]) for g in group)
-    x1 = max(float(g[b]) for g in group)
+    inked = [g for g in group if float(g[b]) - float(g[a]) > 0.01] or group
+    x0 = min(float(g[a]) for g in inked)
+    x1 = max(float(g[b]) for g in inked)
     cx0, cx1 = float(c[a]), float(c[b])
     mid, gmid = (cx0 + cx1) / 2, (x0 + x1) / 2
     size = _char_size(c)
