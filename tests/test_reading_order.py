@@ -188,3 +188,18 @@ def test_a_paragraph_indent_near_a_list_hang_is_not_the_item():
              L("wrap ends.", 56, y[2], 509.7, size=13.5), L("para", 59.5, y[3], 514.1, size=13.5),
              L("more", 60, y[4], 536, size=13.5)]
     assert _grouped(lines, lay) == [["1. item", "wrap", "wrap ends."], ["para", "more"]]
+
+
+def test_a_line_starting_with_a_dash_follows_the_text_s_habit():
+    from pdfclean.model import Page
+
+    def page(*texts):
+        return [Page(1, 595, 842, [L(t, 60, 100 + 17.6 * i, 535) for i, t in enumerate(texts)])]
+
+    tight = blocks._spacing(page("قال إيران— وهو ما", "العراق— وهو"))
+    spaced = blocks._spacing(page("قال إيران — وهو ما", "العراق — وهو"))
+    assert ("tight_before", "—") in tight and ("tight_before", "—") not in spaced
+    lines = [L("مع إيران", 60, 100, 535), L("— وهو ما يعتقد", 60, 117.6, 535)]
+    assert blocks._join(lines, spacing=tight) == "مع إيران— وهو ما يعتقد"
+    assert blocks._join(lines, spacing=spaced) == "مع إيران — وهو ما يعتقد"
+    assert blocks._join(lines) == "مع إيران — وهو ما يعتقد"  # no habit known: a space

@@ -51,7 +51,7 @@ class Layout:
     left: dict[int, float]  # per page: the body's left edge
     indents: bool  # does the document indent first lines?
     justified: bool = False  # do most body lines reach both edges?
-    spaced_after: frozenset = frozenset()  # dashes and slashes the text sets a space after
+    spacing: frozenset = frozenset()  # how the text spaces its dashes and slashes (_spacing)
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
@@ -167,23 +167,30 @@ def measure(pages: list[Page]) -> Layout:
                     far = l.x0 - left[p.number] if l.rtl else right[p.number] - l.x1
                     flush += far < 0.3 * size
     return Layout(size, pitch, right, left, firsts >= 2, lines >= 8 and flush >= JUSTIFIED_SHARE * lines,
-                  _spaced_after(pages))
+                  _spacing(pages))
 
 
-def _spaced_after(pages: list[Page]) -> frozenset:
-    """The dashes and slashes that this text, inside its lines, follows with a
-    space more often than not («آذار/ مارس» against «آذار/مارس», «2023 – 2025»):
-    a line broken after one is joined to the next the same way."""
+def _spacing(pages: list[Page]) -> frozenset:
+    """How this text, inside its lines, spaces its dashes and slashes, more
+    often than not: ``("after", c)`` for a mark it follows with a space where
+    none precedes it («آذار/ مارس» against «آذار/مارس», «2023 – 2025»), and
+    ``("tight_before", c)`` for a dash it sets right after a word («إيران—
+    وهو» against «إيران — وهو»). A line broken after one, or before one, is
+    joined to the next the same way."""
     spaced: Counter = Counter()
     tight: Counter = Counter()
     for p in pages:
         for l in p.lines:
             for m in _MID_BREAK.finditer(l.text):
-                (spaced if m.group(2) else tight)[m.group(1)] += 1
-    return frozenset(c for c in spaced if spaced[c] > tight[c])
+                (spaced if m.group(2) else tight)["after", m.group(1)] += 1
+            for m in _DASH_AFTER.finditer(l.text):
+                (spaced if m.group(1) else tight)["tight_before", m.group(2)] += 1
+    return frozenset(k for k in tight if k[0] == "tight_before" and tight[k] > spaced[k]) | frozenset(
+        k for k in spaced if k[0] == "after" and spaced[k] > tight[k])
 
 
 _MID_BREAK = re.compile(r"\S([\-‐–/])( ?)\S")
+_DASH_AFTER = re.compile(r"(?<=\S)( ?)([–—])(?= )")  # a dash a space follows, after a word or a space
 
 
 def _edge(xs: list[float], pick) -> float:
@@ -210,7 +217,7 @@ def build_blocks(pages: list[Page], layout: Layout | None = None) -> list[Block]
         drafts.extend(page_drafts)
         notes = _footnote_drafts(note_lines)
     drafts.extend(notes)
-    return [b for b in (_finish(d, layout.spaced_after) for d in drafts) if b.text]
+    return [b for b in (_finish(d, layout.spacing) for d in drafts) if b.text]
 
 
 _NOTE_MARK = re.compile(r"^\s*(?:[(\[]?[0-9\u0660-\u0669\u06f0-\u06f9]{1,3}[)\].\-–]?|\*{1,3})\s*\S")
@@ -369,13 +376,15 @@ def _continues(last: _Draft, first: _Draft, lay: Layout) -> bool:
 _BREAK_AFTER = re.compile(r"(?:\S([\-‐–/])|([(\[{«“‹]))$")
 
 
-def _join(lines: list[Line], delta: Counter | None = None, spaced_after: frozenset = frozenset()) -> str:
+def _join(lines: list[Line], delta: Counter | None = None, spacing: frozenset = frozenset()) -> str:
     """The lines' texts joined by spaces; a Latin word hyphenated at a line end
     is joined back (the hyphen counted in ``delta`` under the line's page),
     a line broken after a dash or slash that had no space before it
     («2023–» / «2025», «شباط/» / «فبراير») runs on without one, unless
-    ``spaced_after`` says the text follows that mark with a space, and a
-    line broken after an opening bracket or quote runs on without one."""
+    ``spacing`` says the text follows that mark with a space, a line that
+    starts with a dash the text sets right after a word follows the last
+    without one (see :func:`_spacing`), and a line broken after an opening
+    bracket or quote runs on without one."""
     parts: list[str] = []  # texts and the separators between them (joined once: linear)
     for ln in lines:
         t = ln.text.strip()
@@ -390,7 +399,8 @@ def _join(lines: list[Line], delta: Counter | None = None, spaced_after: frozens
             parts.append(t)
             if delta is not None:
                 delta[(ln.page, "dehyphenated")] -= 1
-        elif (m := _BREAK_AFTER.search(last[-2:])) and (m.group(2) or m.group(1) not in spaced_after):
+        elif (m := _BREAK_AFTER.search(last[-2:])) and (m.group(2) or ("after", m.group(1)) not in spacing) \
+                or ("tight_before", t[0]) in spacing and t[1:2] == " ":
             parts.append(t)
         else:
             parts.append(" ")
@@ -436,10 +446,10 @@ def balance_brackets(lines: list[Line]) -> None:
             ln.text = old
 
 
-def _finish(d: _Draft, spaced_after: frozenset = frozenset()) -> Block:
+def _finish(d: _Draft, spacing: frozenset = frozenset()) -> Block:
     balance_brackets(d.lines)
     delta: Counter = Counter()
-    text = _join(d.lines, delta, spaced_after)
+    text = _join(d.lines, delta, spacing)
     repairs: Counter = Counter()
     if d.type == "list_item" and (item := _LIST.sub("", text, count=1).strip()):
         # the marker goes (a marker with no item after it is all the text there is)
