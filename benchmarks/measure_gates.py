@@ -12,6 +12,9 @@ Sections (each written whole; sections not measured are kept as they are):
   headings, list items and quotes typed, metadata;
 * ``ocr`` — every scan in samples/scans, OCR on (pymupdf engine): CER,
   leaked furniture, metadata;
+* ``scan_kinds`` — every kind of scan of samples/scan.py (``KINDS``), made
+  of one page of a sample as tests/test_scans.py makes it: body CER against
+  the page's text layer, metadata;
 * ``hostile`` — every case of tests/hostile.py through the CLI, as
   tests/test_hostile.py runs it: CPU seconds and peak memory.
 
@@ -45,7 +48,7 @@ ENGINES = ["pymupdf", "pdfplumber"]
 CER_FLOOR = 0.0005  # 0.05 %
 CPU_FLOOR = 1.0  # seconds: interpreter start-up, imports, bytecode compiled again after a change
 BOMB_GB = 1.0  # as tests/test_hostile.py builds the corpus
-SECTIONS = ("samples", "ocr", "hostile")
+SECTIONS = ("samples", "ocr", "scan_kinds", "hostile")
 
 
 def _score_one(args: tuple[str, str]) -> dict:
@@ -111,6 +114,30 @@ def ocr_gates(jobs: int) -> dict:
     return out
 
 
+def _kind_one(kind: str) -> dict:
+    import test_scans
+
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = json.loads((SAMPLES / f"{test_scans.KIND_SAMPLE}.truth.json").read_text(encoding="utf-8"))
+        return test_scans.scan.measure_kind(SAMPLES / f"{test_scans.KIND_SAMPLE}.pdf", kind,
+                                            test_scans.KIND_PAGES, Path(tmp), truth)
+
+
+def scan_kind_gates(jobs: int) -> dict:
+    sys.path.insert(0, str(ROOT / "samples"))
+    import scan
+
+    kinds = list(scan.KINDS)
+    with ProcessPoolExecutor(jobs) as ex:
+        got = list(ex.map(_kind_one, kinds))
+    for g in got:
+        print(f"{g['kind']}: CER {100 * g['cer']:.2f} %, metadata {g['meta_right']}/{g['meta_total']}, "
+              f"{g['pages'] / g['seconds']:.2f} pages/s, failed {len(g['failed'])}", file=sys.stderr)
+    return {g["kind"]: {"cer": gates.gate("max", g["cer"], floor=CER_FLOOR, unit="%"),
+                        "metadata": gates.gate("min", g["meta_right"], total=g["meta_total"], unit="%")}
+            for g in got}
+
+
 def hostile_gates(jobs: int) -> dict:
     import hostile
 
@@ -156,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if bad:
         ap.error(f"unknown section(s) {', '.join(bad)}")
     table = json.loads(gates.PATH.read_text(encoding="utf-8")) if gates.PATH.exists() else {}
-    measure = {"samples": sample_gates, "ocr": ocr_gates, "hostile": hostile_gates}
+    measure = {"samples": sample_gates, "ocr": ocr_gates, "scan_kinds": scan_kind_gates, "hostile": hostile_gates}
     new = dict(table)
     print("| gate | measured before | bound before | measured now | bound now |")
     print("|---|---:|---:|---:|---:|")

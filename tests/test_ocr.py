@@ -21,6 +21,7 @@ from conftest import REAL, ROOT, SAMPLES
 import gates
 import pdfclean
 from pdfclean import ocr
+from pdfclean.errors import InternalError
 from pdfclean.eval import score_doc
 
 SCANS = ROOT / "samples" / "scans"
@@ -393,8 +394,10 @@ def test_a_crash_in_a_reader_is_raised_after_all_stop(monkeypatch):
         return ocr.OcrResult([], None)
 
     monkeypatch.setattr(ocr, "ocr_page", boom)
-    with pytest.raises(RuntimeError, match="bug"):
+    # a bug of ours, not the PDF's: an InternalError naming the page, the original kept
+    with pytest.raises(InternalError, match="internal error on page 2: RuntimeError: bug") as e:
         ocr.read_pages(object(), [1, 2, 3, 4], jobs=2)
+    assert isinstance(e.value.__cause__, RuntimeError) and e.value.page == 2
 
 
 def test_parallel_ocr_equals_sequential_with_tesseract(monkeypatch, tmp_path):

@@ -79,7 +79,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .errors import PdfCleanError, PdfError
+from .errors import InternalError, PdfCleanError, PdfError
 from .model import Glyph
 
 TESSERACT = "tesseract"  # the binary, looked up on PATH ($PDFCLEAN_TESSERACT overrides)
@@ -141,8 +141,11 @@ class OcrResult:
     glyphs: list[Glyph]
     confidence: float | None  # mean word confidence (0–100), None: no words
     angle: float = 0.0  # deskew rotation applied (degrees)
-    dpi: float = DEFAULT_DPI
+    dpi: float = DEFAULT_DPI  # resolution of the main reading, in dots per inch of the paper
     runs: int = 0  # Tesseract runs
+    width: float | None = None  # the page as read (rotated by /Rotate), in PDF points
+    height: float | None = None
+    units: float = 72.0  # page units per inch of the paper (see :func:`page_units`)
     lines: list[dict] = field(default_factory=list)  # per line: text, size, bold (for debugging)
 
 
@@ -224,15 +227,17 @@ class _Render:
     ((x + ox) / zoom + dx, (y + oy) / zoom + dy) of the straightened page."""
 
     img: object  # numpy uint8 array (height, width)
-    dpi: float
+    dpi: float  # dots per inch of the paper (what Tesseract is told)
     ox: float
     oy: float
     dx: float
     dy: float
+    units: float = 72.0  # page units per inch of the paper (72: the box is the paper)
 
     @property
     def zoom(self) -> float:
-        return self.dpi / 72.0
+        """Pixels per page unit."""
+        return self.dpi / self.units
 
     def to_points(self, w: _Word) -> _Word:
         z = self.zoom
@@ -252,26 +257,131 @@ class _Render:
         return max(0, x0), max(0, y0), min(wd, x1), min(h, y1)
 
 
-def _render(page, dpi: float, angle: float) -> _Render:
-    import numpy as np
+def _mupdf_errors() -> tuple[type[BaseException], ...]:
+    """What MuPDF raises about a page it cannot draw (a broken image, a bad
+    stream): the PDF's fault. A ``TypeError``/``ValueError`` from PyMuPDF's
+    bindings is a bad argument of ours and is not among them."""
     import pymupdf
 
-    rect = page.rect
-    zoom = dpi / 72.0
+    errs: list[type[BaseException]] = [RuntimeError]
+    base = getattr(getattr(pymupdf, "mupdf", None), "FzErrorBase", None)
+    if isinstance(base, type):
+        errs.append(base)
+    return tuple(errs)
+
+
+def _pixmap(page, zoom: float, angle: float = 0.0):
+    """The page drawn grey at ``zoom`` pixels per unit (through a rotation by
+    ``angle``): a Matrix, never a dpi — PyMuPDF ≥ 1.24 wants an integer dpi,
+    and a scan's page box gives any scale. A page MuPDF cannot draw is an
+    :class:`OcrError` (the PDF's); anything else raised here is ours."""
+    import pymupdf
+
     mat = pymupdf.Matrix(zoom, zoom)
     if angle:
         mat = mat.prerotate(angle)
     try:
-        pix = page.get_pixmap(matrix=mat, colorspace=pymupdf.csGRAY, alpha=False)
-    except Exception as e:
+        return page.get_pixmap(matrix=mat, colorspace=pymupdf.csGRAY, alpha=False)
+    except _mupdf_errors() as e:
         raise OcrError(f"cannot render the page ({_short(e)})") from None
-    img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+
+
+def _samples(pix):
+    import numpy as np
+
+    return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+
+
+def _render(page, dpi: float, angle: float, units: float = 72.0) -> _Render:
+    rect = page.rect
+    pix = _pixmap(page, dpi / units, angle)
+    img = _samples(pix)
     # the rotation is undone about the page centre as a whole (a translation)
     cx, cy = (rect.x0 + rect.x1) / 2, (rect.y0 + rect.y1) / 2
     rad = math.radians(angle)
     dx = cx - (cx * math.cos(rad) - cy * math.sin(rad)) - rect.x0
     dy = cy - (cx * math.sin(rad) + cy * math.cos(rad)) - rect.y0
-    return _Render(img, dpi, pix.x, pix.y, dx, dy)
+    return _Render(img, dpi, pix.x, pix.y, dx, dy, units)
+
+
+# --------------------------------------------------------------------------
+# the scale of a scan
+
+#: paper sizes (inches) a scan's pixel count is matched against when its
+#: page box says nothing of its resolution
+PAPERS = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0), "Legal": (8.5, 14.0), "A5": (5.83, 8.27),
+          "B5": (6.93, 9.84), "JIS B5": (7.17, 10.12), "A3": (11.69, 16.54), "Tabloid": (11.0, 17.0)}
+SCAN_DPIS = (100, 150, 200, 240, 300, 400, 600)  # resolutions scanners write: a guess snaps to one
+PAPER_FIT = 0.02  # the pixel count's aspect within this of a paper's
+ASSUMED_DPI = 200  # a scan whose paper nothing tells is taken for this resolution
+MIN_COVER = 0.3  # an image covering this share of the page is the page's scan
+
+
+def page_units(page) -> float:
+    """Page units per inch of the paper, for rendering ``page`` by the pixels
+    of its scan rather than by an assumed resolution.
+
+    The page box is the paper (72 units an inch; MuPDF applies /UserUnit)
+    unless the page is a scan whose image has exactly one pixel per unit:
+    what img2pdf and many scanners write when no resolution is recorded
+    (a 1275 × 1650 pt page for a Letter page at 150 dpi). Then the paper is
+    found from the pixel count — the standard size (:data:`PAPERS`) whose
+    aspect it has, at a resolution scanners use — or, failing that, the scan
+    is taken for :data:`ASSUMED_DPI`. Rotation (/Rotate, or an image drawn
+    turned) changes nothing: the image's pixels are measured along its own
+    axes."""
+    dens, px = scan_density(page)
+    if dens is None or abs(dens - 1.0) > 0.01:
+        return 72.0
+    return paper_dpi(*px) or float(ASSUMED_DPI)
+
+
+def scan_density(page) -> tuple[float | None, tuple[int, int]]:
+    """Pixels per page unit of the image that covers most of ``page`` (at
+    least :data:`MIN_COVER` of it), and its size in pixels; (None, (0, 0))
+    for a page with no such image."""
+    rect = page.rect
+    area = max(1e-6, rect.width * rect.height)
+    best = (0.0, None, (0, 0))
+    try:
+        infos = page.get_image_info()
+    except _mupdf_errors():
+        return None, (0, 0)
+    for info in infos:
+        w, h = int(info.get("width") or 0), int(info.get("height") or 0)
+        a, b, c, d = (float(v) for v in (info.get("transform") or (0, 0, 0, 0))[:4])
+        lx, ly = math.hypot(a, b), math.hypot(c, d)
+        if w < 2 or h < 2 or lx <= 0 or ly <= 0:
+            continue
+        x0, y0, x1, y1 = info["bbox"]
+        cw = max(0.0, min(x1, rect.x1) - max(x0, rect.x0))
+        ch = max(0.0, min(y1, rect.y1) - max(y0, rect.y0))
+        cover = cw * ch / area
+        if cover > best[0]:
+            best = (cover, math.sqrt(w / lx * h / ly), (w, h))
+    if best[0] < MIN_COVER:
+        return None, (0, 0)
+    return best[1], best[2]
+
+
+def paper_dpi(w: int, h: int) -> float | None:
+    """The resolution at which a ``w`` × ``h`` pixel scan is a standard paper
+    size (snapped to a common scanner resolution within 3 %), or None.
+
+    >>> paper_dpi(1275, 1650), paper_dpi(2480, 3508), paper_dpi(1654, 2339), paper_dpi(1000, 1000)
+    (150.0, 300.0, 200.0, None)
+    """
+    short, long_ = sorted((w, h))
+    for pw, ph in PAPERS.values():
+        a, b = short / pw, long_ / ph
+        if abs(a / b - 1.0) > PAPER_FIT:
+            continue
+        dpi = (a + b) / 2
+        if not 90 <= dpi <= 1250:
+            continue
+        near = min(SCAN_DPIS, key=lambda d: abs(d - dpi))
+        return float(near) if abs(near - dpi) <= 0.03 * near else round(dpi, 1)
+    return None
 
 
 MUPDF_LOCK = threading.RLock()
@@ -299,30 +409,30 @@ def ocr_page(doc, number: int, lang: str = DEFAULT_LANG, dpi: float = DEFAULT_DP
     several threads on one ``doc`` (see :func:`read_pages`).
     """
     path = check(lang)
-    width, height = _on_page(doc, number, lambda page: (page.rect.width, page.rect.height))
+    width, height, units = _on_page(doc, number, lambda page: (page.rect.width, page.rect.height,
+                                                                 page_units(page)))
     if width < 1 or height < 1:
-        return OcrResult([], None)
-    cap = 72.0 * math.sqrt(MAX_PIXELS / (width * height))
+        return OcrResult([], None, width=width, height=height, units=units)
+    # the cap, in dots per inch of the paper: MAX_PIXELS whatever the page box
+    cap = units * math.sqrt(MAX_PIXELS / (width * height))
     dpi = min(float(dpi), cap)
-    try:
-        angle = skew_of(_on_page(doc, number, _skew_image))
-    except Exception as e:
-        raise OcrError(f"cannot render the page ({_short(e)})") from None
+    angle = skew_of(_on_page(doc, number, lambda page: _skew_image(page, DESKEW_DPI, units)))
     if abs(angle) < MIN_SKEW:
         angle = 0.0
-    main = _on_page(doc, number, lambda page: _render(page, dpi, angle))
+    main = _on_page(doc, number, lambda page: _render(page, dpi, angle, units))
     renders = {round(dpi): main}
 
     def render(d: float) -> _Render:
         d = min(d, cap)
         if round(d) not in renders:
-            renders[round(d)] = _on_page(doc, number, lambda page: _render(page, d, angle))
+            renders[round(d)] = _on_page(doc, number, lambda page: _render(page, d, angle, units))
         return renders[round(d)]
 
     words, runs, spans = read_page(path, main, render, lang, timeout)
     renders.clear()
     res = _glyphs(words, main, spans)
     res.angle, res.dpi, res.runs = angle, dpi, runs
+    res.width, res.height, res.units = width, height, units
     return res
 
 
@@ -366,8 +476,11 @@ def read_pages(doc, numbers: list[int], lang: str = DEFAULT_LANG, *, jobs: int |
     it takes it asks for slots for the pages no reader has yet, so a slot freed
     elsewhere (another document of a batch finished) is used at once.
     ``on_page(number, result)`` is called as each page ends, from the thread
-    that read it. An unexpected exception (not a :class:`PdfCleanError`) stops
-    the reading and is raised here once every reader has stopped.
+    that read it. An unexpected exception (not a :class:`PdfCleanError`: a
+    bug of ours, never the PDF's — what MuPDF raises about a page is an
+    :class:`OcrError` of that page) stops the reading and is raised here, as
+    an :class:`~pdfclean.errors.InternalError` naming the page, once every
+    reader has stopped (``MemoryError`` as it is).
     """
     slots = Slots(jobs) if isinstance(jobs, int) else jobs  # or any object with acquire/release
     queue = deque(numbers)
@@ -390,7 +503,10 @@ def read_pages(doc, numbers: list[int], lang: str = DEFAULT_LANG, *, jobs: int |
             results[n] = res
             if on_page is not None:
                 on_page(n, res)
-        except BaseException as e:  # noqa: BLE001 — raised in the caller's thread
+        except Exception as e:  # noqa: BLE001 — ours: raised in the caller's thread
+            with lock:
+                crashed.append(e if isinstance(e, (MemoryError, PdfCleanError)) else _internal(e, n))
+        except BaseException as e:  # noqa: BLE001
             with lock:
                 crashed.append(e)
 
@@ -421,6 +537,12 @@ def read_pages(doc, numbers: list[int], lang: str = DEFAULT_LANG, *, jobs: int |
     if crashed:
         raise crashed[0]
     return results
+
+
+def _internal(e: Exception, page: int) -> InternalError:
+    err = InternalError.wrap(e, page)
+    err.__cause__ = e
+    return err
 
 
 def read_page(path: str, main: _Render, render, lang: str,
@@ -459,7 +581,7 @@ def read_page(path: str, main: _Render, render, lang: str,
         for w in words:
             x0, y0, x1, y1 = main.box(w, 1)
             masked[y0:y1, x0:x1] = 255
-        m = _Render(masked, main.dpi, main.ox, main.oy, main.dx, main.dy)
+        m = _Render(masked, main.dpi, main.ox, main.oy, main.dx, main.dy, main.units)
         more = [_read(path, m, lang, timeout, 101)]
         if main_lang:
             more.append(_read(path, m, main_lang, timeout, 102))
@@ -1283,18 +1405,18 @@ def _otsu(img) -> int:
 def estimate_skew(page, dpi: float = DESKEW_DPI, max_angle: float = MAX_SKEW) -> float:
     """The rotation (degrees, MuPDF's sense) that makes the page's text lines
     horizontal: the angle whose horizontal ink projection is sharpest."""
-    return skew_of(_skew_image(page, dpi), max_angle)
+    return skew_of(_skew_image(page, dpi, page_units(page)), max_angle)
 
 
-def _skew_image(page, dpi: float = DESKEW_DPI):
-    """The page rendered small and grey for :func:`skew_of` (a numpy array)."""
-    import numpy as np
-    import pymupdf
+DESKEW_PIXELS = 4_000_000
 
+
+def _skew_image(page, dpi: float = DESKEW_DPI, units: float = 72.0):
+    """The page rendered small and grey for :func:`skew_of` (a numpy array):
+    ``dpi`` dots per inch of the paper, at most :data:`DESKEW_PIXELS`."""
     rect = page.rect
-    dpi = min(dpi, 72.0 * math.sqrt(4_000_000 / max(1.0, rect.width * rect.height)))
-    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
-    return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+    zoom = min(dpi / units, math.sqrt(DESKEW_PIXELS / max(1.0, rect.width * rect.height)))
+    return _samples(_pixmap(page, zoom))
 
 
 def skew_of(img, max_angle: float = MAX_SKEW) -> float:

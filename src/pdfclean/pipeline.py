@@ -305,13 +305,17 @@ def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, 
         with ocr_mod.MUPDF_LOCK:
             doc.close()
     done: list[int] = []
+    failed: list[tuple[int, PdfCleanError]] = []
     for i, reason in todo:
         p = pages[i]
         res = results[p.number]
         if isinstance(res, PdfCleanError):
             warnings.append(f"page {p.number} needs OCR ({reason}), but OCR failed ({res})")
+            failed.append((p.number, res))
             continue
-        new = _page(RawPage(p.number, p.width, p.height, res.glyphs, p.image_coverage))
+        # the page as OCR read it: turned by /Rotate, in points
+        width, height = getattr(res, "width", None) or p.width, getattr(res, "height", None) or p.height
+        new = _page(RawPage(p.number, width, height, res.glyphs, p.image_coverage))
         new.ocr, new.ocr_confidence = True, res.confidence
         new.account["text_layer_replaced"] = p.account["read"]
         pages[i] = new
@@ -320,6 +324,11 @@ def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, 
         confs = [p.ocr_confidence for p in pages if p.ocr and p.ocr_confidence is not None]
         mean = f", mean confidence {sum(confs) / len(confs):.0f}" if confs else ""
         warnings.append(f"page(s) {_ranges(done)} read by OCR{mean}")
+    if failed and not any(p.lines for p in pages):
+        # nothing to show for the document: it fails rather than coming out empty
+        first, err = failed[0]
+        raise PdfError(f"OCR failed on page(s) {_ranges([n for n, _ in failed])} and no page has a "
+                       f"text layer (page {first}: {err})")
 
 
 def _page(raw: RawPage) -> Page:

@@ -1,0 +1,130 @@
+"""Scans of every kind (issue 13): rendered by their pixels, never failing
+for a reason of ours.
+
+Each kind of samples/scan.py (``KINDS``: a pixel-sized page box with no
+resolution recorded, 150/200/300 dpi grey JPEG, 1-bit Flate and CCITT G4 at
+300 dpi, /Rotate 90, a phone-camera-like page) is made in tmp_path from one
+page of a sample and read back: body CER against the same page's text layer
+and the metadata against the truth, within their gates (tests/gates.json,
+``scan_kinds``; measured by benchmarks/measure_gates.py --only scan_kinds).
+The scale of a render comes from the page's image, whatever the page box.
+An OCR failure is a warning naming the page; when nothing is left the
+document fails (the PDF's fault) — and a bug of ours is an InternalError.
+"""
+
+import json
+import sys
+
+import pymupdf
+import pytest
+from conftest import ROOT, SAMPLES
+
+import gates
+import pdfclean
+from pdfclean import ocr
+from pdfclean.errors import InternalError, PdfError
+
+sys.path.insert(0, str(ROOT / "samples"))
+import scan  # noqa: E402
+
+KIND_SAMPLE = "iraq-oil-inflation-libreoffice"  # the page every kind is made of …
+KIND_PAGES = [2]  # … its first article page: the head, body, a heading, Latin and digits
+
+
+def test_paper_dpi_of_a_pixel_count():
+    assert ocr.paper_dpi(1275, 1650) == 150  # Letter
+    assert ocr.paper_dpi(1650, 1275) == 150  # turned
+    assert ocr.paper_dpi(2480, 3508) == 300  # A4
+    assert ocr.paper_dpi(1241, 1754) == 150
+    assert ocr.paper_dpi(1000, 1000) is None
+
+
+@pytest.mark.parametrize("kind, units", [("pixel-box", 150.0), ("150dpi", 72.0), ("300dpi", 72.0),
+                                         ("bilevel", 72.0), ("ccitt", 72.0), ("rotate90", 72.0)])
+def test_the_scale_comes_from_the_image(tmp_path, kind, units):
+    pdf = tmp_path / f"{kind}.pdf"
+    scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, kind, KIND_PAGES)
+    with pymupdf.open(pdf) as d:
+        page = d[0]
+        assert ocr.page_units(page) == units
+        # the deskew render works on any box (PyMuPDF 2 refuses a float dpi)
+        angle = ocr.estimate_skew(page)
+        assert abs(angle) <= ocr.MAX_SKEW
+        r = ocr._render(page, 300.0, 0.0, ocr.page_units(page))
+        h, w = r.img.shape
+        # 300 dpi of the paper, whatever the box: an A4 page is 2480 × 3508 pixels
+        assert abs(w - 2480) < 30 and abs(h - 3508) < 30
+
+
+def test_a_user_unit_box_is_the_paper(tmp_path):
+    import io
+
+    import pikepdf
+
+    src = pymupdf.open()
+    page = src.new_page(width=297.6, height=421)  # A4 in units of 2 points
+    pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 1654, 2339), False)
+    pix.clear_with(255)
+    page.insert_image(page.rect, pixmap=pix)
+    pdf = pikepdf.open(io.BytesIO(src.tobytes()))
+    pdf.pages[0].obj["/UserUnit"] = 2
+    out = io.BytesIO()
+    pdf.save(out)
+    with pymupdf.open(stream=out.getvalue()) as d:
+        assert d[0].rect.width == pytest.approx(595.2)  # MuPDF applies /UserUnit
+        assert ocr.page_units(d[0]) == 72.0
+
+
+def test_a_page_mupdf_cannot_draw_is_a_warning_and_a_document_of_such_pages_fails(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pdfclean.cli import main
+
+    pdf = tmp_path / "scan.pdf"
+    scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, "pixel-box", [1])
+
+    def broken(self, *a, **k):
+        raise RuntimeError("code=2: broken image stream (fake)")
+
+    monkeypatch.setattr(pymupdf.Page, "get_pixmap", broken)
+    with pytest.raises(PdfError, match=r"OCR failed on page\(s\) 1 .*page 1: cannot render the page"):
+        pdfclean.extract(pdf)
+    r = CliRunner().invoke(main, ["extract", str(pdf)])
+    assert r.exit_code == 1 and "OCR failed on page(s) 1" in r.output
+    # beside a page with a text layer, the failed page is a warning naming it
+    mixed = tmp_path / "mixed.pdf"
+    with pymupdf.open() as out, pymupdf.open(SAMPLES / f"{KIND_SAMPLE}.pdf") as text, pymupdf.open(pdf) as img:
+        out.insert_pdf(text, from_page=2, to_page=2)
+        out.insert_pdf(img)
+        out.save(mixed)
+    doc = pdfclean.extract(mixed)
+    assert doc.blocks
+    assert any(w.startswith("page 2 needs OCR (no text layer), but OCR failed (cannot render") for w in doc.warnings)
+
+
+def test_a_bug_of_ours_while_rendering_is_an_internal_error(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pdfclean.cli import main
+
+    pdf = tmp_path / "scan.pdf"
+    scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, "pixel-box", [1])
+
+    def bad_argument(self, *a, **k):  # what PyMuPDF 2 raised for a float dpi
+        raise TypeError("in method 'fz_pixmap_xres_set', argument 2 of type 'int'")
+
+    monkeypatch.setattr(pymupdf.Page, "get_pixmap", bad_argument)
+    with pytest.raises(InternalError, match="internal error on page 1: TypeError"):
+        pdfclean.extract(pdf)
+    r = CliRunner().invoke(main, ["extract", str(pdf)])
+    assert r.exit_code == 3, r.output
+
+
+@pytest.mark.parametrize("kind", list(scan.KINDS))
+def test_every_kind_of_scan_is_read(tmp_path, kind):
+    truth = json.loads((SAMPLES / f"{KIND_SAMPLE}.truth.json").read_text(encoding="utf-8"))
+    got = scan.measure_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", kind, KIND_PAGES, tmp_path, truth)
+    assert not got["failed"] and got["ocr_pages"] == len(KIND_PAGES)
+    gates.check(("scan_kinds", kind, "cer"), got["cer"])
+    gates.check(("scan_kinds", kind, "metadata"), got["meta_right"] / got["meta_total"])
+
