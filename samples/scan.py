@@ -81,6 +81,8 @@ KINDS = {
     "ccitt": "1-bit scan at 300 dpi (CCITT G4), slight skew, page box = paper",
     "rotate90": "grey JPEG at 200 dpi stored sideways in a landscape box, upright by /Rotate 90",
     "camera": "colour JPEG, uneven light, a perspective of a few degrees, slight blur (a phone photo)",
+    "outlines": "no scan: the text drawn as filled outlines, no text layer (Ghostscript -dNoOutputFonts)",
+    "cipher": "no scan: a text layer of real Arabic letters that is not Arabic (ToUnicode letters permuted)",
 }
 
 
@@ -194,12 +196,84 @@ def image_pdf(images: list[dict], dst: Path) -> None:
     pdf.save(dst, deterministic_id=True)
 
 
+def outlines(src: Path, dst: Path, pages: list[int] | None = None) -> dict:
+    """``src`` (its pages ``pages``) through Ghostscript with its text turned
+    into filled paths: a page that shows text and has no text layer."""
+    import shutil
+    import subprocess
+
+    gs = shutil.which("gs")
+    if not gs:
+        raise RuntimeError("Ghostscript (gs) is needed for the outlines kind")
+    cmd = [gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite", "-dNoOutputFonts",
+           f"-sOutputFile={dst}"]
+    if pages:
+        cmd.append("-sPageList=" + ",".join(str(n) for n in pages))
+    subprocess.run(cmd + [str(src)], check=True, capture_output=True, timeout=300)
+    with pymupdf.open(dst) as d:
+        n = d.page_count
+    return {"kind": "outlines", "pages": list(pages or range(1, n + 1)), "angles": [0.0] * n}
+
+
+ARABIC_LETTERS = [chr(c) for c in range(0x0621, 0x064B) if c not in range(0x063B, 0x0641)]
+
+
+def cipher(src: Path, dst: Path, pages: list[int] | None = None, seed: str = "cipher") -> dict:
+    """``src`` (its pages ``pages``) with every font's ToUnicode map
+    rewritten so that each Arabic letter stands for another (one fixed
+    permutation, no letter for itself): a text layer of real Arabic letters,
+    in the right places, that reads as no language — what a legacy font
+    mapped to the wrong code page gives. The glyphs drawn are unchanged."""
+    import re
+
+    import pikepdf
+
+    rng = random.Random(seed)
+    letters = list(ARABIC_LETTERS)
+    while True:
+        perm = letters[:]
+        rng.shuffle(perm)
+        if all(a != b for a, b in zip(letters, perm)):
+            break
+    table = {ord(a): b for a, b in zip(letters, perm)}
+
+    def swap(m: re.Match) -> bytes:
+        hexs = m.group(1).decode()
+        text = "".join(chr(int(hexs[i: i + 4], 16)) for i in range(0, len(hexs) - len(hexs) % 4, 4))
+        return b"<" + "".join(f"{ord(ch):04X}" for ch in text.translate(table)).encode() + b">"
+
+    with pikepdf.open(src) as pdf:
+        keep = [pdf.pages[n - 1] for n in (pages or range(1, len(pdf.pages) + 1))]
+        out = pikepdf.new()
+        for page in keep:
+            out.pages.append(page)
+        seen = set()
+        for page in out.pages:
+            for _name, font in (page.obj.get("/Resources", {}).get("/Font", {}) or {}).items():
+                tu = font.get("/ToUnicode")
+                if tu is None or tu.objgen in seen:
+                    continue
+                seen.add(tu.objgen)
+                cmap = tu.read_bytes()
+                # destinations only: the second hex string of a bfchar line, the third of a bfrange
+                cmap = re.sub(rb"(?m)^(\s*<[0-9A-Fa-f]+>\s*(?:<[0-9A-Fa-f]+>\s*)?)<([0-9A-Fa-f]{4,})>",
+                              lambda m: m.group(1) + swap(re.match(rb"(.*)", m.group(2))), cmap)
+                tu.write(cmap)
+        out.save(dst, deterministic_id=True)
+    return {"kind": "cipher", "pages": list(pages or range(1, len(keep) + 1)), "angles": [0.0] * len(keep),
+            "permutation": "".join(perm)}
+
+
 def make_kind(src: Path, dst: Path, kind: str, pages: list[int] | None = None) -> dict:
     """Write a scan of ``kind`` (:data:`KINDS`) of the pages ``pages``
     (1-based; all by default) of ``src`` to ``dst``; returns what was done
     per page (angles). Deterministic: seeded with the file name, kind and page."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    if kind == "outlines":
+        return outlines(src, dst, pages)
+    if kind == "cipher":
+        return cipher(src, dst, pages)
     specs, angles = [], []
     with pymupdf.open(src) as doc:
         for n in pages or range(1, doc.page_count + 1):

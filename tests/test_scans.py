@@ -128,3 +128,53 @@ def test_every_kind_of_scan_is_read(tmp_path, kind):
     gates.check(("scan_kinds", kind, "cer"), got["cer"])
     gates.check(("scan_kinds", kind, "metadata"), got["meta_right"] / got["meta_total"])
 
+
+def _triage(pdf) -> dict[int, str | None]:
+    """Why each page of ``pdf`` would be read by OCR (``--ocr auto``), without reading it."""
+    from pdfclean.engines import open_engine
+    from pdfclean.pipeline import _page, needs_ocr
+
+    data = pdf.read_bytes()
+    eng = open_engine("pymupdf", data, None)
+    try:
+        pages = [_page(raw) for raw in eng.pages(list(range(1, eng.page_count + 1)))]
+    finally:
+        eng.close()
+    bare = [p.number for p in pages if not p.lines and p.image_coverage <= 0.05]
+    outlined = ocr.outlined_pages(data, None, bare)
+    return {p.number: needs_ocr(p, "auto", p.number in outlined) for p in pages}
+
+
+def test_text_drawn_as_outlines_is_an_ocr_candidate(tmp_path):
+    pdf = tmp_path / "outlines.pdf"
+    scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, "outlines", [1, 2])
+    with pymupdf.open(pdf) as d:
+        assert not d[1].get_text().strip() and not d[1].get_images()
+    assert _triage(pdf) == {1: "text drawn as outlines", 2: "text drawn as outlines"}
+    # a blank page is no candidate, nor one with a few shapes
+    blank = tmp_path / "blank.pdf"
+    with pymupdf.open() as d:
+        d.new_page()
+        p = d.new_page()
+        for i in range(40):
+            p.draw_rect(pymupdf.Rect(50 + 10 * i, 100, 58 + 10 * i, 300), color=None, fill=(0, 0, 0))
+        d.save(blank)
+    assert _triage(blank) == {1: None, 2: None}
+
+
+def test_no_page_with_a_usable_text_layer_is_ocred():
+    from conftest import REAL
+
+    garbled = {"ar_lyx_howto_ghostscript550_type3_garbled.pdf", "fa_seminar_guideline_image_only.pdf"}
+    for pdf in sorted(SAMPLES.glob("*.pdf")) + sorted(p for p in REAL.glob("*.pdf") if p.name not in garbled):
+        why = {n: r for n, r in _triage(pdf).items() if r}
+        assert not why, f"{pdf.name}: {why}"
+
+
+def test_a_layer_of_no_language_is_an_ocr_candidate(tmp_path):
+    pdf = tmp_path / "cipher.pdf"
+    scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, "cipher", [2, 3])
+    doc = pdfclean.extract(pdf, ocr="never")
+    assert doc.pages[0]["quality"] > 0.9  # real Arabic letters: no glyph-code noise to see
+    reason = "text layer of no language (Arabic letters, no Arabic or Persian words)"
+    assert _triage(pdf) == {1: reason, 2: reason}
