@@ -178,3 +178,16 @@ def test_a_layer_of_no_language_is_an_ocr_candidate(tmp_path):
     assert doc.pages[0]["quality"] > 0.9  # real Arabic letters: no glyph-code noise to see
     reason = "text layer of no language (Arabic letters, no Arabic or Persian words)"
     assert _triage(pdf) == {1: reason, 2: reason}
+
+
+@pytest.mark.parametrize("recorded, units", [(72, 300.0), (96, 225.0), (300, 72.0)])
+def test_a_scan_recorded_at_a_wrong_resolution_is_measured_by_its_pixels(tmp_path, recorded, units):
+    from PIL import Image
+
+    img = Image.new("L", (2480, 3508), 255)  # A4 at 300 dpi
+    pdf = tmp_path / "scan.pdf"
+    scan.image_pdf([{"img": img, "box": (2480 * 72 / recorded, 3508 * 72 / recorded)}], pdf)
+    with pymupdf.open(pdf) as d:
+        assert ocr.page_units(d[0]) == pytest.approx(units)
+        r = ocr._render(d[0], 300.0, 0.0, ocr.page_units(d[0]))
+        assert r.img.shape == (3508, 2480)  # 300 dpi of the paper: the scan's own pixels

@@ -375,6 +375,8 @@ SCAN_DPIS = (100, 150, 200, 240, 300, 400, 600)  # resolutions scanners write: a
 PAPER_FIT = 0.02  # the pixel count's aspect within this of a paper's
 ASSUMED_DPI = 200  # a scan whose paper nothing tells is taken for this resolution
 MIN_COVER = 0.3  # an image covering this share of the page is the page's scan
+MIN_DPI = 100  # a scan recorded under this resolution is measured by its pixels
+MAX_PAPER = 24 * 72.0  # a page box longer than this (points) is no paper a scanner takes
 
 
 def page_units(page) -> float:
@@ -382,18 +384,27 @@ def page_units(page) -> float:
     of its scan rather than by an assumed resolution.
 
     The page box is the paper (72 units an inch; MuPDF applies /UserUnit)
-    unless the page is a scan whose image has exactly one pixel per unit:
-    what img2pdf and many scanners write when no resolution is recorded
-    (a 1275 × 1650 pt page for a Letter page at 150 dpi). Then the paper is
-    found from the pixel count — the standard size (:data:`PAPERS`) whose
-    aspect it has, at a resolution scanners use — or, failing that, the scan
-    is taken for :data:`ASSUMED_DPI`. Rotation (/Rotate, or an image drawn
-    turned) changes nothing: the image's pixels are measured along its own
-    axes."""
+    unless the page is a scan whose box cannot be its paper: an image of
+    exactly one pixel per unit (what img2pdf and many scanners write when no
+    resolution is recorded: a 1275 × 1650 pt page for a Letter page at
+    150 dpi), under 100 dpi, or a box larger than any paper
+    (:data:`MAX_PAPER`: a 300 dpi scan recorded as 72 or 96 dpi). Then the
+    paper is found from the pixel count — the standard size
+    (:data:`PAPERS`) whose aspect it has, at a resolution scanners use — or,
+    failing that, a one-pixel-per-unit scan is taken for
+    :data:`ASSUMED_DPI`. Rotation (/Rotate, or an image drawn turned)
+    changes nothing: the image's pixels are measured along its own axes."""
     dens, px = scan_density(page)
-    if dens is None or abs(dens - 1.0) > 0.01:
+    if dens is None:
         return 72.0
-    return paper_dpi(*px) or float(ASSUMED_DPI)
+    rect = page.rect
+    pixel_box = abs(dens - 1.0) <= 0.01
+    if not pixel_box and 72.0 * dens >= MIN_DPI and max(rect.width, rect.height) <= MAX_PAPER:
+        return 72.0
+    dpi = paper_dpi(*px)
+    if dpi:
+        return dpi / dens
+    return float(ASSUMED_DPI) if pixel_box else 72.0
 
 
 def scan_density(page) -> tuple[float | None, tuple[int, int]]:
