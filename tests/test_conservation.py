@@ -23,7 +23,8 @@ ENGINES = ["pymupdf", "pdfplumber"]
 PDFS = sorted(SAMPLES.glob("*.pdf")) + sorted(REAL.glob("*.pdf"))
 GARBLED = {"ar_lyx_howto_ghostscript550_type3_garbled.pdf"}  # Type 3 glyphs, read as they are
 # what each repair may do to the character count: remove (−), add (+) or either
-DROPS = {"kashida", "overprinted_glyphs", "cluster_pieces", "unmapped_glyphs", "orphan_marks", "bidi_controls",
+DROPS = {"kashida", "overprinted_glyphs", "cluster_pieces", "wrong_code_points", "unmapped_glyphs", "orphan_marks",
+         "bidi_controls",
          "control_chars", "tatweel", "not_horizontal", "outside_crop_box", "dehyphenated",
          "list_marker"}
 ADDS = {"presentation_forms", "latin_ligatures"}  # a lam-alef or «fi» glyph is two letters

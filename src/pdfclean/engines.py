@@ -23,7 +23,8 @@ from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
-from .quirks import MAYBE_PIECE, _cells, drop_kashida, fold_cluster_pieces, fold_overprints
+from .quirks import (MAYBE_PIECE, _cells, drop_kashida, drop_marks_mapped_to_punctuation, fold_cluster_pieces,
+                     fold_overprints)
 
 ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
@@ -340,7 +341,8 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
             raw.repairs["mangled_code_points"] += n
             acc["mangled_code_points"] += ink("".join([g.text for g in glyphs])) - ink(text)
     for name, repair, wanted in (("kashida", drop_kashida, _MAYBE_KASHIDA.search(text)),
-                                 ("overprinted_glyphs", fold_overprints, overprints)):
+                                 ("overprinted_glyphs", fold_overprints, overprints),
+                                 ("wrong_code_points", drop_marks_mapped_to_punctuation, _MAYBE_KASHIDA.search(text))):
         if not wanted:
             continue
         before = glyphs

@@ -147,8 +147,9 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     «المعلم(ة)», a slash in «آذار/مارس»: :data:`_SHAPE_CONFIRMED`) is an
     elongation only when its glyph shape — font, character and advance —
     stands so at least :data:`SHAPE_MIN` times on the page and for most of its
-    glyphs there (:data:`SHAPE_SHARE`), and a bracket or quote only when no
-    other one stands beside it. The letter left of a dropped elongation is
+    glyphs there (:data:`SHAPE_SHARE`), or two or more of one shape stand in a
+    row (:func:`_repeated`), and a bracket or quote only when no other one
+    stands beside it. The letter left of a dropped elongation is
     stretched over it, so that the gap it leaves is never read as a space.
 
     >>> g = [Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph(",", 8.2, 0, 10.7, 12, 10, 12),
@@ -162,6 +163,9 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     ...   Glyph("ة", 8, 0, 13, 12, 10, 12), Glyph("(", 13, 0, 16, 12, 10, 12),
     ...   Glyph("م", 16, 0, 21, 12, 10, 12)])[1]   # «م(ة)»: a bracket pair
     0
+    >>> [x.text for x in drop_kashida([Glyph("ة", 0, 0, 5, 12, 10, 12), Glyph(":", 4.5, 0, 6.5, 12, 10, 12),
+    ...   Glyph(":", 6.4, 0, 8.4, 12, 10, 12), Glyph("ق", 8.4, 0, 13, 12, 10, 12)])[0]]   # «ق::ة»
+    ['ة', 'ق']
     """
     join = _JOIN
     cands = [k for k, g in enumerate(glyphs) if len(g.text) == 1 and join[g.text] in "ps" and join[g.text]]
@@ -198,7 +202,9 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
                     if all(join[glyphs[k].text] == "p" for k in run):
                         drop.extend(run)
                     elif not _paired(glyphs, row, i, j):
-                        for k in run:
+                        if _repeated(glyphs, run):
+                            drop.extend(run)
+                        for k in run:  # (a repeated row confirms its shape elsewhere on the page too)
                             shaped.setdefault(_shape(glyphs[k]), []).append(k)
             i = j + 1
     if shaped:
@@ -217,7 +223,14 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
         if glyphs[k].x1 > a.x1:
             a.x1 = glyphs[k].x1
     gone = set(drop)
-    return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
+    return [g for k, g in enumerate(glyphs) if k not in gone], len(gone)
+
+
+def _repeated(glyphs: list[Glyph], run: list[int]) -> bool:
+    """A row of two or more glyphs of one shape, no bracket or quote among
+    them («ق::ة»): real text never doubles a mark between two joined letters;
+    an elongation row does (see :func:`drop_kashida`)."""
+    return len(run) > 1 and len({_shape(glyphs[k]) for k in run}) == 1 and glyphs[run[0]].text not in _PARTNER
 
 
 def _shape(g: Glyph) -> tuple:
@@ -395,6 +408,45 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
     if drop:
         glyphs = [g for k, g in enumerate(glyphs) if k not in drop]
     return glyphs, changed
+
+
+def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
+    """Drop the glyphs with no advance that a producer mapped to punctuation
+    and drew over an Arabic letter.
+
+    Punctuation is spacing: a full stop, a bracket or a quote always moves
+    the pen. A glyph drawn with no advance (under :data:`PIECE_ZERO_EM`) whose
+    pen point lies on an Arabic letter with an advance beside it in the
+    stream is a mark — its metrics say so — given a wrong code point
+    (Ghostscript, re-distilling a PDF whose only mapping of a mark was an
+    ActualText, maps it to ASCII: «أ[علن», «الخ’براء», «ردّ.»). What the mark
+    was is lost; the glyph goes, counted (``wrong_code_points``).
+
+    >>> ain = Glyph("ع", 10, 0, 16, 12, 10, 12)
+    >>> [g.text for g in drop_marks_mapped_to_punctuation([ain, Glyph("[", 12, 0, 12, 12, 10, 12)])[0]]
+    ['ع']
+    >>> [g.text for g in drop_marks_mapped_to_punctuation([ain, Glyph(".", 16, 0, 19, 12, 10, 12)])[0]]
+    ['ع', '.']
+    """
+    drop: list[int] = []
+    n = len(glyphs)
+    for i, g in enumerate(glyphs):
+        if len(g.text) != 1 or _JOIN[g.text] not in ("p", "s") or g.text.isdigit():
+            continue
+        size = g.size if g.size > 1 else 1.0
+        if g.x1 - g.x0 >= PIECE_ZERO_EM * size:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < n:
+                o = glyphs[j]
+                if _JOIN[o.text[:1]] in ("j", "l") and o.x1 - o.x0 >= PIECE_ZERO_EM * size \
+                        and o.x0 - 0.01 <= g.x0 <= o.x1 + 0.01 and abs(o.baseline - g.baseline) < 0.3 * size:
+                    drop.append(i)
+                    break
+    if not drop:
+        return glyphs, 0
+    gone = set(drop)
+    return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
 
 
 def draws_bar(font, gid: int) -> bool:

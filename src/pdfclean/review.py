@@ -95,6 +95,7 @@ REPAIR_NOTES = {
     "kashida": "justification elongation glyphs (kashida) dropped",
     "mangled_code_points": "code points a producer's ToUnicode mangled (Ghostscript: «乑», «昀椀») decoded",
     "overprinted_glyphs": "text drawn twice (fake bold, shadow) kept once",
+    "wrong_code_points": "mark glyphs (no advance) a producer mapped to punctuation dropped",
     "cluster_pieces": "extra glyphs of one shaped character, each mapped to its text, read once",
     "list_marker": "list marker taken off the item",
     "dehyphenated": "hyphen of a word broken at a line end removed",
