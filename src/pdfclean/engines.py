@@ -299,8 +299,8 @@ def _is_rtl_char(ch: str) -> bool:
 
 
 _AR_LETTER = "\u0620-\u063f\u0641-\u064a\u066e-\u06d3\ufb50-\ufdff\ufe70-\ufefc"
-# in drawing order: a letter, something that is neither letter nor space (or a digit), a letter
-_MAYBE_KASHIDA = re.compile(f"[{_AR_LETTER}][\u064b-\u065f\u0670]*(?:[^\\w\\s]|[\\d\u0640])+"
+# in drawing order: a letter, something that is neither letter nor space (or a digit or a Latin letter), a letter
+_MAYBE_KASHIDA = re.compile(f"[{_AR_LETTER}][\u064b-\u065f\u0670]*(?:[^\\w\\s]|[\\d\u0640A-Za-z])+"
                             f"[\u064b-\u065f\u0670]*[{_AR_LETTER}]")
 
 

@@ -99,8 +99,9 @@ class _JoinTable(dict):
     "j" an Arabic letter that joins the next one, "l" any other Arabic letter,
     "p" something a producer may have mapped an elongation glyph to (a
     punctuation mark, symbol, digit or tatweel), "s" one of those that real
-    text also puts between two letters (:data:`_SHAPE_CONFIRMED`), "" anything
-    else.
+    text also puts between two letters (:data:`_SHAPE_CONFIRMED`) or a Latin
+    letter (LibreOffice maps the elongations of some fonts to «J»), ""
+    anything else.
     """
 
     def __missing__(self, ch: str) -> str:
@@ -117,6 +118,8 @@ class _JoinTable(dict):
                 v = "l" if base in _RIGHT_JOINING else "j"
         elif o == 0x0640 or cat[0] in "PSN":
             v = "s" if ch in _SHAPE_CONFIRMED else "p"
+        elif cat.startswith("L") and o < 0x0250:  # a Latin letter: as rare between two joined letters
+            v = "s"
         else:
             v = ""
         self[ch] = v
@@ -166,6 +169,9 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     >>> [x.text for x in drop_kashida([Glyph("ة", 0, 0, 5, 12, 10, 12), Glyph(":", 4.5, 0, 6.5, 12, 10, 12),
     ...   Glyph(":", 6.4, 0, 8.4, 12, 10, 12), Glyph("ق", 8.4, 0, 13, 12, 10, 12)])[0]]   # «ق::ة»
     ['ة', 'ق']
+    >>> [x.text for x in drop_kashida([Glyph("ر", 0, 0, 5, 12, 10, 12), Glyph("J", 4.8, 0, 7.3, 12, 10, 12),
+    ...   Glyph("J", 7.2, 0, 9.7, 12, 10, 12), Glyph("ض", 9.7, 0, 16, 12, 10, 12)])[0]]   # «ضJJر»
+    ['ر', 'ض']
     """
     join = _JOIN
     cands = [k for k, g in enumerate(glyphs) if len(g.text) == 1 and join[g.text] in "ps" and join[g.text]]
