@@ -203,6 +203,13 @@ def test_running_title_and_page_number_drawn_as_two_segments_of_one_row():
     assert bodies_intact(pages)
 
 
+def test_two_margin_rows_of_two_segments_each_go_together():
+    pages = [page(n, L(TITLE, 30, 300, 535, page=n), L(str(n), 30, 60, 75, page=n),
+                  L("العدد الثالث", 46, 300, 535, page=n), L("2024", 46, 60, 90, page=n)) for n in (1, 2)]
+    got = removed(pages, doc_lang="ar")
+    assert len(got) == 8 and bodies_intact(pages)
+
+
 def test_running_title_numbered_on_all_pages_but_the_first():
     pages = [page(1, L(TITLE, 40))] + [page(n, L(f"{TITLE} {n}", 40, page=n)) for n in (2, 3)]
     assert removed(pages, doc_lang="ar") == sorted(
@@ -250,9 +257,22 @@ def test_an_empty_artifact_line_goes_without_a_record():
     ("header", 40, f"{TITLE} 12", [("running_title", TITLE), ("page_number", "12")]),
     ("footer", 790, "www.almanbar.org", [("branding", "www.almanbar.org")]),
     ("pagination", 420, "   ", []),
+    ("page_number", 790, "xii", [("page_number", "xii")]),  # a tagged page number needs no digits
+    ("page_number", 40, "الصفحة الثالثة", [("page_number", "الصفحة الثالثة")]),
+    ("footer", 790, PUBLISHER, [("branding", PUBLISHER)]),
+    ("footer", 790, "Water and Climate in Iraq", [("running_title", "Water and Climate in Iraq")]),
 ])
 def test_artifact_kinds(artifact, y0, text, want):
-    assert artifact_kinds(L(text, y0, artifact=artifact), H, "ar", None) == want
+    assert artifact_kinds(L(text, y0, artifact=artifact), H, "ar", PUBLISHER) == want
+
+
+def test_artifacts_through_strip_furniture_keep_their_context():
+    # an untyped pagination artifact in the lower half is a footer; the
+    # publisher and the body's language reach the artifact's classification
+    pages = [page(1, L(TITLE, 600, artifact="pagination"), L(PUBLISHER, 790, artifact="footer"),
+                  L("Water and Climate in Iraq", 810, artifact="footer")), page(2)]
+    assert removed(pages, doc_lang="ar", publisher=PUBLISHER) == sorted([
+        (1, "footer", TITLE), (1, "branding", PUBLISHER), (1, "running_title", "Water and Climate in Iraq")])
 
 
 def _g(artifact):

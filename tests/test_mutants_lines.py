@@ -257,12 +257,19 @@ def test_every_latin_raw_code_inside_an_arabic_word_is_dropped(raw):
 
 def test_a_narrow_digit_or_mark_inside_an_arabic_word_is_not_a_raw_code():
     # the line has Latin letters (so the check runs), but «1» and «ّ» are not letters of A–ɏ
-    glyphs = word("بي", 0) + [G("1", 9, 11)] + word("ت", 10) + word("abc", 30)
+    glyphs = word("بي", 0) + [G("1", 9, 11)] + word("تسنم", 10) + word("abc", 40)
     (vl,) = build_lines(glyphs)
-    assert vl.unmapped == 0 and texts([vl])[0].startswith("بي1ت")
+    assert vl.unmapped == 0 and texts([vl])[0].startswith("بي1تسنم")
 
 
 def test_a_space_glyph_beside_a_raw_code_does_not_save_it():
     glyphs = word("بي", 0) + [G("U", 9, 11), G(" ", 11, 14)] + word("ت", 14)
+    (vl,) = build_lines(glyphs)
+    assert "U" not in texts([vl])[0] and vl.unmapped == 1
+
+
+def test_a_raw_code_drawn_a_hair_away_from_its_letters_is_still_dropped():
+    # half a point (0.05 em) either side: it still sits on the word
+    glyphs = word("بي", 0) + [G("U", 10.5, 12)] + word("ت", 12.5)
     (vl,) = build_lines(glyphs)
     assert "U" not in texts([vl])[0] and vl.unmapped == 1

@@ -382,6 +382,7 @@ def test_fix_text_gives_nfc_and_keeps_what_no_fix_touches(text):
     ("كتاب \ufffd\ufffd\ufffd\ufffd", 0.5, 0.5),  # by characters: 4 good of 8
     ("\\setlength{\\textwidth}{6in}", 1.0, 1.0),  # code is text
     ("snake_case_name my_function(argument)", 1.0, 1.0),
+    ("utf8_decode_2024_v2 get_max_val", 1.0, 1.0),  # digits and three-letter runs are code too
     ("info@almanbar.org https://www.almanbar.org/ar", 1.0, 1.0),
     ("WYX[Z^]`_ba`ced gfhc+_jilka/Znm=kio", 0.0, 0.3),  # glyph codes, not text
     ("\ue001\ue002\ue003 \ue004\ue005", 0.0, 0.0),  # private use
