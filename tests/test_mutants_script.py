@@ -414,3 +414,22 @@ def test_reverse_words_keeps_marks_with_letters():
 def test_reverse_words_twice_is_identity(text):
     if not text[:1] in ("\u064e", "\u0651", "\u0650"):
         assert reverse_words(reverse_words(text)) == text
+
+
+@pytest.mark.parametrize("visual,rtl", [
+    ("abcdefg بتث", True),  # 3 Arabic letters of 10: 30 %, right to left
+    ("abcdefgh بتث", False),  # 3 of 11: 27 %
+])
+def test_direction_of_a_drawn_line_at_thirty_percent(visual, rtl):
+    assert repair_line(vline(glyphs(visual)), page=1).rtl is rtl
+
+
+@pytest.mark.parametrize("logical", ["12 / 40", "2024 - 2025", "(3)"])
+def test_a_line_of_digits_and_signs_stays_as_drawn(logical):
+    assert repair_line(vline(glyphs(logical)), page=1).text == logical
+
+
+def test_one_arabic_letter_makes_a_line_right_to_left():
+    logical = "و 2024"
+    line = repair_line(vline(glyphs(get_display(logical, base_dir="R"))), page=1)
+    assert line.rtl and line.text == logical
