@@ -258,3 +258,19 @@ def test_a_page_that_cannot_tell_where_marks_go_follows_the_document():
     told = cluster_stream([G("ب", 0, 5), G("\u0651", 2.5, 2.5), G(" ", 5, 8), G("ت", 8, 12)], habit=habit)
     assert [g.text for g in told][0] == "ب\u0651" and habit == Counter(prev=1)
     assert [g.text for g in cluster_stream(tie_page(), habit=habit)] == ["ح\u0651", "ص"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="لاـﻻﷲ \t\u2009\u00a0\u0651\u064eبمن", max_size=24))
+def test_fix_text_is_idempotent(text):
+    from pdfclean.script import fix_text
+
+    once = fix_text(text)
+    assert fix_text(once) == once
+
+
+def test_fixes_in_an_order_that_needs_one_pass():
+    from pdfclean.script import fix_text
+
+    assert fix_text("ﻻـﷲ") == fix_text(fix_text("ﻻـﷲ"))
+    assert fix_text("الجانب\u2009\u0651ين") == "الجانبّين"

@@ -374,8 +374,15 @@ def fix_lam_alef(text: str) -> tuple[str, int]:
 
     >>> fix_lam_alef("اإلنتاجية االتفاق کاالی")
     ('الإنتاجية الاتفاق کالای', 3)
+
+    Undone until none is left (a swap undone may show another: «ااالله»).
     """
-    return _LAM_ALEF_SWAPPED.subn(lambda m: "\u0627\u0644" + m.group(1), text)
+    total = 0
+    while True:
+        text, n = _LAM_ALEF_SWAPPED.subn(lambda m: "\u0627\u0644" + m.group(1), text)
+        if not n:
+            return text, total
+        total += n
 
 
 _PREFIX_LATIN = re.compile(r"(?<!\S)([وفبلك]) ([A-Za-z][A-Za-z0-9+.\-]*)(?=[\u0621-\u064a])")
@@ -401,11 +408,11 @@ FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
     ("yeh_forms", fix_yeh_forms),
     ("presentation_forms", fix_presentation_forms),
     ("latin_ligatures", fix_latin_ligatures),
+    ("tatweel", fix_tatweel),  # before lam_alef: «لـا» is a lam-alef once the tatweel goes
     ("lam_alef", fix_lam_alef),
-    ("tatweel", fix_tatweel),
     ("prefix_before_latin", fix_prefix_before_latin),
+    ("spaces", fix_spaces),  # before space_before_mark: a tab or thin space before a mark is a space
     ("space_before_mark", fix_space_before_mark),
-    ("spaces", fix_spaces),
 ]
 
 
@@ -608,7 +615,7 @@ def _is_rtl(glyphs: list[Glyph]) -> bool:
     for g in glyphs:
         c = _CLASS[g.text[0]]
         if c == "R":
-            r += g.n if g.n > 1 else _LETTERS_IN[g.text[0]]
+            r += g.n if g.n > 1 else sum(_LETTERS_IN[ch] for ch in g.text if _CLASS[ch] == "R")
         elif c == "L":
             l_ += g.n
     return r > 0 and r * 10 >= 3 * (r + l_)
