@@ -473,7 +473,10 @@ def _iso(calendar: str, year: int, month: int, day: int | None) -> str | None:
 
 
 def _numeric_calendar(year: int, era: str | None, persian_digits: bool) -> str | None:
-    """Calendar of a numeric date from its year, era marker and digit script."""
+    """Calendar of a numeric date from its year, era marker and digit script
+    (none before Christ: no ISO date is given for those)."""
+    if era == "bc":
+        return None
     if era == HIJRI:
         return HIJRI
     if era == SOLAR_HIJRI:
