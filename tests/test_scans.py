@@ -174,8 +174,9 @@ def test_no_page_with_a_usable_text_layer_is_ocred():
 def test_a_layer_of_no_language_is_an_ocr_candidate(tmp_path):
     pdf = tmp_path / "cipher.pdf"
     scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, "cipher", [2, 3])
-    doc = pdfclean.extract(pdf, ocr="never")
-    assert doc.pages[0]["quality"] > 0.9  # real Arabic letters: no glyph-code noise to see
+    doc = pdfclean.extract(pdf, ocr="never")  # real Arabic letters, no glyph-code noise to see …
+    assert all(p["quality"] <= 0.3 for p in doc.pages)  # … but a low quality, and a warning
+    assert any("garbled" in w and "1-2" in w for w in doc.warnings)
     reason = "text layer of no language (Arabic letters, no Arabic or Persian words)"
     assert _triage(pdf) == {1: reason, 2: reason}
 

@@ -19,7 +19,8 @@ from .errors import InternalError, LimitError, PdfCleanError, PdfError
 from .lines import build_lines
 from .model import REMOVED_KINDS, Block, Document, Line, Page, RawPage, Removed, Source, ink
 from .safety import DEFAULT_MAX_INFLATE
-from .script import function_word_hits, repair_line, reverse_words, text_quality
+from .script import (IMPLAUSIBLE_BELOW, PLAUSIBLE_ABOVE, PLAUSIBLE_WORDS, function_word_hits, repair_line,
+                     reverse_words, script_plausibility, text_quality)
 
 DEFAULT_MAX_PAGES = 10_000
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -260,40 +261,7 @@ def _preflight(eng, data: bytes, password: str | None, numbers: list[int],
         return [], set()
 
 
-# An Arabic-script text layer that is no language (letters mapped wrong, a
-# legacy code page): real Arabic has function words or the article on most
-# pages, Persian its own function words; a page of either, of some length,
-# without both is not what its glyphs say.
-_SCRIPT_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3\u06cc\u06a9\u06af\u067e\u0686\u0698]+")
-_COMMON_WORDS = frozenset(
-    "في على إلى عن أن إن هذا هذه التي الذي كان هو هي من ذلك بين قد ما لا أو مع كما بعد عند حتى لم لن "
-    "ثم كل غير وفي وقد وهو وهي ولا ومن وأن وإن "
-    "و در به از که را این با است برای شده آن یک می تا بر نیز هم".split())
-_ARTICLE = ("ال", "وال", "بال", "فال", "كال", "لل")
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}")
-PLAUSIBLE_WORDS = 40  # an Arabic-script page this long is judged by its words …
-IMPLAUSIBLE_BELOW = 0.02  # … and is no language when both shares are under this
-PLAUSIBLE_ABOVE = 0.15  # a page with these shares is real text, whatever else it holds
-
-
-def script_plausibility(text: str) -> tuple[int, float]:
-    """How many Arabic-script words ``text`` has, and how much they look like
-    Arabic or Persian: the larger of the share of common function words and
-    the share of words with the article. Real pages of the samples and real
-    PDFs (40 words or more) score 0.068 or more; a layer whose letters are
-    permuted, or read backwards, near 0.
-
-    >>> script_plausibility("ذهب الولد إلى المدرسة في الصباح")
-    (6, 0.5)
-    >>> script_plausibility("طضؤطءه ذئحءآ نطرصغ طضونرئ")
-    (4, 0.0)
-    """
-    words = _SCRIPT_WORD.findall(text)
-    if not words:
-        return 0, 0.0
-    common = sum(1 for w in words if w in _COMMON_WORDS)
-    article = sum(1 for w in words if w.startswith(_ARTICLE) and len(w) > 3)
-    return len(words), max(common, article) / len(words)
 
 
 def needs_ocr(page: Page, mode: str, outlines: bool = False) -> str | None:
@@ -318,14 +286,14 @@ def needs_ocr(page: Page, mode: str, outlines: bool = False) -> str | None:
         return "text drawn as outlines" if outlines else None
     text = " ".join(l.text for l in page.lines)
     words, plausible = script_plausibility(text)
+    if words >= PLAUSIBLE_WORDS and plausible < IMPLAUSIBLE_BELOW:  # (its quality is low too)
+        return "text layer of no language (Arabic letters, no Arabic or Persian words)"
     if page.quality < GARBLED_BELOW:
         if words >= PLAUSIBLE_WORDS / 2 and plausible >= PLAUSIBLE_ABOVE:
             return None  # real Arabic beside what only looks like noise (code, formulas)
         if len(_TEX_COMMAND.findall(text)) >= 3:
             return None  # TeX source typed on the page (``\\frac{f(x)}{2}``), not glyph codes
         return "garbled text layer"
-    if words >= PLAUSIBLE_WORDS and plausible < IMPLAUSIBLE_BELOW:
-        return "text layer of no language (Arabic letters, no Arabic or Persian words)"
     if chars < 100 and page.image_coverage > 0.5:
         return "little text over an image"
     return None
