@@ -192,3 +192,12 @@ def test_a_scan_recorded_at_a_wrong_resolution_is_measured_by_its_pixels(tmp_pat
         assert ocr.page_units(d[0]) == pytest.approx(units)
         r = ocr._render(d[0], 300.0, 0.0, ocr.page_units(d[0]))
         assert r.img.shape == (3508, 2480)  # 300 dpi of the paper: the scan's own pixels
+
+
+@pytest.mark.parametrize("kind", ["pixel-box", "150dpi", "300dpi", "bilevel", "ccitt", "rotate90"])
+def test_deskew_finds_the_rotation_of_every_kind(tmp_path, kind):
+    pdf = tmp_path / f"{kind}.pdf"
+    made = scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, kind, [2, 3])
+    with pymupdf.open(pdf) as d:
+        for page, want in zip(d, made["angles"]):
+            assert abs(ocr.estimate_skew(page) - want) < 0.15, (kind, page.number, want)
