@@ -201,3 +201,20 @@ def test_deskew_finds_the_rotation_of_every_kind(tmp_path, kind):
     with pymupdf.open(pdf) as d:
         for page, want in zip(d, made["angles"]):
             assert abs(ocr.estimate_skew(page) - want) < 0.15, (kind, page.number, want)
+
+
+def test_a_scan_in_strips_is_one_scan(tmp_path):
+    # a Letter page at 150 dpi in a pixel-sized box, cut into ten strips (some scanners do)
+    import io
+
+    from PIL import Image
+
+    img = Image.new("L", (1275, 1650), 255)
+    with pymupdf.open() as d:
+        page = d.new_page(width=1275, height=1650)
+        for i in range(10):
+            buf = io.BytesIO()
+            img.crop((0, 165 * i, 1275, 165 * (i + 1))).save(buf, "PNG")
+            page.insert_image(pymupdf.Rect(0, 165 * i, 1275, 165 * (i + 1)), stream=buf.getvalue())
+        assert ocr.scan_density(page) == (pytest.approx(1.0), (1275, 1650))
+        assert ocr.page_units(page) == 150.0

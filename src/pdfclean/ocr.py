@@ -408,16 +408,18 @@ def page_units(page) -> float:
 
 
 def scan_density(page) -> tuple[float | None, tuple[int, int]]:
-    """Pixels per page unit of the image that covers most of ``page`` (at
+    """Pixels per page unit of the scan that covers most of ``page`` (at
     least :data:`MIN_COVER` of it), and its size in pixels; (None, (0, 0))
-    for a page with no such image."""
+    for a page with no such image. A scan cut into strips or tiles (images
+    of one density side by side) counts as one: its pixel size is the
+    strips' box times the density."""
     rect = page.rect
     area = max(1e-6, rect.width * rect.height)
-    best = (0.0, None, (0, 0))
     try:
         infos = page.get_image_info()
     except _mupdf_errors():
         return None, (0, 0)
+    groups: dict[float, list] = {}  # density → [cover, x0, y0, x1, y1, largest (w, h), its cover]
     for info in infos:
         w, h = int(info.get("width") or 0), int(info.get("height") or 0)
         a, b, c, d = (float(v) for v in (info.get("transform") or (0, 0, 0, 0))[:4])
@@ -428,11 +430,21 @@ def scan_density(page) -> tuple[float | None, tuple[int, int]]:
         cw = max(0.0, min(x1, rect.x1) - max(x0, rect.x0))
         ch = max(0.0, min(y1, rect.y1) - max(y0, rect.y0))
         cover = cw * ch / area
-        if cover > best[0]:
-            best = (cover, math.sqrt(w / lx * h / ly), (w, h))
-    if best[0] < MIN_COVER:
+        dens = math.sqrt(w / lx * h / ly)
+        key = round(dens, 2)
+        g = groups.setdefault(key, [0.0, x0, y0, x1, y1, (w, h), 0.0, dens])
+        g[0] += cover
+        g[1], g[2], g[3], g[4] = min(g[1], x0), min(g[2], y0), max(g[3], x1), max(g[4], y1)
+        if cover > g[6]:
+            g[5], g[6] = (w, h), cover
+    if not groups:
         return None, (0, 0)
-    return best[1], best[2]
+    cover, x0, y0, x1, y1, largest, one, dens = max(groups.values(), key=lambda g: g[0])
+    if cover < MIN_COVER:
+        return None, (0, 0)
+    if one >= 0.95 * cover:
+        return dens, largest
+    return dens, (round((x1 - x0) * dens), round((y1 - y0) * dens))
 
 
 def paper_dpi(w: int, h: int) -> float | None:
