@@ -64,6 +64,14 @@ class _MarkTable(dict):
 _MARKS = _MarkTable()
 
 
+class TraceGlyph(Glyph):
+    """A :class:`~pdfclean.model.Glyph` read from MuPDF's text trace, which
+    also knows its glyph id in its font (``gid``; -1: none), so the glyph
+    stage can ask the font program about it (:meth:`fontmap.MuPDFPage.is_bar`)."""
+
+    __slots__ = ("gid",)
+
+
 def cluster_stream(glyphs: list[Glyph], number: bool = True, habit: Counter | None = None) -> list[Glyph]:
     """Attach each combining mark to the letter it sits on.
 
@@ -314,13 +322,14 @@ def _count_unread(raw: RawPage, turned: int, outside: int) -> None:
 
 
 def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
-                  overprints: bool = True, bars: set[int] | Callable[[], set[int]] | None = None,
+                  overprints: bool = True, bars: set[int] | Callable[[Glyph], bool] | None = None,
                   habit: Counter | None = None) -> list[Glyph]:
     """The glyph stage after an engine: characters read counted, producer
     quirks repaired (:mod:`pdfclean.quirks`: text drawn twice, kashida glyphs,
     the pieces of a shaped cluster given the cluster's text; ``overprints``
-    false skips the first where the engine saw no sign of it; ``bars``: ids
-    of glyphs the engine found drawn as connecting strokes, see
+    false skips the first where the engine saw no sign of it; ``bars``: the
+    glyphs drawn as connecting strokes, as ids or as the engine's test, asked
+    only of the glyphs that could be one, see
     :func:`~pdfclean.quirks.fold_cluster_pieces`), marks attached (``habit``:
     the document's, see :func:`cluster_stream`) and runs of letters folded.
 
@@ -352,8 +361,6 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
             kept = {id(g) for g in glyphs}
             acc[name] -= ink("".join([g.text for g in before if id(g) not in kept]))
     if MAYBE_PIECE.search(text) or (bars and not callable(bars)):  # a character repeated (marks between)
-        if callable(bars):  # asked only now: it may read font programs
-            bars = bars()
         had = ink("".join([g.text for g in glyphs]))
         glyphs, n = fold_cluster_pieces(glyphs, bars)
         if n:  # pieces may lose characters and stay (a mark keeps its own)
@@ -426,8 +433,8 @@ class PyMuPDFEngine(_Base):
             else:
                 glyphs = self._glyphs(trace, rect, raw, fp)
             raw.glyphs = finish_glyphs(glyphs, raw, self.warnings,
-                                       overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0,
-                                       bars=lambda found=glyphs: fp.bars(trace, found), habit=self.habit)
+                                       overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0, bars=fp.is_bar,
+                                       habit=self.habit)
             raw.image_coverage = self._image_coverage(page, rect, raw.glyphs, n, self.warnings, content)
             yield raw
 
@@ -487,7 +494,9 @@ class PyMuPDFEngine(_Base):
                     continue
                 kept = inside or (x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H)
                 if kept:
-                    append(Glyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold))
+                    g = TraceGlyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold)
+                    g.gid = gid
+                    append(g)
                 elif not chr(uc).isspace():
                     outside += 1
         if fix:

@@ -41,6 +41,7 @@ and counts it.
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 from collections import Counter
 from io import BytesIO
@@ -192,6 +193,121 @@ def _quiet_fonttools() -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
+class _Glyf:
+    """A TrueType program's raw ``loca`` and ``glyf`` tables, read one glyph
+    at a time: the heights of a glyph's on-curve points. Its outline passes
+    through them, so its ink reaches at least that high and that low — enough
+    to tell most glyphs from a connecting stroke without fontTools, which
+    first splits the whole table into glyphs (most of the cost for a subset
+    that keeps the full font's glyph ids)."""
+
+    MAX_DEPTH = 8  # components inside components
+
+    def __init__(self, font) -> None:
+        self.loca, self.glyf = font.reader["loca"], font.reader["glyf"]
+        self.long = bool(font["head"].indexToLocFormat)
+        self.count = len(self.loca) // (4 if self.long else 2) - 1
+
+    def on_curve_extent(self, gid: int) -> tuple[float, float] | None:
+        """(lowest, highest) y of glyph ``gid``'s on-curve points, in font
+        units, as fontTools draws them (components placed by their offsets
+        and scales); None when it has none or this reader does not follow
+        the glyph (a point-matched or skewed component, a malformed glyph)."""
+        ys: list[float] = []
+        try:
+            if not self._points(gid, None, ys, 0):
+                return None
+        except (struct.error, IndexError):
+            return None
+        return (min(ys), max(ys)) if ys else None
+
+    def _points(self, gid: int, t, ys: list[float], depth: int) -> bool:
+        """Add the y of glyph ``gid``'s on-curve points (through the
+        fontTools ``Transform`` ``t``, None at the top) to ``ys``."""
+        if depth > self.MAX_DEPTH or not 0 <= gid < self.count:
+            return False
+        if self.long:
+            a, b = struct.unpack_from(">II", self.loca, 4 * gid)
+        else:
+            a, b = (2 * v for v in struct.unpack_from(">HH", self.loca, 2 * gid))
+        data = self.glyf[a:b]
+        if b <= a or len(data) != b - a:
+            return b == a  # an empty glyph draws nothing
+        (contours,) = struct.unpack_from(">h", data)
+        if contours == -1:
+            return self._components(data, t, ys, depth)
+        if contours <= 0:
+            return False
+        return self._simple(data, contours, t, ys)
+
+    @staticmethod
+    def _simple(data: bytes, contours: int, t, ys: list[float]) -> bool:
+        pos = 10 + 2 * contours
+        n = struct.unpack_from(">H", data, pos - 2)[0] + 1  # the last contour's last point
+        pos += 2 + struct.unpack_from(">H", data, pos)[0]  # instructions skipped
+        flags = bytearray()
+        while len(flags) < n:
+            f = data[pos]
+            r = 1
+            if f & 8:  # repeated
+                r += data[pos + 1]
+                pos += 1
+            pos += 1
+            flags += bytes((f,)) * r
+        if len(flags) != n:
+            return False
+        pos += sum(1 if f & 2 else 0 if f & 16 else 2 for f in flags)  # the x coordinates
+        y = 0
+        if t is not None:
+            yy, dy = t[3], t[5]
+        for f in flags:
+            if f & 4:  # one byte, its sign in bit 5
+                y += data[pos] if f & 32 else -data[pos]
+                pos += 1
+            elif not f & 32:
+                y += struct.unpack_from(">h", data, pos)[0]
+                pos += 2
+            if f & 1:
+                ys.append(y if t is None else yy * y + dy)
+        return pos <= len(data)
+
+    def _components(self, data: bytes, t, ys: list[float], depth: int) -> bool:
+        from fontTools.misc.transform import Transform
+
+        pos, more = 10, True
+        while more:
+            flags, gid = struct.unpack_from(">HH", data, pos)
+            pos += 4
+            if not flags & 2 or flags & 0x2000:  # anchored to points, or a 24-bit glyph id
+                return False
+            if flags & 1:
+                dx, dy = struct.unpack_from(">hh", data, pos)
+                pos += 4
+            else:
+                dx, dy = struct.unpack_from(">bb", data, pos)
+                pos += 2
+            xy = yx = 0
+            if flags & 8:
+                xx = yy = struct.unpack_from(">h", data, pos)[0] / 16384
+                pos += 2
+            elif flags & 0x40:
+                xx, yy = (v / 16384 for v in struct.unpack_from(">hh", data, pos))
+                pos += 4
+            elif flags & 0x80:
+                xx, xy, yx, yy = (v / 16384 for v in struct.unpack_from(">hhhh", data, pos))
+                pos += 8
+            else:
+                xx = yy = 1
+            c = Transform(xx, xy, yx, yy, dx, dy)
+            c = c if t is None else t.transform(c)
+            if c[1] != 0:  # y would depend on x
+                return False
+            if not self._points(gid, c, ys, depth + 1):
+                return False
+            more = flags & 0x20
+        return True
+
+
 class FontText:
     """glyph id → text for one embedded font program (TrueType, OpenType or
     bare CFF), worked out on demand and cached."""
@@ -207,6 +323,7 @@ class FontText:
         self._ligs: dict[str, list[list[str]]] | None = None  # ligature glyph -> components
         self._singles: dict[str, list[str]] | None = None  # substituted glyph -> sources
         self._text: dict[int, str] = {}
+        self._glyf: _Glyf | None | bool = None  # the raw outline reader, made on first use (False: none)
         self.ok = self._load()
 
     def _load(self) -> bool:
@@ -277,6 +394,15 @@ class FontText:
             return f["hmtx"][self._order[gid]][0] / f["head"].unitsPerEm
         except Exception:
             return None
+
+    def on_curve_extent(self, gid: int) -> tuple[float, float] | None:
+        """:meth:`_Glyf.on_curve_extent` of glyph ``gid`` (None for a CFF program)."""
+        if self._glyf is None:
+            try:
+                self._glyf = _Glyf(self._font)
+            except Exception:  # no glyf table, or one fontTools cannot read either
+                self._glyf = False
+        return self._glyf.on_curve_extent(gid) if self._glyf else None
 
     def text(self, gid: int) -> str | None:
         """The text glyph ``gid`` stands for, or None."""
@@ -418,10 +544,20 @@ class MuPDFFonts:
         self.doc, self.warnings = doc, warnings
         self._programs: dict[int, FontText | None] = {}
         self.warned: dict[int, tuple[int, Counter]] = {}
-        self.bar_memo: dict[tuple[int, int], bool] = {}  # (font xref, gid) -> draws a connecting stroke
+        self._bars: dict[tuple[int, int], bool] = {}  # (font xref, gid) -> draws a connecting stroke
 
     def page(self, page) -> "MuPDFPage":
         return MuPDFPage(self, page)
+
+    def draws_bar(self, xref: int, ft: FontText, gid: int) -> bool:
+        """:func:`pdfclean.quirks.draws_bar` for glyph ``gid`` of program ``ft`` (font ``xref``), cached."""
+        key = (xref, gid)
+        v = self._bars.get(key)
+        if v is None:
+            from .quirks import draws_bar
+
+            v = self._bars[key] = draws_bar(ft._font, gid, ft.on_curve_extent(gid))
+        return v
 
     def program(self, xref: int) -> FontText | None:
         if xref not in self._programs:
@@ -465,40 +601,25 @@ class MuPDFPage:
                                        (n.endswith(font) or font.endswith(n)) for x in xs]
         return c
 
-    def bars(self, trace: list[dict], glyphs: list[Glyph]) -> set[int]:
-        """Ids of the glyphs (of ``glyphs``, read from ``trace``) that draw a
-        connecting stroke while mapped to the letter beside them — a cluster
-        piece (:func:`pdfclean.quirks.fold_cluster_pieces`); told from the
-        font program's outline (:func:`pdfclean.quirks.draws_bar`, cached)."""
-        from .quirks import draws_bar
-
-        cands = {}
-        for i, g in enumerate(glyphs):
-            if "\u0620" <= g.text[:1] <= "\u06ff" and (
-                    (i and glyphs[i - 1].text == g.text) or (i + 1 < len(glyphs) and glyphs[i + 1].text == g.text)):
-                cands[(g.x0, g.x1, g.baseline)] = g
-        out: set[int] = set()
-        if not cands:
-            return out
-        memo = self.fonts.bar_memo
-        for span in trace:
-            for c in span["chars"]:
-                g = cands.get((c[3][0], c[3][2], c[2][1])) if c[1] != -1 else None
-                if g is None:
-                    continue
-                width = (g.x1 - g.x0) / g.size if g.size else None
-                for xref in self._candidates(span["font"]):
-                    ft = self.fonts.program(xref)
-                    adv = ft.advance(c[1]) if ft is not None else None
-                    if adv is None or width is None or abs(adv - width) >= 0.01:
-                        continue
-                    key = (xref, c[1])
-                    if key not in memo:
-                        memo[key] = draws_bar(ft._font, c[1])
-                    if memo[key]:
-                        out.add(id(g))
-                    break
-        return out
+    def is_bar(self, g: Glyph) -> bool:
+        """Does glyph ``g`` (read from the text trace, so it knows its glyph
+        id) draw a connecting stroke while mapped to an Arabic letter — a
+        cluster piece (:func:`pdfclean.quirks.fold_cluster_pieces`, which
+        asks only of glyphs drawn beside a touching copy of their letter)?
+        Told from the outline in the font program whose advance matches the
+        drawn width (:func:`pdfclean.quirks.draws_bar`, cached per font
+        program and glyph)."""
+        gid = getattr(g, "gid", -1)
+        if gid < 0 or not g.size or not "\u0620" <= g.text[:1] <= "\u06ff":
+            return False
+        width = (g.x1 - g.x0) / g.size
+        for xref in self._candidates(g.font):
+            ft = self.fonts.program(xref)
+            adv = ft.advance(gid) if ft is not None else None
+            if adv is None or abs(adv - width) >= 0.01:
+                continue
+            return self.fonts.draws_bar(xref, ft, gid)
+        return False
 
     def text(self, font: str, gid: int, width_em: float | None) -> str | None:
         """The font's text for glyph ``gid`` of the span font ``font``; with

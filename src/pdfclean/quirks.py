@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Callable
 
 from .model import Glyph
 
@@ -297,7 +298,8 @@ def _without(text: str, chars: str) -> str | None:
     return "".join(out)
 
 
-def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tuple[list[Glyph], int]:
+def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool] | None = None
+                        ) -> tuple[list[Glyph], int]:
     """Take out the letters and marks a producer repeated on the extra glyphs
     of one shaped cluster.
 
@@ -328,9 +330,10 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
       mark glyph drawn next to it, within :data:`PIECE_MARK_NEAR_EM`: those
       marks are the neighbour's (no letter carries a shadda twice);
     * a glyph in ``bars`` (``id()`` of glyphs the engine found its font draws
-      as a connecting stroke on the baseline, :func:`draws_bar`), mapped to
-      one Arabic letter and drawn next to a touching glyph of the same letter:
-      it goes, its box added to the neighbour's.
+      as a connecting stroke on the baseline, :func:`draws_bar`, or the
+      engine's test of a glyph, asked only of the glyphs that could fold),
+      mapped to one Arabic letter and drawn next to a touching glyph of the
+      same letter: it goes, its box added to the neighbour's.
 
     The first two need nothing but the glyphs and work in both engines. The
     third needs the glyph id and the font program: without ``bars`` (the
@@ -394,23 +397,7 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | None = None) -> tu
             changed += 1
             break
     if bars:
-        for i, g in enumerate(glyphs):
-            if id(g) not in bars or i in drop or len(g.text) != 1 or _JOIN[g.text] not in ("j", "l"):
-                continue
-            size = g.size if g.size > 1 else 1.0
-            if g.x1 - g.x0 < PIECE_ZERO_EM * size:
-                continue
-            for j in (i - 1, i + 1):
-                if not 0 <= j < n or j in drop:
-                    continue
-                o = glyphs[j]
-                if o.text == g.text and o.font == g.font and abs(o.baseline - g.baseline) < 0.05 * size \
-                        and (abs(o.x0 - g.x1) < 0.1 * size or abs(g.x0 - o.x1) < 0.1 * size):
-                    o.x0, o.x1 = min(o.x0, g.x0), max(o.x1, g.x1)
-                    o.y0, o.y1 = min(o.y0, g.y0), max(o.y1, g.y1)
-                    drop.add(i)
-                    changed += 1
-                    break
+        changed += _fold_bars(glyphs, bars if callable(bars) else (lambda g: id(g) in bars), drop)
     if drop:
         glyphs = [g for k, g in enumerate(glyphs) if k not in drop]
     return glyphs, changed
@@ -455,23 +442,73 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], 
     return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
 
 
-def draws_bar(font, gid: int) -> bool:
+def _fold_bars(glyphs: list[Glyph], is_bar: Callable[[Glyph], bool], drop: set[int]) -> int:
+    """The third kind of piece of :func:`fold_cluster_pieces`: each glyph
+    ``is_bar`` calls a connecting stroke, mapped to one Arabic letter, folds
+    into a touching glyph of that letter beside it (added to ``drop``, its
+    box to the neighbour's). ``is_bar`` is asked only of glyphs beside a copy
+    of their letter, and of each before its box grows. Returns the count."""
+    n = len(glyphs)
+    texts = [g.text for g in glyphs]
+    same = [a == b for a, b in zip(texts, texts[1:])]  # same[i]: glyphs i and i + 1 hold one text
+    verdict: dict[int, bool] = {}  # index -> is_bar, asked before the glyph's box grew
+    changed = 0
+    for i in [i for i in range(n) if (i and same[i - 1]) or (i + 1 < n and same[i])]:
+        g = glyphs[i]
+        if i in drop or len(g.text) != 1 or _JOIN[g.text] not in ("j", "l"):
+            continue
+        size = g.size if g.size > 1 else 1.0
+        if g.x1 - g.x0 < PIECE_ZERO_EM * size:
+            continue
+        for j in (i - 1, i + 1):
+            if not 0 <= j < n or j in drop:
+                continue
+            o = glyphs[j]
+            if o.text == g.text and o.font == g.font and abs(o.baseline - g.baseline) < 0.05 * size \
+                    and (abs(o.x0 - g.x1) < 0.1 * size or abs(g.x0 - o.x1) < 0.1 * size):
+                if i not in verdict:
+                    verdict[i] = is_bar(g)
+                if not verdict[i]:
+                    break
+                if j > i and j not in verdict:  # o's own verdict, on the box it was drawn with
+                    verdict[j] = is_bar(o)
+                o.x0, o.x1 = min(o.x0, g.x0), max(o.x1, g.x1)
+                o.y0, o.y1 = min(o.y0, g.y0), max(o.y1, g.y1)
+                drop.add(i)
+                changed += 1
+                break
+    return changed
+
+
+def draws_bar(font, gid: int, on_curve: tuple[float, float] | None = None) -> bool:
     """Does glyph ``gid`` of the fontTools font ``font`` draw a connecting
     stroke (a tatweel) on the baseline: some ink, all of it below
     :data:`BAR_TOP_EM`, at most :data:`BAR_HEIGHT_EM` thick and at least
     1.4 times as wide as thick (Amiri's shortest stroke: 1.6)? A dotless
     medial tooth, the flattest letter, rises to 0.13 em; a period is as wide
-    as it is high. False when the glyph cannot be read."""
+    as it is high. False when the glyph cannot be read.
+
+    ``on_curve``: the lowest and highest of the glyph's on-curve points, if
+    the caller read them (:meth:`pdfclean.fontmap.FontText.on_curve_extent`).
+    The ink covers them, so a glyph whose points already rise too high or
+    spread too far is no stroke, and its outline is not drawn: the answer
+    is the same, for a fraction of the cost (most glyphs asked are letters).
+    """
     try:
         from fontTools.pens.boundsPen import BoundsPen
 
+        upem = font["head"].unitsPerEm or 1000
+        if on_curve is not None:
+            lo, hi = on_curve
+            slack = 1e-6 * upem  # (rounding aside)
+            if hi >= BAR_TOP_EM * upem + slack or hi - lo > BAR_HEIGHT_EM * upem + slack:
+                return False
         name = font.getGlyphOrder()[gid]
         gs = font.getGlyphSet()
         pen = BoundsPen(gs)
         gs[name].draw(pen)
         if pen.bounds is None:
             return False
-        upem = font["head"].unitsPerEm or 1000
         x0, y0, x1, y1 = pen.bounds
         return 0 < y1 < BAR_TOP_EM * upem and y1 - y0 <= BAR_HEIGHT_EM * upem and x1 - x0 >= 1.4 * (y1 - y0)
     except Exception:
