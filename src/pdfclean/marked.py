@@ -39,18 +39,38 @@ _DELIM = rb"\s\[\]()<>{}/%"
 _STR = rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"  # literal string (one level of nesting)
 _NAME = rb"[^" + _DELIM + rb"]+"
 _END = rb"(?![^" + _DELIM + rb"])"
+# the same string, matched without backtracking (a string is read one way only)
+_STR_ONCE = rb"\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.)*+\))*+\)"
+
+
+def _op(name: str, op: bytes) -> bytes:
+    """An operator standing alone (a delimiter before and after it), its
+    first byte matched first and the group ``name`` (empty) after it."""
+    first = re.escape(op[:1])
+    return first + rb"(?<![^" + _DELIM + rb"]" + first + rb")" + op[1:] + _END + rb"(?P<" + name.encode() + rb">)"
+
+
+# Every alternative starts with a literal byte, so the engine skips to the next
+# ( < / % E B Q q at C speed. Only strings, marked sequences, fonts, forms and
+# the operators that matter are matched; "<<" opens a dictionary the sequence
+# pattern could not take whole. NOTE: its ">>" is not matched (nor was it by
+# the first version of this pattern, whose first-byte test left ">" out), so
+# what follows such a dictionary in the stream is not counted and the page's
+# marks are not applied (a warning says so); an alternative rb">>(?P<e>)"
+# would close it (run() handles it), a change of output to be made on its own.
 _SCAN = re.compile(
-    rb"(?=[(</%EBQq])(?:"  # (a quick test of the first byte)
-    rb"(?P<s>" + _STR + rb")"
-    rb"|<(?P<h>[0-9A-Fa-f\s]*)>"  # hex string
-    # a marked sequence: tag and properties (inline, without nested dictionaries, or named)
-    rb"|/(?P<tag>" + _NAME + rb")\s*(?:(?P<props><<(?:[^<>()]|" + _STR + rb"|<[^<>]*>)*>>)\s*BDC"
-    rb"|/(?P<named>" + _NAME + rb")\s*BDC|(?P<bmc>BMC))" + _END +
-    rb"|(?P<d><<)|(?P<e>>>)"
-    rb"|/(?P<tf>" + _NAME + rb")\s+[-+]?[\d.]+\s+Tf" + _END +
-    rb"|/(?P<do>" + _NAME + rb")\s+Do" + _END +
-    rb"|(?<![^" + _DELIM + rb"])(?P<op>EMC|BI|q|Q|BDC)" + _END +
-    rb"|%[^\r\n]*)",
+    b"|".join([
+        _STR_ONCE + rb"(?P<s>)",  # literal string
+        rb"<(?P<h>[0-9A-Fa-f\s]*+)>",  # hex string
+        # a marked sequence: tag and properties (inline, without nested dictionaries, or named)
+        rb"/(?P<tag>" + _NAME + rb")\s*(?:(?P<props><<(?:[^<>()]++|" + _STR_ONCE + rb"|<[^<>]*+>)*+>>)\s*BDC"
+        rb"|/(?P<named>" + _NAME + rb")\s*BDC|(?P<bmc>BMC))" + _END,
+        rb"<<(?P<d>)",
+        rb"/(?P<tf>" + _NAME + rb")\s+[-+]?[\d.]+\s+Tf" + _END,
+        rb"/(?P<do>" + _NAME + rb")\s+Do" + _END,
+        _op("emc", b"EMC"), _op("bi", b"BI"), _op("q", b"q"), _op("Q", b"Q"), _op("bdc", b"BDC"),
+        rb"%[^\r\n]*",
+    ]),
     re.S,
 )
 _WS = re.compile(rb"\s+")
@@ -109,11 +129,18 @@ def _literal_len(b: bytes) -> int:
     return len(_ONE.sub(b"x", _CONT.sub(b"", b)))
 
 
+_NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
+
+
 def _hex(b: bytes) -> bytes:
-    h = re.sub(rb"[^0-9A-Fa-f]", b"", b)
-    if len(h) % 2:
-        h += b"0"
-    return bytes.fromhex(h.decode("ascii"))
+    """A hex string's bytes: anything but hex digits skipped, an odd last digit padded with 0."""
+    try:
+        return bytes.fromhex(b.decode("ascii"))  # pairs of digits, white space between them at most
+    except ValueError:
+        h = _NOT_HEX.sub(b"", b)
+        if len(h) % 2:
+            h += b"0"
+        return bytes.fromhex(h.decode("ascii"))
 
 
 def text_string(raw: bytes) -> str:
@@ -209,6 +236,9 @@ class Reader:
         self.data, self.password = data, password
         self._pdf = None
         self._fonts: dict = {}  # objgen -> _Font
+        self.names: dict[bytes, str] = {}  # a tag as written -> its name
+        self._texts: dict[bytes, str | None] = {}  # a BDC property list -> its ActualText
+        self._kinds: dict[bytes, str | None] = {}  # an artifact's property list -> its pagination kind
         self._suspects: bool | None = None  # /MarkInfo /Suspects: tags the producer doubts
 
     def close(self) -> None:
@@ -258,6 +288,32 @@ class Reader:
                 RecursionError) as e:  # (pikepdf may count the pages of a broken file otherwise)
             raise MarkedError(f"{type(e).__name__}: {' '.join(str(e).split())[:120]}") from e
 
+    def actual_text(self, props: bytes) -> str | None:
+        """The ``/ActualText`` of a property list (as written inline, or as
+        :meth:`_Walk._properties` writes a named one), or None; worked out once
+        per list (Chromium wraps every glyph in one of a few dozen)."""
+        text = self._texts.get(props, 0)
+        if text == 0:
+            raw = _dict_value(props, b"ActualText") if b"/ActualText" in props else None
+            text = self._texts[props] = text_string(raw) if raw is not None else None
+        return text
+
+    def pagination(self, props: bytes) -> str | None:
+        """The pagination kind an ``/Artifact`` property list declares (:data:`PAGINATION`), or None."""
+        kind = self._kinds.get(props, 0)
+        if kind == 0:
+            typ = _dict_value(props, b"Type")
+            sub = _dict_value(props, b"Subtype")
+            sub = sub.decode("latin-1") if isinstance(sub, bytes) else None
+            if sub in PAGINATION:
+                kind = PAGINATION[sub]
+            elif typ == b"Pagination" and sub is None:
+                kind = "pagination"  # header or footer: furniture tells by position
+            else:
+                kind = None
+            self._kinds[props] = kind
+        return kind
+
     def font(self, obj) -> _Font:
         key = obj.objgen if obj is not None and obj.is_indirect else None
         f = self._fonts.get(key) if key else None
@@ -302,93 +358,80 @@ class _Walk:
             m.reversed.append((start, end))
 
     def run(self, data: bytes, res, depth: int, forms: set) -> None:
+        """Scan ``data`` (content drawn with resources ``res``, inside
+        ``depth`` forms, ``forms`` their keys): codes counted, sequences
+        opened and closed. The count is kept in a local between calls that
+        read it (``self.marks.codes`` is brought up to date before them)."""
         import pikepdf
 
         fonts = res.get("/Font") if res is not None else None
         by_name: dict[bytes, _Font] = {}  # Tf operand -> font, in these resources
         font = _SIMPLE
+        ranges, width = font.ranges, font.width
         saved: list[_Font] = []
         dict_depth = 0
         dict_start = -1
         last_dict: tuple[int, int] | None = None
         m = self.marks
+        codes = m.codes
+        names = self.reader.names
         pos, end = 0, len(data)
-        search = _SCAN.search
         ws = _WS
-        while pos < end:
-            t = search(data, pos)
-            if t is None:
-                break
-            pos = t.end()
-            g = t.lastgroup
-            if g == "h":
-                if not dict_depth:
-                    if font.ranges is None:
-                        h = t.group("h")
-                        n = len(h) - len(ws.findall(h)) if b" " in h or b"\n" in h else len(h)
-                        m.codes += (n + 1) // 2 if font.width == 1 else n // (2 * font.width)
+        while pos < end:  # one pass of the scan, or several when inline images are jumped over
+            resume = end
+            for t in _SCAN.finditer(data, pos):
+                g = t.lastgroup
+                if g == "h":
+                    if not dict_depth:
+                        if ranges is None:
+                            h = t.group("h")
+                            n = len(h) - len(ws.findall(h)) if b" " in h or b"\n" in h else len(h)
+                            codes += (n + 1) // 2 if width == 1 else n // (2 * width)
+                        else:
+                            codes += font.count(_hex(t.group("h")))
+                elif g == "s":
+                    if not dict_depth:
+                        a, b = t.span()
+                        if ranges is None:
+                            n = b - a - 2 if data.find(b"\\", a, b) < 0 else _literal_len(data[a + 1:b - 1])
+                            codes += n if width == 1 else n // width
+                        else:
+                            codes += font.count(_literal(data[a + 1:b - 1]))
+                elif g == "props" or g == "named" or g == "bmc":
+                    if dict_depth:
+                        continue
+                    raw = t.group("tag")
+                    tag = names.get(raw) or names.setdefault(raw, _name(raw))
+                    if g == "props":
+                        props = t.group("props")
+                    elif g == "named":
+                        props = self._properties(res, _name(t.group("named")))
                     else:
-                        m.codes += font.count(_hex(t.group("h")))
-            elif g == "s":
-                if not dict_depth:
-                    body = t.group()[1:-1]
-                    if font.ranges is None:
-                        n = _literal_len(body)
-                        m.codes += n if font.width == 1 else n // font.width
-                    else:
-                        m.codes += font.count(_literal(body))
-            elif g == "props" or g == "named" or g == "bmc":
-                if dict_depth:
-                    continue
-                tag = _name(t.group("tag"))
-                if t.group("props") is not None:
-                    props = t.group("props")
-                elif t.group("named") is not None:
-                    props = self._properties(res, _name(t.group("named")))
-                else:
-                    props = None
-                self._open_sequence(tag, props)
-            elif g == "d":
-                if dict_depth == 0:
-                    dict_start = t.start()
-                dict_depth += 1
-            elif g == "e":
-                if dict_depth:
-                    dict_depth -= 1
-                    if dict_depth == 0:
-                        last_dict = (dict_start, pos)
-            elif dict_depth:
-                continue
-            elif g == "tf":
-                key = t.group("tf")
-                font = by_name.get(key)
-                if font is None:
-                    fo = fonts.get(_name(key)) if fonts is not None else None
-                    font = by_name[key] = self.reader.font(fo)
-            elif g == "do":
-                if depth >= MAX_DEPTH:
-                    raise MarkedError("forms nested too deep")
-                xo = res.get("/XObject") if res is not None else None
-                x = xo.get(_name(t.group("do"))) if xo is not None else None
-                if isinstance(x, pikepdf.Stream) and x.get("/Subtype") == "/Form":
-                    key = x.objgen
-                    if key in forms:
-                        raise MarkedError("a form that draws itself")
-                    self.run(x.read_bytes(), x.get("/Resources") or res, depth + 1, forms | {key})
-            elif g == "op":
-                op = t.group("op")
-                if op == b"q":
-                    saved.append(font)
-                elif op == b"Q":
-                    if saved:
-                        font = saved.pop()
-                elif op == b"EMC":
+                        props = None
+                    m.codes = codes
+                    self._open_sequence(tag, props)
+                elif g == "emc":
+                    if dict_depth:
+                        continue
                     if self.depth_stack:
+                        m.codes = codes
                         self.close(*self.depth_stack.pop())
-                elif op == b"BI":
-                    e = _EI.search(data, data.find(b"ID", pos))
-                    pos = e.end() if e else end
-                else:  # BDC after a dictionary the scan could not take whole (nested)
+                elif g == "q":
+                    if not dict_depth:
+                        saved.append(font)
+                elif g == "Q":
+                    if not dict_depth and saved:
+                        font = saved.pop()
+                        ranges, width = font.ranges, font.width
+                elif g == "bi":
+                    if dict_depth:
+                        continue
+                    e = _EI.search(data, data.find(b"ID", t.end()))
+                    resume = e.end() if e else end
+                    break
+                elif g == "bdc":  # after a dictionary the scan could not take whole (nested)
+                    if dict_depth:
+                        continue
                     props = None
                     start = t.start()
                     if last_dict is not None and not data[last_dict[1]:start].strip():
@@ -397,7 +440,40 @@ class _Walk:
                     tag = _name(head.group(1)) if head else ""
                     if props is None and head and head.group(2):
                         props = self._properties(res, _name(head.group(2)))
+                    m.codes = codes
                     self._open_sequence(tag, props)
+                elif g == "d":
+                    if dict_depth == 0:
+                        dict_start = t.start()
+                    dict_depth += 1
+                elif g == "e":  # (not matched yet, see _SCAN)
+                    if dict_depth:
+                        dict_depth -= 1
+                        if dict_depth == 0:
+                            last_dict = (dict_start, t.end())
+                elif dict_depth:
+                    continue
+                elif g == "tf":
+                    key = t.group("tf")
+                    font = by_name.get(key)
+                    if font is None:
+                        fo = fonts.get(_name(key)) if fonts is not None else None
+                        font = by_name[key] = self.reader.font(fo)
+                    ranges, width = font.ranges, font.width
+                elif g == "do":
+                    if depth >= MAX_DEPTH:
+                        raise MarkedError("forms nested too deep")
+                    xo = res.get("/XObject") if res is not None else None
+                    x = xo.get(_name(t.group("do"))) if xo is not None else None
+                    if isinstance(x, pikepdf.Stream) and x.get("/Subtype") == "/Form":
+                        key = x.objgen
+                        if key in forms:
+                            raise MarkedError("a form that draws itself")
+                        m.codes = codes
+                        self.run(x.read_bytes(), x.get("/Resources") or res, depth + 1, forms | {key})
+                        codes = m.codes
+            pos = resume
+        m.codes = codes
 
     def _properties(self, res, name: str) -> bytes | None:
         import pikepdf
@@ -420,18 +496,11 @@ class _Walk:
         if tag == "/TagSuspect":  # Acrobat's PDFMaker: ActualText inside is not to be trusted
             self.suspect += 1
         if props:
-            raw = _dict_value(props, b"ActualText") if b"/ActualText" in props else None
-            if raw is not None:
-                text = text_string(raw)
+            text = self.reader.actual_text(props)
+            if text is not None:
                 self.actual_open += 1
             if tag == "/Artifact":
-                typ = _dict_value(props, b"Type")
-                sub = _dict_value(props, b"Subtype")
-                sub = sub.decode("latin-1") if isinstance(sub, bytes) else None
-                if sub in PAGINATION:
-                    kind = PAGINATION[sub]
-                elif typ == b"Pagination" and sub is None:
-                    kind = "pagination"  # header or footer: furniture tells by position
+                kind = self.reader.pagination(props)
         if kind is None and tag == "/Artifact":  # nested in a pagination artifact: the same kind
             for _t, _s, k, _x in reversed(self.depth_stack):
                 if k is not None:
