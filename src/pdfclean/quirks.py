@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import compress, groupby
+from operator import and_, itemgetter
 from typing import Callable
 
 from .model import Glyph
@@ -130,6 +132,25 @@ class _JoinTable(dict):
 _JOIN = _JoinTable()
 
 
+class _TextTable(dict):
+    """``table[text]``: ``test(text)``, worked out once per glyph text (so
+    that a page's glyphs are sorted out at C speed, ``map`` over their texts)."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.test = test
+
+    def __missing__(self, text: str) -> bool:
+        v = self[text] = self.test(text)
+        return v
+
+
+#: a glyph text a producer may have mapped an elongation to: one character, "p" or "s"
+_ELONGATION = _TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s"))
+#: a glyph text that stands in a row of kashida's neighbours: not a combining mark
+_IN_ROW = _TextTable(lambda t: not unicodedata.combining(t[0]))
+
+
 def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     """Drop elongation glyphs drawn between two joined Arabic letters.
 
@@ -175,30 +196,26 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     ['ر', 'ض']
     """
     join = _JOIN
-    cands = [k for k, g in enumerate(glyphs) if len(g.text) == 1 and join[g.text] in "ps" and join[g.text]]
+    texts = [g.text for g in glyphs]
+    cands = list(compress(range(len(glyphs)), map(_ELONGATION.__getitem__, texts)))
     if not cands:
         return glyphs, 0
-    baselines = {glyphs[k].baseline for k in cands}
-    rows: dict[float, list[int]] = {}
-    for k, g in enumerate(glyphs):
-        if g.baseline in baselines and not unicodedata.combining(g.text[0]):
-            rows.setdefault(g.baseline, []).append(k)
     drop: list[int] = []
     shaped: dict[tuple, list[int]] = {}  # glyph shape -> elongations of it awaiting confirmation
     left: dict[int, Glyph] = {}  # an elongation -> the letter on its left
-    for row in rows.values():
-        row.sort(key=lambda k: glyphs[k].x0 + glyphs[k].x1)
-        em = KASHIDA_NEAR_EM if any(glyphs[k].text.isspace() for k in row) else KASHIDA_TOUCH_EM
-        i, n = 0, len(row)
-        while i < n:
-            g = glyphs[row[i]]
-            if len(g.text) != 1 or join[g.text] not in ("p", "s"):
-                i += 1
-                continue
-            j = i  # the candidates row[i..j], each meeting the next
-            while j + 1 < n and len(glyphs[row[j + 1]].text) == 1 and join[glyphs[row[j + 1]].text] in ("p", "s") \
-                    and _meet(glyphs[row[j]], glyphs[row[j + 1]], em):
+    for row in _kashida_rows(glyphs, texts, cands):
+        at = list(compress(range(len(row)), map(_ELONGATION.__getitem__, map(texts.__getitem__, row))))
+        if not at:
+            continue
+        em = KASHIDA_NEAR_EM if any(map(str.isspace, map(texts.__getitem__, row))) else KASHIDA_TOUCH_EM
+        n, c = len(row), 0
+        while c < len(at):
+            i = j = at[c]  # the candidates row[i..j], each meeting the next
+            c += 1
+            while c < len(at) and at[c] == j + 1 and _meet(glyphs[row[j]], glyphs[row[j + 1]], em):
                 j += 1
+                c += 1
+            g = glyphs[row[i]]
             if i > 0 and j + 1 < n:
                 a, b = glyphs[row[i - 1]], glyphs[row[j + 1]]  # left and right of the row
                 if join[a.text[0]] in ("j", "l") and join[b.text[-1]] == "j" \
@@ -213,7 +230,6 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
                             drop.extend(run)
                         for k in run:  # (a repeated row confirms its shape elsewhere on the page too)
                             shaped.setdefault(_shape(glyphs[k]), []).append(k)
-            i = j + 1
     if shaped:
         total: dict[tuple, int] = {}
         for k in cands:
@@ -238,6 +254,21 @@ def _repeated(glyphs: list[Glyph], run: list[int]) -> bool:
     them («ق::ة»): real text never doubles a mark between two joined letters;
     an elongation row does (see :func:`drop_kashida`)."""
     return len(run) > 1 and len({_shape(glyphs[k]) for k in run}) == 1 and glyphs[run[0]].text not in _PARTNER
+
+
+def _kashida_rows(glyphs: list[Glyph], texts: list[str], cands: list[int]):
+    """The rows :func:`drop_kashida` looks along: on each baseline an
+    elongation candidate (index in ``cands``) stands on, the glyphs there that
+    are not combining marks, left to right by centre (drawing order between
+    equals). Only those baselines are sorted out (at C speed)."""
+    at = [(g.baseline, g.x0 + g.x1) for g in glyphs]  # sorted by, in that order
+    base = list(map(itemgetter(0), at))
+    wanted = {base[k] for k in cands}
+    on = list(compress(range(len(glyphs)), map(and_, map(wanted.__contains__, base),
+                                                map(_IN_ROW.__getitem__, texts))))
+    on.sort(key=at.__getitem__)
+    for _b, row in groupby(on, key=base.__getitem__):
+        yield list(row)
 
 
 def _shape(g: Glyph) -> tuple:
