@@ -193,20 +193,43 @@ def _quiet_fonttools() -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-class _Glyf:
-    """A TrueType program's raw ``loca`` and ``glyf`` tables, read one glyph
-    at a time: the heights of a glyph's on-curve points. Its outline passes
-    through them, so its ink reaches at least that high and that low — enough
-    to tell most glyphs from a connecting stroke without fontTools, which
-    first splits the whole table into glyphs (most of the cost for a subset
-    that keeps the full font's glyph ids)."""
+class _Sfnt:
+    """A TrueType program read raw, one glyph at a time: its units per em,
+    a glyph's advance (``hmtx``, as fontTools reads it) and the heights of its
+    on-curve points (``glyf``). The outline passes through those points, so
+    its ink reaches at least that high and that low: enough to tell most
+    glyphs from a connecting stroke (:func:`pdfclean.quirks.no_bar`) without
+    fontTools, which first names every glyph and splits every table (most of
+    the cost for a subset that keeps the full font's glyph ids). Raises
+    ``ValueError`` (or ``struct.error``) for a program it does not read."""
 
     MAX_DEPTH = 8  # components inside components
 
-    def __init__(self, font) -> None:
-        self.loca, self.glyf = font.reader["loca"], font.reader["glyf"]
-        self.long = bool(font["head"].indexToLocFormat)
+    def __init__(self, data: bytes) -> None:
+        if data[:4] not in (b"\x00\x01\x00\x00", b"true"):
+            raise ValueError("not a TrueType program")
+        tables = {}
+        for i in range(struct.unpack_from(">H", data, 4)[0]):
+            tag, _sum, at, n = struct.unpack_from(">4sIII", data, 12 + 16 * i)
+            if at + n > len(data):
+                raise ValueError("a table runs past the end")
+            tables[tag] = data[at:at + n]
+        head, maxp = tables[b"head"], tables[b"maxp"]
+        self.upem = struct.unpack_from(">H", head, 18)[0]
+        self.long = struct.unpack_from(">h", head, 50)[0] != 0
+        self.glyphs = struct.unpack_from(">H", maxp, 4)[0]
+        hhea = tables.get(b"hhea")
+        self.metrics = min(struct.unpack_from(">H", hhea, 34)[0], self.glyphs) if hhea else self.glyphs
+        self.hmtx, self.loca, self.glyf = tables[b"hmtx"], tables[b"loca"], tables[b"glyf"]
         self.count = len(self.loca) // (4 if self.long else 2) - 1
+
+    def advance(self, gid: int) -> float | None:
+        """Glyph ``gid``'s advance in ems, or None where fontTools would have none."""
+        n = self.metrics
+        if not 0 <= gid < self.glyphs or not n or not self.upem \
+                or len(self.hmtx) < 4 * n + 2 * (self.glyphs - n):
+            return None
+        return struct.unpack_from(">H", self.hmtx, 4 * min(gid, n - 1))[0] / self.upem
 
     def on_curve_extent(self, gid: int) -> tuple[float, float] | None:
         """(lowest, highest) y of glyph ``gid``'s on-curve points, in font
@@ -323,7 +346,6 @@ class FontText:
         self._ligs: dict[str, list[list[str]]] | None = None  # ligature glyph -> components
         self._singles: dict[str, list[str]] | None = None  # substituted glyph -> sources
         self._text: dict[int, str] = {}
-        self._glyf: _Glyf | None | bool = None  # the raw outline reader, made on first use (False: none)
         self.ok = self._load()
 
     def _load(self) -> bool:
@@ -394,15 +416,6 @@ class FontText:
             return f["hmtx"][self._order[gid]][0] / f["head"].unitsPerEm
         except Exception:
             return None
-
-    def on_curve_extent(self, gid: int) -> tuple[float, float] | None:
-        """:meth:`_Glyf.on_curve_extent` of glyph ``gid`` (None for a CFF program)."""
-        if self._glyf is None:
-            try:
-                self._glyf = _Glyf(self._font)
-            except Exception:  # no glyf table, or one fontTools cannot read either
-                self._glyf = False
-        return self._glyf.on_curve_extent(gid) if self._glyf else None
 
     def text(self, gid: int) -> str | None:
         """The text glyph ``gid`` stands for, or None."""
@@ -545,6 +558,8 @@ class MuPDFFonts:
         self._programs: dict[int, FontText | None] = {}
         self.warned: dict[int, tuple[int, Counter]] = {}
         self._bars: dict[tuple[int, int], bool] = {}  # (font xref, gid) -> draws a connecting stroke
+        self._data: dict[int, tuple[bytes, str]] = {}  # xref -> the font program and its kind
+        self._raw: dict[int, _Sfnt | None | bool] = {}  # xref -> read raw (None: no program, False: unread)
 
     def page(self, page) -> "MuPDFPage":
         return MuPDFPage(self, page)
@@ -556,16 +571,48 @@ class MuPDFFonts:
         if v is None:
             from .quirks import draws_bar
 
-            v = self._bars[key] = draws_bar(ft._font, gid, ft.on_curve_extent(gid))
+            v = self._bars[key] = draws_bar(ft._font, gid)
         return v
 
-    def program(self, xref: int) -> FontText | None:
-        if xref not in self._programs:
-            ft = None
+    def no_bar(self, xrefs: list[int], gid: int, width: float) -> bool:
+        """Is it sure, from the programs read raw, that glyph ``gid`` drawn
+        ``width`` ems wide is no connecting stroke in any of fonts ``xrefs``:
+        each either has no program :meth:`program` would read, or an advance
+        other than ``width``, or on-curve points no stroke has
+        (:func:`pdfclean.quirks.no_bar`)? Then :meth:`MuPDFPage.is_bar`
+        answers False whichever of them it would have read."""
+        from .quirks import no_bar
+
+        for xref in xrefs:
+            sf = self._raw.get(xref, 0)
+            if sf == 0:
+                data, ext = self._program_data(xref)
+                try:
+                    sf = self._raw[xref] = _Sfnt(data) if data and ext in ("ttf", "otf", "cff") else None
+                except (ValueError, KeyError, struct.error):
+                    sf = self._raw[xref] = False
+            if sf is None:
+                continue
+            adv = sf.advance(gid) if sf else None
+            if adv is None:
+                return False
+            if abs(adv - width) < 0.01 and not no_bar(sf.on_curve_extent(gid), sf.upem):
+                return False
+        return True
+
+    def _program_data(self, xref: int) -> tuple[bytes, str]:
+        if xref not in self._data:
             try:
                 _name, ext, _kind, data = self.doc.extract_font(xref)
             except Exception:
                 data, ext = b"", ""
+            self._data[xref] = (data, ext)
+        return self._data[xref]
+
+    def program(self, xref: int) -> FontText | None:
+        if xref not in self._programs:
+            ft = None
+            data, ext = self._program_data(xref)
             if data and ext in ("ttf", "otf", "cff"):
                 ft = FontText(data, ext)
                 if not ft.ok:
@@ -613,7 +660,10 @@ class MuPDFPage:
         if gid < 0 or not g.size or not "\u0620" <= g.text[:1] <= "\u06ff":
             return False
         width = (g.x1 - g.x0) / g.size
-        for xref in self._candidates(g.font):
+        xrefs = self._candidates(g.font)
+        if self.fonts.no_bar(xrefs, gid, width):  # (most glyphs asked are real letters)
+            return False
+        for xref in xrefs:
             ft = self.fonts.program(xref)
             adv = ft.advance(gid) if ft is not None else None
             if adv is None or abs(adv - width) >= 0.01:

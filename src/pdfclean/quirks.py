@@ -511,36 +511,39 @@ def _fold_bars(glyphs: list[Glyph], is_bar: Callable[[Glyph], bool], drop: set[i
     return changed
 
 
-def draws_bar(font, gid: int, on_curve: tuple[float, float] | None = None) -> bool:
+def draws_bar(font, gid: int) -> bool:
     """Does glyph ``gid`` of the fontTools font ``font`` draw a connecting
     stroke (a tatweel) on the baseline: some ink, all of it below
     :data:`BAR_TOP_EM`, at most :data:`BAR_HEIGHT_EM` thick and at least
     1.4 times as wide as thick (Amiri's shortest stroke: 1.6)? A dotless
     medial tooth, the flattest letter, rises to 0.13 em; a period is as wide
-    as it is high. False when the glyph cannot be read.
-
-    ``on_curve``: the lowest and highest of the glyph's on-curve points, if
-    the caller read them (:meth:`pdfclean.fontmap.FontText.on_curve_extent`).
-    The ink covers them, so a glyph whose points already rise too high or
-    spread too far is no stroke, and its outline is not drawn: the answer
-    is the same, for a fraction of the cost (most glyphs asked are letters).
-    """
+    as it is high. False when the glyph cannot be read."""
     try:
         from fontTools.pens.boundsPen import BoundsPen
 
-        upem = font["head"].unitsPerEm or 1000
-        if on_curve is not None:
-            lo, hi = on_curve
-            slack = 1e-6 * upem  # (rounding aside)
-            if hi >= BAR_TOP_EM * upem + slack or hi - lo > BAR_HEIGHT_EM * upem + slack:
-                return False
         name = font.getGlyphOrder()[gid]
         gs = font.getGlyphSet()
         pen = BoundsPen(gs)
         gs[name].draw(pen)
         if pen.bounds is None:
             return False
+        upem = font["head"].unitsPerEm or 1000
         x0, y0, x1, y1 = pen.bounds
         return 0 < y1 < BAR_TOP_EM * upem and y1 - y0 <= BAR_HEIGHT_EM * upem and x1 - x0 >= 1.4 * (y1 - y0)
     except Exception:
         return False
+
+
+def no_bar(on_curve: tuple[float, float] | None, upem: int) -> bool:
+    """Is a glyph whose on-curve points lie between heights ``on_curve``
+    (lowest, highest; font units, ``upem`` to the em) surely no connecting
+    stroke for :func:`draws_bar`? Its ink covers those points, so when they
+    already rise to :data:`BAR_TOP_EM` or spread over more than
+    :data:`BAR_HEIGHT_EM` its outline need not be drawn (most glyphs asked
+    about are letters). False: not sure (no points known)."""
+    if on_curve is None:
+        return False
+    lo, hi = on_curve
+    upem = upem or 1000
+    slack = 1e-6 * upem  # (rounding aside)
+    return hi >= BAR_TOP_EM * upem + slack or hi - lo > BAR_HEIGHT_EM * upem + slack
