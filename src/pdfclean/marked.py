@@ -30,7 +30,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .model import ink
 
@@ -553,81 +555,41 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
     glyphs become one entry (the union box, the ActualText as its characters:
     further characters follow as glyph id -1 entries, as MuPDF gives a glyph
     mapped to several), and the trace cut into parts by pagination kind."""
-    spans = trace
-    if marks.actual:
-        # every entry with its code index (gid -1 entries belong to the code before)
-        entries: list[tuple] = []
-        where: list[int] = []  # span index of each entry
-        for si, span in enumerate(trace):
-            cs = span["chars"]
-            entries += cs
-            where += [si] * len(cs)
-        code_at: list[int] = []  # entry index of each code
-        for i, c in enumerate(entries):
-            if c[1] != -1:
-                code_at.append(i)
-        code_at.append(len(entries))
-        changed = False
-        same = _SAME
-        last = len(code_at) - 1
-        actual = _merge_pieces(marks.actual, lambda a, b, c: _part_of(
-            entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
-        covered = {c for a, b, _t in actual for c in range(a, b)}
-        for start, end, text in actual:
-            end = min(end, last)
-            # the cluster's other glyphs, drawn just outside the sequence (Typst draws a
-            # raised mark in a text object of its own, with the whole cluster as its text)
-            while start > 0 and start - 1 not in covered and _part_of(
-                    entries[code_at[start - 1]:code_at[start]], entries[code_at[start]:code_at[end]], text):
-                start -= 1
-            while end < last and end not in covered and _part_of(
-                    entries[code_at[end]:code_at[end + 1]], entries[code_at[start]:code_at[end]], text):
-                end += 1
-            covered.update(range(start, end))
-            i, j = code_at[start], code_at[end]
-            group = entries[i:j]
-            if not group:
-                continue
-            old = "".join([chr(c[0]) for c in group if c[0] > 0])
-            if same[(old, text)] or _stranded(old, text):
-                continue
-            size = trace[where[i]]["size"] or 1.0
-            ys = [c[2][1] for c in group]
-            if max(ys) - min(ys) > 0.5 * size:  # across lines: left as drawn
-                continue
-            inked = [c for c in group if c[3][2] - c[3][0] > 0.01] or group  # marks' pen points aside
-            box = (min([c[3][0] for c in inked]), min([c[3][1] for c in group]),
-                   max([c[3][2] for c in inked]), max([c[3][3] for c in group]))
-            first = group[0]
-            base = max(group, key=_advance)  # the base letter's origin, not a raised mark's
-            entries[i] = [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]
-            for k in range(i + 1, j):
-                entries[k] = None
-            changed = True
-            _account(raw, old, text)
-        if changed:
-            per: list[list] = [[] for _ in trace]
-            for c, si in zip(entries, where):
-                if c is None:
-                    continue
-                if type(c) is list:
-                    per[si] += c
-                else:
-                    per[si].append(c)
-            spans = [_span(span, cs) for span, cs in zip(trace, per) if cs]
+    spans = _apply_actual(trace, marks.actual, raw) if marks.actual else trace
     if not marks.artifacts:
         return [(spans, None)]
+    return _split_by_kind(spans, marks)
+
+
+def _split_by_kind(spans: list[dict], marks: Marks) -> list[tuple[list[dict], str | None]]:
+    """``spans`` cut into parts by pagination kind, the ``k``-th code taking the
+    kind of code ``k`` of ``marks``; a span with no change of kind among its
+    codes goes whole (most do: a page has a few artifacts)."""
     kinds = _kinds(marks)
+    n = len(kinds)
+    kind_of = lambda k: kinds[k] if 0 <= k < n else None  # noqa: E731
+    ends = {0} | {k for a, b, _ in marks.artifacts for k in (a, b)}
+    changes = sorted(k for k in ends if kind_of(k) != kind_of(k - 1))  # before code 0: none
     parts: list[tuple[list[dict], str | None]] = []
-    k = -1
+    k = -1  # the last code seen
+    c_at = 0  # the next change not passed yet
     cur_kind: str | None = None
     cur: list[dict] = []
     for span in spans:
+        chars = span["chars"]
+        while c_at < len(changes) and changes[c_at] <= k:
+            c_at += 1
+        codes = len(chars) - list(map(itemgetter(1), chars)).count(-1)
+        if c_at == len(changes) or changes[c_at] > k + codes:  # one kind throughout
+            if chars:
+                cur.append(span)
+            k += codes
+            continue
         piece: list = []
-        for c in span["chars"]:
+        for c in chars:
             if c[1] != -1:
                 k += 1
-                kind = kinds[k] if k < len(kinds) else None
+                kind = kinds[k] if k < n else None
                 if kind != cur_kind:
                     if piece:
                         cur.append(_span(span, piece))
@@ -641,6 +603,91 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
     if cur:
         parts.append((cur, cur_kind))
     return parts
+
+
+def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) -> list[dict]:
+    """The trace with each ActualText sequence that changes the text made
+    one entry (see :func:`apply_trace`); the spans no sequence changed are
+    the trace's own. Most sequences restate their glyphs (Chromium wraps
+    nearly every glyph): a glyph of one entry is looked at without slicing."""
+    entries: list = []  # every entry; a code's further characters (glyph id -1) follow it
+    off = [0]  # where each span's entries start
+    for span in trace:
+        entries += span["chars"]
+        off.append(len(entries))
+    gids = list(map(itemgetter(1), entries))
+    code_at = [i for i, g in enumerate(gids) if g != -1] if -1 in gids else list(range(len(entries)))
+    code_at.append(len(entries))  # code_at[k]: the entry code k starts at
+    last = len(code_at) - 1
+    actual = _merge_pieces(actual, lambda a, b, c: _part_of(
+        entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
+    covered = {c for a, b, _t in actual for c in range(a, b)}
+
+    def joins(k: int, start: int, end: int, text: str) -> bool:
+        """Is code ``k``, just outside ``[start, end)``, a piece of that cluster (:func:`_part_of`)?"""
+        i = code_at[k]
+        if code_at[k + 1] == i + 1 and text != "\0":  # one entry: its character must be in the text
+            uc = entries[i][0]
+            if uc <= 0 or chr(uc) not in text:
+                return False
+        return _part_of(entries[i:code_at[k + 1]], entries[code_at[start]:code_at[end]], text)
+
+    touched: set[int] = set()  # spans whose entries changed
+    same = _SAME
+    for start, end, text in actual:
+        end = min(end, last)
+        # the cluster's other glyphs, drawn just outside the sequence (Typst draws a
+        # raised mark in a text object of its own, with the whole cluster as its text)
+        while start > 0 and start - 1 not in covered and joins(start - 1, start, end, text):
+            start -= 1
+        while end < last and end not in covered and joins(end, start, end, text):
+            end += 1
+        covered.update(range(start, end))
+        i, j = code_at[start], code_at[end]
+        if j - i == 1:
+            uc = entries[i][0]
+            old = chr(uc) if uc > 0 else ""
+        elif j > i:
+            old = "".join([chr(c[0]) for c in entries[i:j] if c[0] > 0])
+        else:
+            continue
+        if same[(old, text)] or _stranded(old, text):
+            continue
+        group = entries[i:j]
+        first_span = bisect_right(off, i) - 1
+        size = trace[first_span]["size"] or 1.0
+        ys = [c[2][1] for c in group]
+        if max(ys) - min(ys) > 0.5 * size:  # across lines: left as drawn
+            continue
+        inked = [c for c in group if c[3][2] - c[3][0] > 0.01] or group  # marks' pen points aside
+        box = (min([c[3][0] for c in inked]), min([c[3][1] for c in group]),
+               max([c[3][2] for c in inked]), max([c[3][3] for c in group]))
+        first = group[0]
+        base = max(group, key=_advance)  # the base letter's origin, not a raised mark's
+        entries[i] = [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]
+        for k in range(i + 1, j):
+            entries[k] = None
+        touched.update(range(first_span, bisect_right(off, j - 1)))
+        _account(raw, old, text)
+    if not touched:
+        return trace
+    spans = []
+    for si, span in enumerate(trace):
+        if si not in touched:
+            if span["chars"]:
+                spans.append(span)
+            continue
+        cs: list = []
+        for c in entries[off[si]:off[si + 1]]:
+            if c is None:
+                continue
+            if type(c) is list:
+                cs += c
+            else:
+                cs.append(c)
+        if cs:
+            spans.append(_span(span, cs))
+    return spans
 
 
 def _merge_pieces(actual: list[tuple[int, int, str]], over) -> list[tuple[int, int, str]]:
