@@ -178,6 +178,6 @@ def test_account_counts_what_pieces_lose():
 
 def test_pages_without_pieces_pay_nothing(monkeypatch):
     called = []
-    monkeypatch.setattr(engines, "fold_cluster_pieces", lambda g, b=None: called.append(1) or (g, 0))
+    monkeypatch.setattr(engines, "cluster_pieces", lambda g, b=None: called.append(1) or (g, 0, 0))
     engines.finish_glyphs([G("ب", 0, 3), G("ي", 3, 6), G("ت", 6, 9)], RawPage(1, 600, 800, []), [])
     assert not called

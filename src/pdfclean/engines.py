@@ -23,19 +23,20 @@ from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
-from .quirks import (MAYBE_PIECE, _cells, drop_kashida, drop_marks_mapped_to_punctuation, fold_cluster_pieces,
-                     fold_overprints)
+from .quirks import MAYBE_PIECE, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation, fold_overprints
 
 ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
-_BOLD_FONTS: dict[str, bool] = {}
+class _BoldNames(dict):
+    """``table[font]``: does the font's name say it is bold? Worked out once per name."""
+
+    def __missing__(self, font: str) -> bool:
+        b = self[font] = bool(_BOLD_RE.search(font))
+        return b
 
 
-def _is_bold_name(font: str) -> bool:
-    b = _BOLD_FONTS.get(font)
-    if b is None:
-        b = _BOLD_FONTS[font] = bool(_BOLD_RE.search(font))
-    return b
+_BOLD_FONTS = _BoldNames()
+_is_bold_name = _BOLD_FONTS.__getitem__
 
 
 _INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")  # the operator that opens an inline image
@@ -62,6 +63,19 @@ class _MarkTable(dict):
 
 
 _MARKS = _MarkTable()
+
+
+class _CharTable(dict):
+    """``table[code point]``: its one-character string, made once, so that
+    the glyphs of a page share their text objects (compared and looked up
+    by identity, their hash computed once)."""
+
+    def __missing__(self, cp: int) -> str:
+        ch = self[cp] = chr(cp)
+        return ch
+
+
+_CHARS = _CharTable()
 
 
 class TraceGlyph(Glyph):
@@ -361,11 +375,10 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
             kept = {id(g) for g in glyphs}
             acc[name] -= ink("".join([g.text for g in before if id(g) not in kept]))
     if MAYBE_PIECE.search(text) or (bars and not callable(bars)):  # a character repeated (marks between)
-        had = ink("".join([g.text for g in glyphs]))
-        glyphs, n = fold_cluster_pieces(glyphs, bars)
+        glyphs, n, lost = cluster_pieces(glyphs, bars)
         if n:  # pieces may lose characters and stay (a mark keeps its own)
             raw.repairs["cluster_pieces"] += n
-            acc["cluster_pieces"] -= had - ink("".join([g.text for g in glyphs]))
+            acc["cluster_pieces"] -= lost
     return merge_runs(cluster_stream(glyphs, number=False, habit=habit))
 
 
@@ -451,9 +464,10 @@ class PyMuPDFEngine(_Base):
         glyphs: list[Glyph] = []
         append = glyphs.append
         turned = outside = 0
-        spans: dict[tuple, list[tuple]] = {}  # (glyph count, size, grid cell) -> span boxes
+        spans: dict[tuple, list[tuple]] = {}  # (glyph count, grid cell x, y) -> span boxes
         maybe_twice = False
         odd, fix = fontmap.ODD, []
+        bold_name, chars_of = _BOLD_FONTS, _CHARS
         for span in trace:
             d = span["dir"]
             chars = span["chars"]
@@ -464,18 +478,24 @@ class PyMuPDFEngine(_Base):
             bb = span["bbox"]  # the union of its glyphs' boxes
             if not size or size < 1.0:  # Type 3 fonts may report 0: use the box height
                 size = max(1.0, bb[3] - bb[1])
+            kind = span["type"]
             if not maybe_twice:  # text drawn twice? (stroked copy, shadow): checked per span
-                if span["type"] == 1:
+                if kind == 1:
                     maybe_twice = True
-                else:
+                else:  # a span like it (count, box within tol) stored in one of the 4 cells near it
                     tol = 0.12 * size
-                    for c in _cells(bb[0], bb[1], tol):
-                        for o in spans.get((len(chars), c), ()):
+                    fx, fy = bb[0] / tol, bb[1] / tol  # (quirks._cells, inlined)
+                    cx, cy = int(fx // 1), int(fy // 1)
+                    dx = 1 if fx - cx >= 0.5 else -1
+                    dy = 1 if fy - cy >= 0.5 else -1
+                    n = len(chars)
+                    for key in ((n, cx, cy), (n, cx + dx, cy), (n, cx, cy + dy), (n, cx + dx, cy + dy)):
+                        for o in spans.get(key, ()):
                             if abs(o[0] - bb[0]) < tol and abs(o[1] - bb[1]) < tol and abs(o[2] - bb[2]) < tol:
                                 maybe_twice = True
-                    spans.setdefault((len(chars), _cells(bb[0], bb[1], tol)[0]), []).append(bb)
+                    spans.setdefault((n, cx, cy), []).append(bb)
             font = span["font"]
-            bold = bool(span["flags"] & 16) or _is_bold_name(font) or span["type"] == 1
+            bold = bool(span["flags"] & 16) or bold_name[font] or kind == 1
             inside = bb[0] >= 0 and bb[1] >= 0 and bb[2] <= W and bb[3] <= H
             kept = False
             for uc, gid, origin, (x0, y0, x1, y1) in chars:
@@ -494,7 +514,7 @@ class PyMuPDFEngine(_Base):
                     continue
                 kept = inside or (x1 >= 0 and x0 <= W and y1 >= 0 and y0 <= H)
                 if kept:
-                    g = TraceGlyph(chr(uc), x0, y0, x1, y1, origin[1], size, font, bold)
+                    g = TraceGlyph(chars_of[uc], x0, y0, x1, y1, origin[1], size, font, bold)
                     g.gid = gid
                     append(g)
                 elif not chr(uc).isspace():

@@ -21,7 +21,7 @@ from itertools import compress, groupby
 from operator import and_, itemgetter
 from typing import Callable
 
-from .model import Glyph
+from .model import Glyph, ink
 
 OVERPRINT_EM = 0.12  # a copy within this share of the font size is the same glyph
 
@@ -390,13 +390,25 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], 
     >>> fold_cluster_pieces([Glyph("م", 0, 0, 5, 12, 10, 12), Glyph("م", 5, 0, 9, 12, 10, 12)])[1]   # «مم»
     0
     """
+    kept, changed, _lost = cluster_pieces(glyphs, bars)
+    return kept, changed
+
+
+def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool] | None = None
+                   ) -> tuple[list[Glyph], int, int]:
+    """:func:`fold_cluster_pieces`, and the characters (:func:`~pdfclean.model.ink`)
+    the pieces lost, for the page's account (without reading every glyph's text twice)."""
     n = len(glyphs)
     changed = 0
     drop: set[int] = set()
-    for i, g in enumerate(glyphs):
-        size = g.size if g.size > 1 else 1.0
-        if g.x1 - g.x0 >= PIECE_ZERO_EM * size or not g.text:
+    was: dict[int, str] = {}  # index -> its text before it changed
+    # glyphs with no advance (a page has a few dozen among thousands)
+    zero = [i for i, g in enumerate(glyphs) if g.x1 - g.x0 < PIECE_ZERO_EM * (g.size if g.size > 1 else 1.0)]
+    for i in zero:
+        g = glyphs[i]
+        if not g.text:
             continue
+        size = g.size if g.size > 1 else 1.0
         base, marks = _split_base(g.text)
         for j in (i - 1, i + 1):
             if not 0 <= j < n or j in drop:
@@ -421,6 +433,7 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], 
                     continue
             else:
                 continue
+            was.setdefault(i, g.text)
             if rest:  # what is its own stays; a glyph with nothing of its own goes
                 g.text = rest
             else:
@@ -428,10 +441,11 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], 
             changed += 1
             break
     if bars:
-        changed += _fold_bars(glyphs, bars if callable(bars) else (lambda g: id(g) in bars), drop)
+        changed += _fold_bars(glyphs, bars if callable(bars) else (lambda g: id(g) in bars), drop, was)
+    lost = sum(ink(t) - (0 if i in drop else ink(glyphs[i].text)) for i, t in was.items())
     if drop:
         glyphs = [g for k, g in enumerate(glyphs) if k not in drop]
-    return glyphs, changed
+    return glyphs, changed, lost
 
 
 def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
@@ -473,12 +487,13 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], 
     return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
 
 
-def _fold_bars(glyphs: list[Glyph], is_bar: Callable[[Glyph], bool], drop: set[int]) -> int:
+def _fold_bars(glyphs: list[Glyph], is_bar: Callable[[Glyph], bool], drop: set[int], was: dict[int, str]) -> int:
     """The third kind of piece of :func:`fold_cluster_pieces`: each glyph
     ``is_bar`` calls a connecting stroke, mapped to one Arabic letter, folds
-    into a touching glyph of that letter beside it (added to ``drop``, its
-    box to the neighbour's). ``is_bar`` is asked only of glyphs beside a copy
-    of their letter, and of each before its box grows. Returns the count."""
+    into a touching glyph of that letter beside it (added to ``drop`` and
+    ``was``, its box to the neighbour's). ``is_bar`` is asked only of glyphs
+    beside a copy of their letter, and of each before its box grows.
+    Returns the count."""
     n = len(glyphs)
     texts = [g.text for g in glyphs]
     same = [a == b for a, b in zip(texts, texts[1:])]  # same[i]: glyphs i and i + 1 hold one text
@@ -506,6 +521,7 @@ def _fold_bars(glyphs: list[Glyph], is_bar: Callable[[Glyph], bool], drop: set[i
                 o.x0, o.x1 = min(o.x0, g.x0), max(o.x1, g.x1)
                 o.y0, o.y1 = min(o.y0, g.y0), max(o.y1, g.y1)
                 drop.add(i)
+                was.setdefault(i, g.text)
                 changed += 1
                 break
     return changed
