@@ -52,8 +52,19 @@ def _op(name: str, op: bytes) -> bytes:
     return first + rb"(?<![^" + _DELIM + rb"]" + first + rb")" + op[1:] + _END + rb"(?P<" + name.encode() + rb">)"
 
 
+_PROPS = rb"<<(?:[^<>()]++|" + _STR_ONCE + rb"|<[^<>]*+>)*+>>"  # an inline dictionary, not nested
+_QUIET = rb"[^(</%EBQq]*+"  # bytes no match of _SCAN starts at
+_EMC = rb"E(?<![^" + _DELIM + rb"]E)MC" + _END
+_STRING = rb"(?:<[0-9A-Fa-f\s]*+>|" + _STR_ONCE + rb")"  # a hex or literal string
+_STRINGS = _STRING + rb"(?:" + _QUIET + _STRING + rb")*+"  # strings with nothing between them that matters
+
+
 # Every alternative starts with a literal byte, so the engine skips to the next
-# ( < / % E B Q q at C speed. Only strings, marked sequences, fonts, forms and
+# ( < / % E B Q q at C speed. Two take several tokens at once, counted as those
+# tokens would have been one by one: strings with nothing between them that
+# matters (positions, text operators, TJ arrays: the font stays), and a
+# sequence with inline properties around such strings (Chromium wraps every
+# glyph so). Only strings, marked sequences, fonts, forms and
 # the operators that matter are matched; "<<" opens a dictionary the sequence
 # pattern could not take whole. NOTE: its ">>" is not matched (nor was it by
 # the first version of this pattern, whose first-byte test left ">" out), so
@@ -62,10 +73,12 @@ def _op(name: str, op: bytes) -> bytes:
 # would close it (run() handles it), a change of output to be made on its own.
 _SCAN = re.compile(
     b"|".join([
-        _STR_ONCE + rb"(?P<s>)",  # literal string
-        rb"<(?P<h>[0-9A-Fa-f\s]*+)>",  # hex string
+        rb"(?P<strings>(?P<first>" + _STRING + rb")(?:" + _QUIET + _STRING + rb")*+)",
+        # a sequence with inline properties around strings: BDC, the strings, EMC
+        rb"/(?P<otag>" + _NAME + rb")\s*(?P<oprops>" + _PROPS + rb")\s*BDC" + _END + _QUIET
+        + rb"(?P<ostrings>" + _STRINGS + rb")" + _QUIET + _EMC + rb"(?P<one>)",
         # a marked sequence: tag and properties (inline, without nested dictionaries, or named)
-        rb"/(?P<tag>" + _NAME + rb")\s*(?:(?P<props><<(?:[^<>()]++|" + _STR_ONCE + rb"|<[^<>]*+>)*+>>)\s*BDC"
+        rb"/(?P<tag>" + _NAME + rb")\s*(?:(?P<props>" + _PROPS + rb")\s*BDC"
         rb"|/(?P<named>" + _NAME + rb")\s*BDC|(?P<bmc>BMC))" + _END,
         rb"<<(?P<d>)",
         rb"/(?P<tf>" + _NAME + rb")\s+[-+]?[\d.]+\s+Tf" + _END,
@@ -76,6 +89,8 @@ _SCAN = re.compile(
     re.S,
 )
 _WS = re.compile(rb"\s+")
+_HEX_PLAIN = re.compile(rb"<([0-9A-Fa-f]*)>")
+_PART = re.compile(rb"<(?P<h>[0-9A-Fa-f\s]*+)>|" + _STR_ONCE)
 _BDC_OPERANDS = re.compile(rb"/([^" + _DELIM + rb"]+)\s*(?:/([^" + _DELIM + rb"]+)\s*)?$")
 _EI = re.compile(rb"\sEI(?![^" + _DELIM + rb"])")
 _NAME_ESC = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -230,6 +245,41 @@ def _font(obj) -> _Font:
     raise MarkedError("a Type0 font without an encoding")
 
 
+def _hex_codes(h: bytes, font: _Font) -> int:
+    """Codes a hex string's body ``h`` shows in ``font`` (as :meth:`_Walk.run` counts them)."""
+    if font.ranges is not None:
+        return font.count(_hex(h))
+    n = len(h) - len(_WS.findall(h)) if b" " in h or b"\n" in h else len(h)
+    return (n + 1) // 2 if font.width == 1 else n // (2 * font.width)
+
+
+def _literal_codes(data: bytes, a: int, b: int, font: _Font) -> int:
+    """Codes the literal string ``data[a:b]`` (its parentheses included) shows in ``font``."""
+    if font.ranges is not None:
+        return font.count(_literal(data[a + 1:b - 1]))
+    n = b - a - 2 if data.find(b"\\", a, b) < 0 else _literal_len(data[a + 1:b - 1])
+    return n if font.width == 1 else n // font.width
+
+
+def _string_codes(body: bytes, font: _Font) -> int:
+    """Codes the strings in ``body`` (strings, and between them bytes where
+    no string starts) show in ``font``: hex strings of a simple or two-byte
+    font summed at C speed."""
+    if font.ranges is None and b"(" not in body:
+        hexes = _HEX_PLAIN.findall(body)
+        if len(hexes) == body.count(b"<"):  # no white space in any
+            lens = list(map(len, hexes))
+            if font.width == 1:  # each string: (n + 1) // 2
+                return (sum(lens) + sum(map((1).__and__, lens))) // 2
+            step = 2 * font.width
+            return sum([n // step for n in lens])
+    total = 0
+    for p in _PART.finditer(body):  # (the strings, one by one, as _SCAN would have matched them)
+        h = p.group("h")
+        total += _hex_codes(h, font) if h is not None else _literal_codes(body, p.start(), p.end(), font)
+    return total
+
+
 class Reader:
     """Reads marked content page by page; the PDF is opened (pikepdf) on the
     first page that needs it."""
@@ -369,7 +419,6 @@ class _Walk:
         fonts = res.get("/Font") if res is not None else None
         by_name: dict[bytes, _Font] = {}  # Tf operand -> font, in these resources
         font = _SIMPLE
-        ranges, width = font.ranges, font.width
         saved: list[_Font] = []
         dict_depth = 0
         dict_start = -1
@@ -378,27 +427,30 @@ class _Walk:
         codes = m.codes
         names = self.reader.names
         pos, end = 0, len(data)
-        ws = _WS
         while pos < end:  # one pass of the scan, or several when inline images are jumped over
             resume = end
             for t in _SCAN.finditer(data, pos):
                 g = t.lastgroup
-                if g == "h":
-                    if not dict_depth:
-                        if ranges is None:
-                            h = t.group("h")
-                            n = len(h) - len(ws.findall(h)) if b" " in h or b"\n" in h else len(h)
-                            codes += (n + 1) // 2 if width == 1 else n // (2 * width)
-                        else:
-                            codes += font.count(_hex(t.group("h")))
-                elif g == "s":
-                    if not dict_depth:
-                        a, b = t.span()
-                        if ranges is None:
-                            n = b - a - 2 if data.find(b"\\", a, b) < 0 else _literal_len(data[a + 1:b - 1])
-                            codes += n if width == 1 else n // width
-                        else:
-                            codes += font.count(_literal(data[a + 1:b - 1]))
+                if g == "strings":
+                    if dict_depth:
+                        continue
+                    a, b = t.span()
+                    if t.end("first") < b:  # several
+                        codes += _string_codes(data[a:b], font)
+                    elif data[a] == 60:  # b"<": one hex string
+                        codes += _hex_codes(data[a + 1:b - 1], font)
+                    else:
+                        codes += _literal_codes(data, a, b, font)
+                elif g == "one":  # BDC, strings, EMC
+                    if dict_depth:
+                        continue
+                    raw = t.group("otag")
+                    m.codes = codes
+                    self._open_sequence(names.get(raw) or names.setdefault(raw, _name(raw)), t.group("oprops"))
+                    codes += _string_codes(t.group("ostrings"), font)
+                    if self.depth_stack:
+                        m.codes = codes
+                        self.close(*self.depth_stack.pop())
                 elif g == "props" or g == "named" or g == "bmc":
                     if dict_depth:
                         continue
@@ -424,7 +476,6 @@ class _Walk:
                 elif g == "Q":
                     if not dict_depth and saved:
                         font = saved.pop()
-                        ranges, width = font.ranges, font.width
                 elif g == "bi":
                     if dict_depth:
                         continue
@@ -461,7 +512,6 @@ class _Walk:
                     if font is None:
                         fo = fonts.get(_name(key)) if fonts is not None else None
                         font = by_name[key] = self.reader.font(fo)
-                    ranges, width = font.ranges, font.width
                 elif g == "do":
                     if depth >= MAX_DEPTH:
                         raise MarkedError("forms nested too deep")
