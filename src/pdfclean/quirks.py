@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import compress, groupby
-from operator import and_, itemgetter
+from bisect import bisect_left
+from itertools import compress
 from typing import Callable
 
 from .model import Glyph, ink
@@ -203,10 +203,7 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     drop: list[int] = []
     shaped: dict[tuple, list[int]] = {}  # glyph shape -> elongations of it awaiting confirmation
     left: dict[int, Glyph] = {}  # an elongation -> the letter on its left
-    for row in _kashida_rows(glyphs, texts, cands):
-        at = list(compress(range(len(row)), map(_ELONGATION.__getitem__, map(texts.__getitem__, row))))
-        if not at:
-            continue
+    for row, at in _kashida_rows(glyphs, texts, cands):
         em = KASHIDA_NEAR_EM if any(map(str.isspace, map(texts.__getitem__, row))) else KASHIDA_TOUCH_EM
         n, c = len(row), 0
         while c < len(at):
@@ -257,18 +254,23 @@ def _repeated(glyphs: list[Glyph], run: list[int]) -> bool:
 
 
 def _kashida_rows(glyphs: list[Glyph], texts: list[str], cands: list[int]):
-    """The rows :func:`drop_kashida` looks along: on each baseline an
-    elongation candidate (index in ``cands``) stands on, the glyphs there that
-    are not combining marks, left to right by centre (drawing order between
-    equals). Only those baselines are sorted out (at C speed)."""
-    at = [(g.baseline, g.x0 + g.x1) for g in glyphs]  # sorted by, in that order
-    base = list(map(itemgetter(0), at))
-    wanted = {base[k] for k in cands}
-    on = list(compress(range(len(glyphs)), map(and_, map(wanted.__contains__, base),
-                                                map(_IN_ROW.__getitem__, texts))))
-    on.sort(key=at.__getitem__)
-    for _b, row in groupby(on, key=base.__getitem__):
-        yield list(row)
+    """The rows :func:`drop_kashida` looks along, with where its candidates
+    (indexes in ``cands``) stand in them: on each baseline a candidate stands
+    on, the glyphs there that are not combining marks, left to right by
+    centre (drawing order between equals). One pass over the glyphs."""
+    rows: dict[float, list[tuple[float, int]]] = {glyphs[k].baseline: [] for k in cands}
+    get, in_row = rows.get, _IN_ROW
+    for k, g in enumerate(glyphs):
+        row = get(g.baseline)
+        if row is not None and in_row[texts[k]]:
+            row.append((g.x0 + g.x1, k))
+    on: dict[float, list[tuple[float, int]]] = {}
+    for k in cands:
+        g = glyphs[k]
+        on.setdefault(g.baseline, []).append((g.x0 + g.x1, k))
+    for b, row in rows.items():
+        row.sort()
+        yield [k for _c, k in row], sorted(bisect_left(row, c) for c in on[b])
 
 
 def _shape(g: Glyph) -> tuple:
