@@ -65,6 +65,26 @@ class _MarkTable(dict):
 _MARKS = _MarkTable()
 
 
+class _FirstCharTable(dict):
+    """``table[text]``: ``chars[text[0]]``, looked up by the whole text (a
+    glyph's text object is shared and hashed once; ``text[0]`` would make a
+    new string for most Arabic characters). Texts of more than a few
+    characters are not kept."""
+
+    def __init__(self, chars: dict) -> None:
+        super().__init__()
+        self.chars = chars
+
+    def __missing__(self, text: str):
+        v = self.chars[text[0]]
+        if len(text) <= 4:
+            self[text] = v
+        return v
+
+
+_STARTS_MARK = _FirstCharTable(_MARKS)
+
+
 class _CharTable(dict):
     """``table[code point]``: its one-character string, made once, so that
     the glyphs of a page share their text objects (compared and looked up
@@ -105,7 +125,7 @@ def cluster_stream(glyphs: list[Glyph], number: bool = True, habit: Counter | No
     ``seq`` is set to the position in the result unless ``number`` is false
     (:func:`merge_runs` numbers them then).
     """
-    mark = [_MARKS[g.text[0]] for g in glyphs]
+    mark = [_STARTS_MARK[g.text] for g in glyphs]
     marks: list[int] = []
     i = -1
     try:
@@ -169,6 +189,7 @@ class _LetterTable(dict):
 
 
 _LETTERS = _LetterTable()
+_STARTS_LETTER = _FirstCharTable(_LETTERS)
 RUN_GAP_EM = 0.1  # letters closer than this (in ems) belong to one run
 
 
@@ -189,7 +210,7 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
     glyph's ``seq`` is set to its position in ``glyphs``.
     """
     out: list[Glyph] = []
-    letters = _LETTERS
+    letters = _STARTS_LETTER
     run: Glyph | None = None  # the last letter, or the copy of it a run grows in
     right: bool | None = None  # the run's direction; None: one letter so far
     # the run's edges, letter count and what its letters share, kept in locals
@@ -198,7 +219,7 @@ def merge_runs(glyphs: list[Glyph]) -> list[Glyph]:
     base = size = font = bold = None
     for k, g in enumerate(glyphs):
         g.seq = k  # drawing order, marks attached (a run takes its first letter's)
-        if not letters[g.text[0]]:
+        if not letters[g.text]:
             if right is not None:
                 run.n, run.y0, run.y1 = n, y0, y1
             out.append(g)
