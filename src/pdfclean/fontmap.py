@@ -560,6 +560,7 @@ class MuPDFFonts:
         self._bars: dict[tuple[int, int], bool] = {}  # (font xref, gid) -> draws a connecting stroke
         self._data: dict[int, tuple[bytes, str]] = {}  # xref -> the font program and its kind
         self._raw: dict[int, _Sfnt | None | bool] = {}  # xref -> read raw (None: no program, False: unread)
+        self._sure: dict[tuple[int, int], tuple[float, bool] | None] = {}  # (xref, gid) -> (advance, no stroke)
 
     def page(self, page) -> "MuPDFPage":
         return MuPDFPage(self, page)
@@ -581,24 +582,36 @@ class MuPDFFonts:
         other than ``width``, or on-curve points no stroke has
         (:func:`pdfclean.quirks.no_bar`)? Then :meth:`MuPDFPage.is_bar`
         answers False whichever of them it would have read."""
-        from .quirks import no_bar
-
         for xref in xrefs:
-            sf = self._raw.get(xref, 0)
-            if sf == 0:
-                data, ext = self._program_data(xref)
-                try:
-                    sf = self._raw[xref] = _Sfnt(data) if data and ext in ("ttf", "otf", "cff") else None
-                except (ValueError, KeyError, struct.error):
-                    sf = self._raw[xref] = False
-            if sf is None:
-                continue
-            adv = sf.advance(gid) if sf else None
-            if adv is None:
+            known = self._sure.get((xref, gid), 0)
+            if known == 0:
+                known = self._sure[xref, gid] = self._raw_verdict(xref, gid)
+            if known is None:
                 return False
-            if abs(adv - width) < 0.01 and not no_bar(sf.on_curve_extent(gid), sf.upem):
+            adv, sure = known
+            if adv >= 0 and abs(adv - width) < 0.01 and not sure:
                 return False
         return True
+
+    def _raw_verdict(self, xref: int, gid: int) -> tuple[float, bool] | None:
+        """For :meth:`no_bar`: glyph ``gid`` of font ``xref`` read raw, as
+        (advance in ems, surely no stroke); advance -1: no program
+        :meth:`program` would read; None: not read raw."""
+        from .quirks import no_bar
+
+        sf = self._raw.get(xref, 0)
+        if sf == 0:
+            data, ext = self._program_data(xref)
+            try:
+                sf = self._raw[xref] = _Sfnt(data) if data and ext in ("ttf", "otf", "cff") else None
+            except (ValueError, KeyError, struct.error):
+                sf = self._raw[xref] = False
+        if sf is None:
+            return -1.0, True
+        adv = sf.advance(gid) if sf else None
+        if adv is None:
+            return None
+        return adv, no_bar(sf.on_curve_extent(gid), sf.upem)
 
     def _program_data(self, xref: int) -> tuple[bytes, str]:
         if xref not in self._data:
