@@ -134,14 +134,17 @@ _JOIN = _JoinTable()
 
 class _TextTable(dict):
     """``table[text]``: ``test(text)``, worked out once per glyph text (so
-    that a page's glyphs are sorted out at C speed, ``map`` over their texts)."""
+    that a page's glyphs are sorted out at C speed, ``map`` over their texts;
+    texts of more than a few characters are not kept)."""
 
-    def __init__(self, test: Callable[[str], bool]) -> None:
+    def __init__(self, test: Callable[[str], object]) -> None:
         super().__init__()
         self.test = test
 
-    def __missing__(self, text: str) -> bool:
-        v = self[text] = self.test(text)
+    def __missing__(self, text: str):
+        v = self.test(text)
+        if len(text) <= 4:
+            self[text] = v
         return v
 
 
@@ -400,17 +403,47 @@ def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool]
                    ) -> tuple[list[Glyph], int, int]:
     """:func:`fold_cluster_pieces`, and the characters (:func:`~pdfclean.model.ink`)
     the pieces lost, for the page's account (without reading every glyph's text twice)."""
-    n = len(glyphs)
-    changed = 0
+    texts = [g.text for g in glyphs]  # kept up to date
+    # where two glyphs side by side start with one character, or are both marks (a page has a few dozen)
+    same = [m.start() for m in _TWICE.finditer("".join(map(_FIRST.__getitem__, texts)))]
+    marks = [m.start() for m in _TWO_MARKS.finditer(bytes(map(_FIRST_MARK.__getitem__, texts)))]
     drop: set[int] = set()
     was: dict[int, str] = {}  # index -> its text before it changed
-    # glyphs with no advance (a page has a few dozen among thousands)
-    zero = [i for i, g in enumerate(glyphs) if g.x1 - g.x0 < PIECE_ZERO_EM * (g.size if g.size > 1 else 1.0)]
-    for i in zero:
+    changed = _fold_marks(glyphs, texts, same + marks, drop, was)
+    if bars:
+        changed += _fold_bars(glyphs, same, bars if callable(bars) else (lambda g: id(g) in bars), drop, was)
+    lost = sum(ink(t) - (0 if i in drop else ink(glyphs[i].text)) for i, t in was.items())
+    if drop:
+        glyphs = [g for k, g in enumerate(glyphs) if k not in drop]
+    return glyphs, changed, lost
+
+
+_FIRST = _TextTable(lambda t: t[:1] or "\0")  # a text's first character (one for each glyph)
+_FIRST_MARK = _TextTable(lambda t: bool(t) and _is_mark(t[0]))  # it is a mark
+_TWICE = re.compile(r"(?=(.)\1)", re.S)  # a character, then the same
+_TWO_MARKS = re.compile(b"(?=\x01\x01)")
+
+
+def _fold_marks(glyphs: list[Glyph], texts: list[str], pairs: list[int], drop: set[int], was: dict[int, str]) -> int:
+    """The first two kinds of piece of :func:`fold_cluster_pieces` (glyphs
+    with no advance): their texts changed (``texts`` too) or their indexes
+    added to ``drop``, their old texts to ``was``. Returns the count.
+
+    Only glyphs next to one whose text starts with the same character, or
+    two mark glyphs side by side (``pairs``: the first of each two) can be
+    such pieces: those are looked at, in drawing order, and the glyph after
+    one that changed too (it is only marks now)."""
+    n = len(glyphs)
+    todo = sorted(set(pairs) | {p + 1 for p in pairs})
+    changed = 0
+    at = 0
+    while at < len(todo):
+        i = todo[at]
+        at += 1
         g = glyphs[i]
-        if not g.text:
-            continue
         size = g.size if g.size > 1 else 1.0
+        if g.x1 - g.x0 >= PIECE_ZERO_EM * size or not g.text:
+            continue
         base, marks = _split_base(g.text)
         for j in (i - 1, i + 1):
             if not 0 <= j < n or j in drop:
@@ -437,17 +470,14 @@ def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool]
                 continue
             was.setdefault(i, g.text)
             if rest:  # what is its own stays; a glyph with nothing of its own goes
-                g.text = rest
+                g.text = texts[i] = rest
+                if i + 1 < n and (at == len(todo) or todo[at] != i + 1):  # now only marks: its next may pair
+                    todo.insert(at, i + 1)
             else:
                 drop.add(i)
             changed += 1
             break
-    if bars:
-        changed += _fold_bars(glyphs, bars if callable(bars) else (lambda g: id(g) in bars), drop, was)
-    lost = sum(ink(t) - (0 if i in drop else ink(glyphs[i].text)) for i, t in was.items())
-    if drop:
-        glyphs = [g for k, g in enumerate(glyphs) if k not in drop]
-    return glyphs, changed, lost
+    return changed
 
 
 def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
@@ -489,19 +519,18 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], 
     return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
 
 
-def _fold_bars(glyphs: list[Glyph], is_bar: Callable[[Glyph], bool], drop: set[int], was: dict[int, str]) -> int:
+def _fold_bars(glyphs: list[Glyph], pairs: list[int], is_bar: Callable[[Glyph], bool], drop: set[int],
+               was: dict[int, str]) -> int:
     """The third kind of piece of :func:`fold_cluster_pieces`: each glyph
     ``is_bar`` calls a connecting stroke, mapped to one Arabic letter, folds
     into a touching glyph of that letter beside it (added to ``drop`` and
     ``was``, its box to the neighbour's). ``is_bar`` is asked only of glyphs
-    beside a copy of their letter, and of each before its box grows.
-    Returns the count."""
+    beside a copy of their letter (among ``pairs``: glyphs p and p + 1 start
+    with one character), and of each before its box grows. Returns the count."""
     n = len(glyphs)
-    texts = [g.text for g in glyphs]
-    same = [a == b for a, b in zip(texts, texts[1:])]  # same[i]: glyphs i and i + 1 hold one text
     verdict: dict[int, bool] = {}  # index -> is_bar, asked before the glyph's box grew
     changed = 0
-    for i in [i for i in range(n) if (i and same[i - 1]) or (i + 1 < n and same[i])]:
+    for i in sorted(set(pairs) | {p + 1 for p in pairs}):
         g = glyphs[i]
         if i in drop or len(g.text) != 1 or _JOIN[g.text] not in ("j", "l"):
             continue
