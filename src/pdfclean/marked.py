@@ -90,7 +90,7 @@ _SCAN = re.compile(
 )
 _WS = re.compile(rb"\s+")
 _HEX_PLAIN = re.compile(rb"<([0-9A-Fa-f]*)>")
-_PART = re.compile(rb"<(?P<h>[0-9A-Fa-f\s]*+)>|" + _STR_ONCE)
+_PART = re.compile(rb"<(?P<h>[0-9A-Fa-f\s]*+)>|" + _STR_ONCE, re.S)
 _BDC_OPERANDS = re.compile(rb"/([^" + _DELIM + rb"]+)\s*(?:/([^" + _DELIM + rb"]+)\s*)?$")
 _EI = re.compile(rb"\sEI(?![^" + _DELIM + rb"])")
 _NAME_ESC = re.compile(rb"#([0-9A-Fa-f]{2})")
