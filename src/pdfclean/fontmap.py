@@ -561,9 +561,36 @@ class MuPDFFonts:
         self._data: dict[int, tuple[bytes, str]] = {}  # xref -> the font program and its kind
         self._raw: dict[int, _Sfnt | None | bool] = {}  # xref -> read raw (None: no program, False: unread)
         self._sure: dict[tuple[int, int], tuple[float, bool] | None] = {}  # (xref, gid) -> (advance, no stroke)
+        self._fonts_of: dict[str, dict[str, list[int]]] = {}  # a page's font dictionary -> its fonts by name
 
     def page(self, page) -> "MuPDFPage":
         return MuPDFPage(self, page)
+
+    def fonts_of(self, page) -> dict[str, list[int]]:
+        """The xrefs of the page's fonts (Type 3 aside) by name, subset tag
+        stripped; read once per font dictionary that pages share (by its
+        reference, or its text when written inline)."""
+        key = None
+        try:
+            kind, value = self.doc.xref_get_key(page.xref, "Resources/Font")
+            if kind in ("xref", "dict"):
+                key = value
+        except Exception:
+            pass
+        names = self._fonts_of.get(key) if key is not None else None
+        if names is None:
+            names = {}
+            try:
+                entries = page.get_fonts()
+            except Exception:
+                return names
+            for e in entries:
+                if e[2] == "Type3":
+                    continue
+                names.setdefault(_strip_subset(str(e[3])), []).append(e[0])
+            if key is not None:
+                self._fonts_of[key] = names
+        return names
 
     def draws_bar(self, xref: int, ft: FontText, gid: int) -> bool:
         """:func:`pdfclean.quirks.draws_bar` for glyph ``gid`` of program ``ft`` (font ``xref``), cached."""
@@ -646,15 +673,7 @@ class MuPDFPage:
 
     def _candidates(self, font: str) -> list[int]:
         if self._by_name is None:
-            self._by_name = {}
-            try:
-                entries = self.page.get_fonts()
-            except Exception:
-                entries = []
-            for e in entries:
-                if e[2] == "Type3":
-                    continue
-                self._by_name.setdefault(_strip_subset(str(e[3])), []).append(e[0])
+            self._by_name = {n: list(xs) for n, xs in self.fonts.fonts_of(self.page).items()}
         c = self._by_name.get(font)
         if c is None:  # a name MuPDF shortened or took from the program
             c = self._by_name[font] = [x for n, xs in self._by_name.items() if font and n and

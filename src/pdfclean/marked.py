@@ -574,7 +574,10 @@ def _kinds(marks: Marks) -> list[str | None]:
 
 
 def trace_codes(trace: list[dict]) -> int:
-    return sum(1 for span in trace for c in span["chars"] if c[1] != -1)
+    """Glyph codes in MuPDF's text trace: its entries, but those that go on
+    the glyph before (glyph id -1)."""
+    gids = [c[1] for span in trace for c in span["chars"]]
+    return len(gids) - gids.count(-1)
 
 
 class _Same(dict):
