@@ -23,7 +23,8 @@ from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
-from .quirks import MAYBE_PIECE, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation, fold_overprints
+from .quirks import (MAYBE_PIECE, _cells, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
+                     fold_overprints)
 
 ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
@@ -485,7 +486,7 @@ class PyMuPDFEngine(_Base):
         glyphs: list[Glyph] = []
         append = glyphs.append
         turned = outside = 0
-        spans: dict[tuple, list[tuple]] = {}  # (glyph count, grid cell x, y) -> span boxes
+        spans: dict[tuple, list[tuple]] = {}  # (glyph count, grid cell) -> span boxes
         maybe_twice = False
         odd, fix = fontmap.ODD, []
         bold_name, chars_of = _BOLD_FONTS, _CHARS
@@ -503,18 +504,14 @@ class PyMuPDFEngine(_Base):
             if not maybe_twice:  # text drawn twice? (stroked copy, shadow): checked per span
                 if kind == 1:
                     maybe_twice = True
-                else:  # a span like it (count, box within tol) stored in one of the 4 cells near it
+                else:  # a span like it (count, box within tol) stored in a cell near it
                     tol = 0.12 * size
-                    fx, fy = bb[0] / tol, bb[1] / tol  # (quirks._cells, inlined)
-                    cx, cy = int(fx // 1), int(fy // 1)
-                    dx = 1 if fx - cx >= 0.5 else -1
-                    dy = 1 if fy - cy >= 0.5 else -1
-                    n = len(chars)
-                    for key in ((n, cx, cy), (n, cx + dx, cy), (n, cx, cy + dy), (n, cx + dx, cy + dy)):
+                    cells = _cells(len(chars), bb[0], bb[1], tol)
+                    for key in cells:
                         for o in spans.get(key, ()):
                             if abs(o[0] - bb[0]) < tol and abs(o[1] - bb[1]) < tol and abs(o[2] - bb[2]) < tol:
                                 maybe_twice = True
-                    spans.setdefault((n, cx, cy), []).append(bb)
+                    spans.setdefault(cells[0], []).append(bb)
             font = span["font"]
             bold = bool(span["flags"] & 16) or bold_name[font] or kind == 1
             inside = bb[0] >= 0 and bb[1] >= 0 and bb[2] <= W and bb[3] <= H

@@ -26,14 +26,15 @@ from .model import Glyph, ink
 OVERPRINT_EM = 0.12  # a copy within this share of the font size is the same glyph
 
 
-def _cells(x: float, y: float, cell: float) -> tuple[tuple[int, int], ...]:
-    """The grid cell of (x, y) and the three next to it on the near sides: any
-    point within ``cell`` of (x, y) lies in one of them."""
+def _cells(tag, x: float, y: float, cell: float) -> tuple[tuple, ...]:
+    """The grid cell of (x, y) and the three next to it on the near sides
+    (where a point within ``cell`` of (x, y) most likely lies), as
+    ``(tag, column, row)`` keys; the first is the point's own."""
     fx, fy = x / cell, y / cell
     cx, cy = int(fx // 1), int(fy // 1)
     dx = 1 if fx - cx >= 0.5 else -1
     dy = 1 if fy - cy >= 0.5 else -1
-    return (cx, cy), (cx + dx, cy), (cx, cy + dy), (cx + dx, cy + dy)
+    return (tag, cx, cy), (tag, cx + dx, cy), (tag, cx, cy + dy), (tag, cx + dx, cy + dy)
 
 
 def fold_overprints(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
@@ -61,10 +62,10 @@ def fold_overprints(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     for g in glyphs:
         size = g.size if g.size > 1 else 1.0
         tol = OVERPRINT_EM * size
-        cells = _cells(g.x0, g.baseline, tol)
+        cells = _cells(g.text, g.x0, g.baseline, tol)
         first = None
         for c in cells:
-            for o in seen.get((g.text, c), ()):
+            for o in seen.get(c, ()):
                 if abs(o.x0 - g.x0) < tol and abs(o.baseline - g.baseline) < tol and \
                         abs(o.size - g.size) <= 0.05 * size and abs(o.x1 - o.x0 - (g.x1 - g.x0)) < tol:
                     first = o
@@ -76,7 +77,7 @@ def fold_overprints(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
             if g.bold:
                 first.bold = True
             continue
-        seen.setdefault((g.text, cells[0]), []).append(g)
+        seen.setdefault(cells[0], []).append(g)
         out.append(g)
     return out, dropped
 
