@@ -1,12 +1,14 @@
 """Speed: pages per second of pdfclean against raw extractors, same run.
 
-    python benchmarks/run.py [FOLDER ...] [--repeat N]
+    python benchmarks/run.py [FOLDER ...] [--repeat N] [--by-producer] [--no-pdfplumber]
 
 Every tool reads the same PDFs (default: samples/pdfs and tests/data/realpdfs)
 in this process, best of N rounds of CPU time, after one warm-up round
 (imports and first-call costs are not counted), OCR off (text layers only);
 each folder is reported on its own (the samples are the figure the issue
-asks for). The ratio to raw PyMuPDF
+asks for); ``--by-producer`` adds, per folder, raw PyMuPDF and pdfclean per
+producer (a sample's truth file names it, else the PDF's /Producer). The ratio
+to raw PyMuPDF
 ``page.get_text()`` is the figure that matters: pdfclean uses PyMuPDF
 underneath, so it can only be slower; the question is by how much.
 """
@@ -72,6 +74,35 @@ TOOLS = {
 }
 
 
+def producer(path: Path) -> str:
+    """A sample's producer as its truth file names it, else the first word of the PDF's /Producer."""
+    import json
+
+    import pymupdf
+
+    truth = path.with_suffix(".truth.json")
+    if truth.exists():
+        return json.loads(truth.read_text(encoding="utf-8")).get("producer", "?")
+    with pymupdf.open(path) as d:
+        return ((d.metadata or {}).get("producer") or "?").split(" ")[0]
+
+
+def by_producer(files: list[Path], repeat: int) -> None:
+    """Raw PyMuPDF and pdfclean (pymupdf engine), alternately, per producer."""
+    groups: dict[str, list[Path]] = {}
+    for f in files:
+        groups.setdefault(producer(f), []).append(f)
+    print("\n| producer | PDFs | pages | raw get_text() p/s | pdfclean p/s | vs raw PyMuPDF |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, fs in sorted(groups.items()):
+        raw = mine = 0.0
+        for _ in range(2):
+            raw = max(raw, bench(fs, raw_pymupdf, repeat))
+            mine = max(mine, bench(fs, pdfclean_pymupdf, repeat))
+        print(f"| {name} | {len(fs)} | {sum(raw_pymupdf(f) for f in fs)} | {raw:.0f} | {mine:.0f} | "
+              f"{mine / raw:.2f}× |")
+
+
 def bench(files: list[Path], fn, repeat: int) -> float:
     """Pages per CPU second of this process (``time.process_time``): the tools
     are single-threaded, and CPU time does not count what other processes on
@@ -124,6 +155,8 @@ def main() -> None:
     ap.add_argument("folders", nargs="*", type=Path,
                     default=[ROOT / "samples" / "pdfs", ROOT / "tests" / "data" / "realpdfs"])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-pdfplumber", action="store_true", help="skip the (slow) pdfplumber tools")
+    ap.add_argument("--by-producer", action="store_true", help="also raw PyMuPDF and pdfclean per producer")
     a = ap.parse_args()
     slow = {"raw pdfplumber extract_text()", "pdfclean (pdfplumber engine)"}
     for folder in a.folders:
@@ -134,14 +167,14 @@ def main() -> None:
             for name in ("raw PyMuPDF get_text()", "raw PyMuPDF get_texttrace() (pdfclean's input)",
                          "pdfclean (pymupdf engine)"):
                 rates[name] = max(rates.get(name, 0.0), bench(files, TOOLS[name], a.repeat))
-        for name in slow:
+        for name in () if a.no_pdfplumber else slow:
             rates[name] = bench(files, TOOLS[name], 1)
         base = rates["raw PyMuPDF get_text()"]
         print(f"\n{folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}: "
               f"{len(files)} PDFs, {sum(raw_pymupdf(f) for f in files)} pages\n")
         print("| tool | pages/s | vs raw PyMuPDF |")
         print("|---|---:|---:|")
-        for name in TOOLS:
+        for name in (n for n in TOOLS if n in rates):
             print(f"| {name} | {rates[name]:.0f} | {rates[name] / base:.2f}× |")
         st = stages(files)
         total = sum(st.values())
@@ -151,6 +184,8 @@ def main() -> None:
             print(f"| {k} | {1000 * v:.2f} | {100 * v / total:.0f} % |")
         print(f"\nScript repair makes extraction {total / (total - st['script repair']):.2f}× as slow as "
               "without it.")
+        if a.by_producer:
+            by_producer(files, a.repeat)
 
 
 if __name__ == "__main__":
