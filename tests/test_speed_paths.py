@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 from pdfclean import engines, fontmap, marked, quirks
 from pdfclean.model import Glyph, RawPage, ink
-from pdfclean.quirks import (KASHIDA_NEAR_EM, KASHIDA_TOUCH_EM, PIECE_MARK_NEAR_EM, PIECE_ZERO_EM, SHAPE_MIN,
-                             SHAPE_SHARE, _JOIN, _is_mark, _meet, _paired, _shape, _split_base, _without)
+from pdfclean.quirks import (KASHIDA_NEAR_EM, KASHIDA_TOUCH_EM, PIECE_MARK_NEAR_EM, PIECE_OFF_EM, PIECE_ZERO_EM,
+                             SHAPE_MIN, SHAPE_SHARE, _JOIN, _is_mark, _meet, _paired, _repeated, _shape, _split_base,
+                             _without)
 
 # --- the oracles: the plain versions -----------------------------------------------
 
@@ -61,6 +62,8 @@ def plain_drop_kashida(glyphs):
                     if all(join[glyphs[k].text] == "p" for k in run):
                         drop.extend(run)
                     elif not _paired(glyphs, row, i, j):
+                        if _repeated(glyphs, run):
+                            drop.extend(run)
                         for k in run:
                             shaped.setdefault(_shape(glyphs[k]), []).append(k)
             i = j + 1
@@ -80,7 +83,7 @@ def plain_drop_kashida(glyphs):
         if glyphs[k].x1 > a.x1:
             a.x1 = glyphs[k].x1
     gone = set(drop)
-    return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
+    return [g for k, g in enumerate(glyphs) if k not in gone], len(gone)
 
 
 def plain_fold_cluster_pieces(glyphs, bars=None):
@@ -99,7 +102,8 @@ def plain_fold_cluster_pieces(glyphs, bars=None):
             if abs(o.baseline - g.baseline) > 0.6 * size:
                 continue
             if base:
-                if o.x1 - o.x0 < PIECE_ZERO_EM * size or not o.x0 < g.x0 < o.x1:
+                off = PIECE_OFF_EM * size if marks else 0.0
+                if o.x1 - o.x0 < PIECE_ZERO_EM * size or not o.x0 - off < g.x0 < o.x1 + off:
                     continue
                 obase, omarks = _split_base(o.text)
                 if obase != base:
@@ -141,6 +145,28 @@ def plain_fold_cluster_pieces(glyphs, bars=None):
     if drop:
         glyphs = [g for k, g in enumerate(glyphs) if k not in drop]
     return glyphs, changed
+
+
+def plain_drop_marks_mapped_to_punctuation(glyphs):
+    drop = []
+    n = len(glyphs)
+    for i, g in enumerate(glyphs):
+        if len(g.text) != 1 or _JOIN[g.text] not in ("p", "s") or g.text.isdigit():
+            continue
+        size = g.size if g.size > 1 else 1.0
+        if g.x1 - g.x0 >= PIECE_ZERO_EM * size:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < n:
+                o = glyphs[j]
+                if _JOIN[o.text[:1]] in ("j", "l") and o.x1 - o.x0 >= PIECE_ZERO_EM * size \
+                        and o.x0 - 0.01 <= g.x0 <= o.x1 + 0.01 and abs(o.baseline - g.baseline) < 0.3 * size:
+                    drop.append(i)
+                    break
+    if not drop:
+        return glyphs, 0
+    gone = set(drop)
+    return [g for k, g in enumerate(glyphs) if k not in gone], len(drop)
 
 
 def plain_apply_actual(trace, actual, raw):
@@ -227,7 +253,7 @@ def plain_split_by_kind(spans, marks):
 
 # joining and right-joining letters, presentation forms, marks, elongation look-alikes, space
 ALPHABET = list("بتسلمكهيادروة") + ["\ufedf", "\ufee0", "\ufe8e"] + ["\u064e", "\u0651", "\u064b", "\u0652"] \
-    + list(",.1(/)«»ـ،") + [" ", "لا", "بَ"]
+    + list(",.1(/)«»ـ،:J") + [" ", "لا", "بَ", "لاً"]
 
 
 @st.composite
@@ -277,6 +303,14 @@ def test_cluster_pieces(glyphs, rnd):
     bars_c = {id(g) for g, h in zip(c, a) if id(h) in bars_a}
     kc, nc, _ = quirks.cluster_pieces(c, lambda g: id(g) in bars_c)
     assert nc == nb and boxes(kc) == boxes(kb)
+
+
+@settings(max_examples=300, deadline=None)
+@given(glyph_rows())
+def test_marks_mapped_to_punctuation(glyphs):
+    ka, na = plain_drop_marks_mapped_to_punctuation(glyphs)
+    kb, nb = quirks.drop_marks_mapped_to_punctuation(glyphs)
+    assert na == nb and boxes(ka) == boxes(kb)
 
 
 def test_kashida_and_pieces_on_the_samples():

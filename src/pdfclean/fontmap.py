@@ -826,7 +826,7 @@ class PdfMinerFonts:
             self._mark_bars(entry, table)
 
     def _mark_bars(self, entry: dict, table: dict) -> None:
-        """Connecting strokes mapped to a letter (see :meth:`MuPDFPage.bars`):
+        """Connecting strokes mapped to a letter (see :meth:`MuPDFPage.is_bar`):
         pdfminer's chars carry no glyph id, so the CIDs of a font whose glyph
         draws a stroke while its map says an Arabic letter another CID also
         says get placeholders, like suspect ones; :meth:`fix` gives them their

@@ -481,6 +481,10 @@ def _fold_marks(glyphs: list[Glyph], texts: list[str], pairs: list[int], drop: s
     return changed
 
 
+#: a glyph text of one punctuation mark or symbol (an elongation look-alike, not a digit)
+_PUNCTUATION = _TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s") and not t.isdigit())
+
+
 def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     """Drop the glyphs with no advance that a producer mapped to punctuation
     and drew over an Arabic letter.
@@ -501,9 +505,8 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], 
     """
     drop: list[int] = []
     n = len(glyphs)
-    for i, g in enumerate(glyphs):
-        if len(g.text) != 1 or _JOIN[g.text] not in ("p", "s") or g.text.isdigit():
-            continue
+    for i in compress(range(n), map(_PUNCTUATION.__getitem__, [g.text for g in glyphs])):  # (a few per line)
+        g = glyphs[i]
         size = g.size if g.size > 1 else 1.0
         if g.x1 - g.x0 >= PIECE_ZERO_EM * size:
             continue
