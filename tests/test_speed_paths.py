@@ -268,7 +268,8 @@ def glyph_rows(draw):
             w = draw(st.sampled_from([0.0, 0.1, 2.4, 3.0, 5.5]))
             gap = draw(st.sampled_from([0.0, 0.0, -0.2, 0.2, 3.0]))
             size = draw(st.sampled_from([10.0, 12.0]))
-            glyphs.append(Glyph(text, x + gap, base - 8, x + gap + w, base + 2, base, size, draw(st.sampled_from("FG"))))
+            font = draw(st.sampled_from("FG"))
+            glyphs.append(Glyph(text, x + gap, base - 8, x + gap + w, base + 2, base, size, font))
             x += gap + w
     order = draw(st.permutations(range(len(glyphs))))
     return [glyphs[i] for i in order]
@@ -390,8 +391,8 @@ def _one_by_one():
 
 ONE_BY_ONE = _one_by_one()
 PIECES = [b"<0041>", b"<00 41>", b"<004>", b"<01E8023F>", b"(ab)", b"(a\\)b)", b"(\\000\\033)", b"(a(b)c)",
-          b"(x\\\ny)", b"[<01>-3<0203>5(ab)]TJ", b"[(\\000\\026) 12 (c)] TJ", b" 12.5 0 Td ", b" Tj\n", b" '\n", b" T* ",
-          b"\nBT ", b" ET\n", b" q ", b" Q ", b"/F1 12 Tf ", b"/F2 9 Tf ", b"/Span <</ActualText <FEFF0646>>> BDC ",
+          b"(x\\\ny)", b"[<01>-3<0203>5(ab)]TJ", b"[(\\000\\026) 12 (c)] TJ", b" 12.5 0 Td ", b" Tj\n", b" '\n",
+          b" T* ", b"\nBT ", b" ET\n", b" q ", b" Q ", b"/F1 12 Tf ", b"/F2 9 Tf ", b"/Span <</ActualText <FEFF0646>>> BDC ",
           b"/Span<</ActualText (\\376\\377\\000a)>>BDC\n", b"/P <</MCID 3>> BDC ", b"/Artifact <</Type /Pagination "
           b"/Subtype /Header>> BDC ", b"/Artifact BMC ", b"/ReversedChars BMC ", b" EMC\n", b"EMC ", b"% a (comment\n",
           b"/Im1 Do ", b" 1 0 0 1 0 0 cm ", b"BI /W 1 /H 1 ID \x00( EI ", b"/G3 gs "]

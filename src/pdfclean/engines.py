@@ -23,11 +23,13 @@ from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
-from .quirks import (MAYBE_PIECE, _cells, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
+from .quirks import (MAYBE_PIECE, TextTable, _cells, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
                      fold_overprints)
 
 ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+
+
 class _BoldNames(dict):
     """``table[font]``: does the font's name say it is bold? Worked out once per name."""
 
@@ -66,24 +68,7 @@ class _MarkTable(dict):
 _MARKS = _MarkTable()
 
 
-class _FirstCharTable(dict):
-    """``table[text]``: ``chars[text[0]]``, looked up by the whole text (a
-    glyph's text object is shared and hashed once; ``text[0]`` would make a
-    new string for most Arabic characters). Texts of more than a few
-    characters are not kept."""
-
-    def __init__(self, chars: dict) -> None:
-        super().__init__()
-        self.chars = chars
-
-    def __missing__(self, text: str):
-        v = self.chars[text[0]]
-        if len(text) <= 4:
-            self[text] = v
-        return v
-
-
-_STARTS_MARK = _FirstCharTable(_MARKS)
+_STARTS_MARK = TextTable(lambda t: _MARKS[t[0]])  # a glyph text starts with a mark
 
 
 class _CharTable(dict):
@@ -190,7 +175,7 @@ class _LetterTable(dict):
 
 
 _LETTERS = _LetterTable()
-_STARTS_LETTER = _FirstCharTable(_LETTERS)
+_STARTS_LETTER = TextTable(lambda t: _LETTERS[t[0]])  # … with a letter
 RUN_GAP_EM = 0.1  # letters closer than this (in ems) belong to one run
 
 

@@ -133,10 +133,11 @@ class _JoinTable(dict):
 _JOIN = _JoinTable()
 
 
-class _TextTable(dict):
+class TextTable(dict):
     """``table[text]``: ``test(text)``, worked out once per glyph text (so
-    that a page's glyphs are sorted out at C speed, ``map`` over their texts;
-    texts of more than a few characters are not kept)."""
+    that a page's glyphs are sorted out at C speed, ``map`` over their texts,
+    and by the whole text: ``text[0]`` would make a new string for most
+    Arabic characters). Texts of more than a few characters are not kept."""
 
     def __init__(self, test: Callable[[str], object]) -> None:
         super().__init__()
@@ -150,9 +151,9 @@ class _TextTable(dict):
 
 
 #: a glyph text a producer may have mapped an elongation to: one character, "p" or "s"
-_ELONGATION = _TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s"))
+_ELONGATION = TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s"))
 #: a glyph text that stands in a row of kashida's neighbours: not a combining mark
-_IN_ROW = _TextTable(lambda t: not unicodedata.combining(t[0]))
+_IN_ROW = TextTable(lambda t: not unicodedata.combining(t[0]))
 
 
 def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
@@ -419,8 +420,8 @@ def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool]
     return glyphs, changed, lost
 
 
-_FIRST = _TextTable(lambda t: t[:1] or "\0")  # a text's first character (one for each glyph)
-_FIRST_MARK = _TextTable(lambda t: bool(t) and _is_mark(t[0]))  # it is a mark
+_FIRST = TextTable(lambda t: t[:1] or "\0")  # a text's first character (one for each glyph)
+_FIRST_MARK = TextTable(lambda t: bool(t) and _is_mark(t[0]))  # it is a mark
 _TWICE = re.compile(r"(?=(.)\1)", re.S)  # a character, then the same
 _TWO_MARKS = re.compile(b"(?=\x01\x01)")
 
@@ -482,7 +483,7 @@ def _fold_marks(glyphs: list[Glyph], texts: list[str], pairs: list[int], drop: s
 
 
 #: a glyph text of one punctuation mark or symbol (an elongation look-alike, not a digit)
-_PUNCTUATION = _TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s") and not t.isdigit())
+_PUNCTUATION = TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s") and not t.isdigit())
 
 
 def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
