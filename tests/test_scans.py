@@ -218,3 +218,34 @@ def test_a_scan_in_strips_is_one_scan(tmp_path):
             page.insert_image(pymupdf.Rect(0, 165 * i, 1275, 165 * (i + 1)), stream=buf.getvalue())
         assert ocr.scan_density(page) == (pytest.approx(1.0), (1275, 1650))
         assert ocr.page_units(page) == 150.0
+
+
+# --- what OCR gets wrong about a page's head, whatever the scan -------------------------
+
+def test_an_ocr_reading_of_a_persian_running_title_is_foreign_furniture():
+    # Tesseract's Arabic model reads Persian final «ی» as «ى» (one shape) and «گ» as «ك»
+    from pdfclean.furniture import classify
+
+    line = "اقتصاد عراق؛ وابستكى به نفت و فشار تورم"
+    assert classify(line, "top", 1, "ar", None, fuzzy=True) == [("running_title", line)]
+    assert classify(line, "top", 1, "ar", None) == []  # a text layer's «ى» is Arabic evidence
+
+
+def test_author_and_source_read_as_one_paragraph_are_two_fields():
+    from pdfclean.metadata import read_metadata
+    from pdfclean.model import Block
+
+    text = "الكاتب: فرشته صادقي المصدر: صحيفة الاقتصاد اليوم. شر بتاريخ 18 آذار / مارس 2025."
+    m = read_metadata([], [Block("paragraph", text, [1])], 12.0)
+    assert (m.author, m.source, m.published) == ("فرشته صادقي", "صحيفة الاقتصاد اليوم", "2025-03-18")
+    quoted = "وقال الكاتب: إن المصدر: مجهول"  # a body sentence is not split into fields
+    assert read_metadata([], [Block("paragraph", quoted, [1])], 12.0).source is None
+
+
+def test_a_smear_read_as_letters_is_not_a_line():
+    W = ocr._Word
+    body = [[W("نص", 100, 100 + 20 * i, 130, 112 + 20 * i, 92.0, line=i)] for i in range(5)]
+    smear = [W("لل", 250, 0, 450, 60, 17.0, line=9), W("حب", 460, 0, 600, 60, 12.0, line=9)]
+    sure = [W("لل", 250, 0, 450, 60, 85.0, line=10)]  # a confident reading stays, however large
+    kept = ocr._without_smears(body + [smear, sure])
+    assert smear not in kept and sure in kept and all(b in kept for b in body)

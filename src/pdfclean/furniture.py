@@ -262,7 +262,7 @@ def classify(text: str, band: str, repeats: int, doc_lang: str | None,
         return [("branding", text)]
     parts = split_edge_number(text)
     core, num = parts if parts else (text, None)
-    foreign = _foreign(core, doc_lang)
+    foreign = _foreign(core, doc_lang, fuzzy)
     if repeats >= 2 or foreign:
         kind = "running_title" if (band == "top" or foreign) else "footer"
         if band == "top" and not foreign and len(core.split()) <= 1:
@@ -274,9 +274,10 @@ def classify(text: str, band: str, repeats: int, doc_lang: str | None,
     return []
 
 
-def _foreign(text: str, doc_lang: str | None) -> bool:
-    """Is a band line in another language than the body (3+ words)?"""
+def _foreign(text: str, doc_lang: str | None, ocr: bool = False) -> bool:
+    """Is a band line in another language than the body (3+ words)? (``ocr``:
+    an OCR reading, see :func:`pdfclean.lang.language_of`.)"""
     if not doc_lang or len(text.split()) < 3:
         return False
-    lg = lang.language_of(text)
+    lg = lang.language_of(text, ocr)
     return lg not in ("und", doc_lang)

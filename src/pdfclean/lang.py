@@ -149,8 +149,12 @@ _BARE_TABLE = dict.fromkeys([*range(0x064B, 0x0660), 0x0670])
 
 
 @lru_cache(maxsize=65536)
-def _word_log_odds(word: str) -> float:
+def _word_log_odds(word: str, ocr: bool = False) -> float:
     """Persian-vs-Arabic evidence carried by one Arabic-script word.
+
+    ``ocr``: the word is an OCR reading. A final «ى» is then no evidence:
+    Persian «ی» has the same dotless shape at a word's end, and a model picks
+    either (Tesseract's Arabic model reads «وابستگی» as «وابستكى»).
 
     >>> _word_log_odds("گلستان") > 0 > _word_log_odds("الوقت")
     True
@@ -170,7 +174,7 @@ def _word_log_odds(word: str) -> float:
         score += W_HAY_SUFFIX
     if "ة" in word:
         score += W_TA_MARBUTA
-    if "ى" in word:
+    if "ى" in word and not ocr:
         score += W_ALEF_MAKSURA
     if "\u064c" in word or "\u064d" in word:
         score += W_TANWIN
@@ -195,9 +199,9 @@ def persian_log_odds(text: str) -> float:
     return _log_odds(_prepare(text))
 
 
-def _log_odds(text: str) -> float:
+def _log_odds(text: str, ocr: bool = False) -> float:
     """:func:`persian_log_odds` of text already through :func:`_prepare`."""
-    score = sum(_word_log_odds(w) for w in _words(text))
+    score = sum(_word_log_odds(w, ocr) for w in _words(text))
     digits = 0.0
     for run in _DIGIT_RUN_RE.findall(text):
         digits += W_PERSIAN_DIGIT_RUN if run[0] in PERSIAN_DIGITS else W_ARABIC_DIGIT_RUN
@@ -299,7 +303,7 @@ def _char_counts(text: str) -> dict[str, int]:
     return counts
 
 
-def language_of(text: str) -> str:
+def language_of(text: str, ocr: bool = False) -> str:
     """``"ar"``, ``"fa"``, ``"en"`` or ``"und"`` for a line or paragraph.
 
     * ``"en"`` when Latin letters outnumber Arabic-script ones (any Latin
@@ -308,6 +312,12 @@ def language_of(text: str) -> str:
       when the Arabic-vs-Persian evidence is too weak (a lone name);
     * otherwise ``"fa"`` or ``"ar"`` from :func:`persian_log_odds`.
 
+    ``ocr``: the text is an OCR reading, whose final «ى»/«ی» tells nothing
+    (see :func:`_word_log_odds`).
+
+    >>> t = "اقتصاد عراق؛ وابستكى به نفت و فشار تورم"  # Tesseract's reading of a Persian line
+    >>> language_of(t), language_of(t, ocr=True)
+    ('und', 'fa')
     >>> language_of("واقعیتهای نادیده گرفته شده مذاکرات ایران و امریکا")
     'fa'
     >>> language_of("وصل الوفد العراقي إلى محافظة گلستان شمالي إيران")
@@ -325,7 +335,7 @@ def language_of(text: str) -> str:
     other = counts["other_arabic_script"]
     if other >= 3 and other >= 0.03 * arabic:
         return "und"
-    x = _log_odds(text)  # text is prepared already
+    x = _log_odds(text, ocr)  # text is prepared already
     if x >= DECISION_MARGIN:
         return "fa"
     if x <= -DECISION_MARGIN:

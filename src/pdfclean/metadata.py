@@ -13,16 +13,17 @@ import re
 from . import dates
 from .model import Block, Line, Metadata, Page
 
-_AUTHOR = re.compile(
-    r"^\s*(?:الكاتب|الكاتبة|الكُتّاب|بقلم|إعداد|اعداد|تأليف|المؤلف|الباحث|الباحثة|نویسنده|Author|By)\s*[:：\-–]\s*(?P<v>.+)$",
-    re.I,
-)
-_SOURCE = re.compile(r"^\s*(?:المصدر|المصادر|منبع|Source)\s*[:：\-–]\s*(?P<v>.+)$", re.I)
+_AUTHOR_LABEL = r"(?:الكاتب|الكاتبة|الكُتّاب|بقلم|إعداد|اعداد|تأليف|المؤلف|الباحث|الباحثة|نویسنده|Author|By)"
+_SOURCE_LABEL = r"(?:المصدر|المصادر|منبع|Source)"
+_AUTHOR = re.compile(r"^\s*" + _AUTHOR_LABEL + r"\s*[:：\-–]\s*(?P<v>.+)$", re.I)
+_SOURCE = re.compile(r"^\s*" + _SOURCE_LABEL + r"\s*[:：\-–]\s*(?P<v>.+)$", re.I)
+# where a second labelled field starts inside one text (a colon after the label)
+_NEXT_LABEL = re.compile(r"\s+(?=(?:" + _AUTHOR_LABEL + "|" + _SOURCE_LABEL + r")\s*[:：])", re.I)
 # the publication note after the source; OCR often garbles «نُشر» (the damma
-# makes «ئشر», «شر», «تسر») and a producer may double its mark («نُنُشر»), so
-# «، <a short word> بتاريخ» starts it too
+# makes «ئشر», «شر», «تسر»; the comma before it «.») and a producer may double
+# its mark («نُنُشر»), so «، <a short word> بتاريخ» (or «. …») starts it too
 _PUBLISHED_CUT = re.compile(
-    r"\s*(?:[،,]\s*\S{1,8}\s+(?=بتاريخ)|[،,.\-–]?\s*(?=(?:نُشر|نشر|نُشِر|منتشر شده|بتاريخ|تاريخ النشر|published)\b))"
+    r"\s*(?:(?:[،,]\s*|\.\s+)\S{1,8}\s+(?=بتاريخ)|[،,.\-–]?\s*(?=(?:نُشر|نشر|نُشِر|منتشر شده|بتاريخ|تاريخ النشر|published)\b))"
     r".*$", re.I)
 _COPYRIGHT = re.compile(r"(?:محفوظة|محفوظه)\s+(?:ل|لـ)\s*(?P<v>.+)$")
 _ORG = re.compile(r"^(?:مركز|معهد|مؤسسة|منتدى|مرکز|مؤسسه|پژوهشکده|المركز|المعهد)\s")
@@ -62,6 +63,20 @@ def source_of(text: str) -> str | None:
     if d:  # a bare date after the source
         v = v[: d.start]
     return clean_value(v) or None
+
+
+def split_fields(text: str) -> list[str]:
+    """A head field's text holding further labelled fields, one text per
+    field: OCR (or a producer) may set the author and source lines as one
+    paragraph. A text that does not start with a label is left whole (a body
+    sentence quoting «المصدر: …»).
+
+    >>> split_fields("الكاتب: فرشته صادقي المصدر: صحيفة الاقتصاد اليوم")
+    ['الكاتب: فرشته صادقي', 'المصدر: صحيفة الاقتصاد اليوم']
+    >>> split_fields("وقال الكاتب: إن المصدر: مجهول")
+    ['وقال الكاتب: إن المصدر: مجهول']
+    """
+    return _NEXT_LABEL.split(text) if _head_role(text) else [text]
 
 
 def publisher_of(texts: list[str]) -> str | None:
@@ -179,7 +194,8 @@ def read_metadata(cover: list[Line], first_blocks: list[Block], body_size: float
     meta = Metadata()
     head = head or {}
     head_texts = [head_text(head[r]) for r in ("author", "source") if head.get(r)]
-    head_texts = head_texts + [l.text for l in cover] + [b.text for b in first_blocks[:8]]
+    head_texts = [t for text in head_texts + [l.text for l in cover] + [b.text for b in first_blocks[:8]]
+                  for t in split_fields(text)]
     for t in head_texts:
         if meta.author is None:
             meta.author = author_of(t)

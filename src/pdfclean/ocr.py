@@ -109,6 +109,7 @@ BOLD_RATIO_LARGE = 1.06  # … or this on text LARGE times the body size
 LARGE = 1.1
 NOISE_CONF = 35.0  # a 1-character word under this confidence is a speck
 SPECK_CONF = 70.0  # … and so is a line of 1–2 characters under this
+SMEAR_CONF, SMEAR_SIZE = 40.0, 3.0  # a line all under this confidence, this many times the usual size: a smear
 GAP_EM = 1.5  # a gap this wide (ems) inside a line of some reading is an unread word
 GAP_INK = 0.3  # … if this share of its columns has ink
 # combining the readings (see combine)
@@ -934,7 +935,7 @@ def _main_rtl(words: list[_Word], rtl: list[str]) -> str:
     from .lang import language_of
 
     text = " ".join(w.text for w in words if _is_rtl_word(w.text) and w.conf >= 60)
-    code = {"ar": "ara", "fa": "fas"}.get(language_of(text))
+    code = {"ar": "ara", "fa": "fas"}.get(language_of(text, ocr=True))
     if code in rtl:
         return code
     return "+".join(rtl)
@@ -1396,15 +1397,30 @@ def _wmedian(vals: list[tuple[float, float]]) -> float:
     return vals[-1][0]
 
 
+def _without_smears(lines: list[list[_Word]]) -> list[list[_Word]]:
+    """The lines without smears: a line whose every word is doubtful (under
+    :data:`SMEAR_CONF`) and whose few characters are spread over
+    :data:`SMEAR_SIZE` times the page's typical character width is not text —
+    a shadow, the page's edge or a picture read as letters (a camera's dark
+    corner reads «لل ييح حب» over a third of the page)."""
+    if len(lines) < 2:
+        return lines
+    sizes = [_line_size(ws) for ws in lines]
+    typical = sorted(sizes)[len(sizes) // 2]
+    return [ws for ws, size in zip(lines, sizes)
+            if size <= SMEAR_SIZE * typical or max(w.conf for w in ws) >= SMEAR_CONF]
+
+
 def _glyphs(words: list[_Word], r: _Render, spans: list[tuple[float, float, float]] = ()) -> OcrResult:
     # a line of one or two doubtful characters is a speck (a stray «١» or «2»)
     lines = [ws for ws in _group_lines(words)
              if sum(len(w.text) for w in ws) > 2 or max(w.conf for w in ws) >= SPECK_CONF]
+    lines = _without_smears(lines)
     if not lines:
         return OcrResult([], None)
     from .lang import language_of
 
-    page_lang = language_of(" ".join(w.text for ws in lines for w in ws))
+    page_lang = language_of(" ".join(w.text for ws in lines for w in ws), ocr=True)
     lines = [sorted(ws, key=lambda w: w.x0 + w.x1) for ws in lines]
     _fix_guillemets(lines)
     rtls = []
@@ -1413,7 +1429,7 @@ def _glyphs(words: list[_Word], r: _Render, spans: list[tuple[float, float, floa
         n_ltr = sum(len(w.text) for w in ws if _is_latin_word(w.text))
         rtl = n_rtl * 10 >= 3 * max(1, n_rtl + n_ltr)
         rtls.append(rtl)
-        ll = language_of(" ".join(w.text for w in ws))
+        ll = language_of(" ".join(w.text for w in ws), ocr=True)
         if ll not in ("ar", "fa"):
             ll = page_lang if page_lang in ("ar", "fa") else None
         for w in ws:
