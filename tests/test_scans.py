@@ -249,3 +249,22 @@ def test_a_smear_read_as_letters_is_not_a_line():
     sure = [W("لل", 250, 0, 450, 60, 85.0, line=10)]  # a confident reading stays, however large
     kept = ocr._without_smears(body + [smear, sure])
     assert smear not in kept and sure in kept and all(b in kept for b in body)
+
+
+def test_light_falling_off_is_evened_out_and_even_light_left_alone():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    h, w = 600, 400
+    page = np.full((h, w), 250, np.uint8)
+    for y in range(40, h - 40, 24):  # lines of "text"
+        page[y:y + 6, 40:w - 40] = np.where(rng.random((6, w - 80)) < 0.5, 30, 250)
+    assert ocr.even_light(page) is page  # a scanner's even light: untouched
+    fall = np.linspace(1.0, 0.55, w)[None, :]  # 45 % less light at one side
+    dim = (page * fall).astype(np.uint8)
+    out = ocr.even_light(dim)
+    paper = out[page == 250]
+    ink = out[page == 30]
+    assert paper.min() > 215 and np.median(paper) >= 240  # paper near white again, both sides
+    assert dim[page == 250].min() < 140  # (it was dark grey at one side)
+    assert ink.max() < 120  # ink still ink

@@ -772,7 +772,46 @@ def stretch_contrast(img):
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-PREPROCESS = stretch_contrast  # image → image before Tesseract
+LIGHT_BLOCK = 48  # pixels: the paper's brightness is measured in blocks this size …
+LIGHT_UNEVEN = 40  # … and evened out when the blocks' paper differs by more grey levels than this
+
+
+def even_light(img):
+    """Light falling off across the page (a camera, a book's gutter) evened
+    out: the paper's brightness is measured in each block (its 97th
+    percentile: text always leaves more of a block bare than that) and spread
+    back to every pixel between the blocks' centres (beyond the outer ones
+    it stays theirs); each pixel is divided by it. A page whose paper is
+    evenly lit (every scanner's) is returned as it is."""
+    import numpy as np
+
+    h, w = img.shape
+    b = LIGHT_BLOCK
+    if h < 2 * b or w < 2 * b:
+        return img
+    hb, wb = h // b, w // b
+    blocks = img[: hb * b, : wb * b].reshape(hb, b, wb, b).swapaxes(1, 2).reshape(hb, wb, b * b)
+    paper = np.percentile(blocks, 97, axis=2).astype(np.float32)
+    lo, hi = np.percentile(paper, 5), np.percentile(paper, 95)
+    if hi - lo <= LIGHT_UNEVEN:
+        return img
+    ys = np.minimum((np.arange(h) + 0.5) / b - 0.5, hb - 1).clip(0)
+    xs = np.minimum((np.arange(w) + 0.5) / b - 0.5, wb - 1).clip(0)
+    y0, x0 = ys.astype(int), xs.astype(int)
+    y1, x1 = np.minimum(y0 + 1, hb - 1), np.minimum(x0 + 1, wb - 1)
+    fy, fx = (ys - y0)[:, None], (xs - x0)[None, :]
+    top = paper[y0][:, x0] * (1 - fx) + paper[y0][:, x1] * fx
+    bottom = paper[y1][:, x0] * (1 - fx) + paper[y1][:, x1] * fx
+    light = np.maximum(top * (1 - fy) + bottom * fy, 1.0)
+    return np.clip(img.astype(np.float32) * (255.0 / light), 0, 255).astype(np.uint8)
+
+
+def preprocess(img):
+    """What Tesseract is given: the light evened out, then the contrast stretched."""
+    return stretch_contrast(even_light(img))
+
+
+PREPROCESS = preprocess  # image → image before Tesseract
 
 
 def _run(path: str, img, lang: str, dpi: float, timeout: float, psm: str | None = None) -> str:
