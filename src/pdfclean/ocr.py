@@ -694,7 +694,15 @@ def _suspect_latin(w: _Word) -> bool:
 
 
 def _accept_reread(w: _Word, text: str, conf: float) -> bool:
-    """Does the English reading ``text`` replace word ``w``?"""
+    """Does the English reading ``text`` replace word ``w``? A number does
+    when it carries a per cent sign the word lacks, adds only a full stop or
+    bracket, holds the word's digits and more (the Arabic model read «2025»
+    as «5»), or is sure where the word was not.
+
+    >>> W = lambda t, c: _Word(t, 0, 0, 10, 10, c)
+    >>> _accept_reread(W("5", 96), "2025", 96), _accept_reread(W("33", 97), "3.3", 96)
+    (True, False)
+    """
     letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     digits = re.sub(r"\D", "", text)
     if letters >= 2 and len(text) >= 2:
@@ -706,6 +714,9 @@ def _accept_reread(w: _Word, text: str, conf: float) -> bool:
     if "%" in text and "%" not in w.text:
         return True
     if text.rstrip(".)") == w.text and conf >= REREAD_ACCEPT:  # «2» → «2.»
+        return True
+    mine = re.sub(r"\D", "", w.text)
+    if conf >= 90 and mine and mine != digits and mine in digits:  # «5» read whole: «2025»
         return True
     return conf >= 90 and w.conf < 80
 
