@@ -268,3 +268,22 @@ def test_light_falling_off_is_evened_out_and_even_light_left_alone():
     assert paper.min() > 215 and np.median(paper) >= 240  # paper near white again, both sides
     assert dim[page == 250].min() < 140  # (it was dark grey at one side)
     assert ink.max() < 120  # ink still ink
+
+
+def test_the_review_outlines_an_ocr_page_stored_sideways_where_its_text_is(tmp_path):
+    from pdfclean.review import render_pages
+
+    pdf = tmp_path / "rotate90.pdf"
+    scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, "rotate90", KIND_PAGES)
+    ref = pdfclean.extract(SAMPLES / f"{KIND_SAMPLE}.pdf", pages="2", ocr="never")
+    doc = pdfclean.extract(pdf)
+    assert doc.pages[0]["ocr"]
+
+    def title_box(d, path, number):
+        head = next(r for r in d.removed if r.kind == "article_head")
+        view = render_pages(path, [number], max_images=0)[number]
+        return view.percent_box(head.bbox, bool(d.pages[0]["ocr"]))
+
+    want = title_box(ref, SAMPLES / f"{KIND_SAMPLE}.pdf", 2)
+    got = title_box(doc, pdf, 1)
+    assert got is not None and all(abs(g - w) < 3 for g, w in zip(got, want)), (got, want)

@@ -186,15 +186,17 @@ class PageView:
     px: tuple[int, int] = (0, 0)
     note: str | None = None  # why there is no image
 
-    def percent_box(self, bbox) -> tuple[float, float, float, float] | None:
-        """(left, top, width, height) in percent of the displayed page, clipped."""
+    def percent_box(self, bbox, displayed: bool = False) -> tuple[float, float, float, float] | None:
+        """(left, top, width, height) in percent of the displayed page, clipped.
+        ``displayed``: the box is in displayed coordinates already (OCR reads
+        the page as displayed, its /Rotate applied)."""
         try:
             x0, y0, x1, y1 = (float(v) for v in bbox)
         except (TypeError, ValueError):
             return None
         if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
             return None
-        a, b, c, d, e, f = self.matrix
+        a, b, c, d, e, f = (1, 0, 0, 1, 0, 0) if displayed else self.matrix
         pts = [(a * x + c * y + e, b * x + d * y + f) for x, y in ((x0, y0), (x1, y1))]
         xs, ys = sorted(p[0] for p in pts), sorted(p[1] for p in pts)
         W, H = self.width or 1.0, self.height or 1.0
@@ -446,7 +448,7 @@ def _page_html(info: Mapping[str, Any], view: PageView, entries: list[_Entry], r
     overlays: list[str] = []
     for e in entries:
         box = e.boxes.get(n)
-        pb = view.percent_box(box) if box else None
+        pb = view.percent_box(box, ocr) if box else None
         if pb is None:
             continue
         cls = "box block-box front" if e.front else "box block-box"
@@ -457,7 +459,7 @@ def _page_html(info: Mapping[str, Any], view: PageView, entries: list[_Entry], r
     for i, r in enumerate(removed):
         colour = KIND_COLOURS.get(r.kind, "#555")
         label = KIND_LABELS.get(r.kind, r.kind)
-        pb = view.percent_box(r.bbox) if r.bbox is not None else None
+        pb = view.percent_box(r.bbox, ocr) if r.bbox is not None else None
         if pb is not None:
             overlays.append(f'<div class="box removed" id="r{n}-{i}" data-kind="{esc(r.kind)}" '
                             f'data-page="{n}" style="{_style(pb, colour)}" '
