@@ -79,6 +79,7 @@ KINDS = {
     "300dpi": "grey JPEG scanned at 300 dpi, page box = paper",
     "bilevel": "1-bit scan at 300 dpi (Flate), slight skew, page box = paper",
     "ccitt": "1-bit scan at 300 dpi (CCITT G4), slight skew, page box = paper",
+    "jbig2": "1-bit scan at 300 dpi (JBIG2, generic region, MMR-coded), slight skew, page box = paper",
     "rotate90": "grey JPEG at 200 dpi stored sideways in a landscape box, upright by /Rotate 90",
     "camera": "colour JPEG, uneven light, a perspective of a few degrees, slight blur (a phone photo)",
     "outlines": "no scan: the text drawn as filled outlines, no text layer (Ghostscript -dNoOutputFonts)",
@@ -152,12 +153,31 @@ def _ccitt(img: Image.Image) -> bytes:
     return buf.getvalue()[off: off + n]
 
 
+def _jbig2(img: Image.Image, dpi: int = 300) -> bytes:
+    """A 1-bit image as PDF's embedded JBIG2 stream (no encoder is packaged
+    for Debian or PyPI, so the simplest one): a page information segment and
+    one immediate lossless generic region whose data is MMR-coded — T.6, the
+    CCITT G4 coding, with JBIG2's 1 for black."""
+    import struct
+    from PIL import ImageOps
+
+    def segment(number: int, kind: int, data: bytes) -> bytes:  # header: number, type, no referrals, page 1
+        return struct.pack(">IBBBI", number, kind, 0, 1, len(data)) + data
+
+    w, h = img.size
+    mmr = _ccitt(ImageOps.invert(img.convert("L")).convert("1"))
+    ppm = round(dpi / 0.0254)
+    page = struct.pack(">IIIIBH", w, h, ppm, ppm, 0, 0)  # size, resolution, flags, no striping
+    region = struct.pack(">IIIIB", w, h, 0, 0, 0) + b"\x01" + mmr  # region at 0,0 (OR); MMR on
+    return segment(0, 48, page) + segment(1, 39, region)
+
+
 def image_pdf(images: list[dict], dst: Path) -> None:
     """An image-only PDF written object by object (pikepdf), so that the page
     box, /Rotate and the image's encoding are exactly what is asked. Each
     entry: ``img`` (PIL), ``box`` (width, height in points, before /Rotate),
-    ``rotate`` (0/90/180/270), ``encoding`` ("jpeg", "flate" 1-bit or
-    "ccitt"), ``quality``."""
+    ``rotate`` (0/90/180/270), ``encoding`` ("jpeg", or 1-bit "flate",
+    "ccitt" or "jbig2"), ``quality``."""
     import zlib
 
     import pikepdf
@@ -184,6 +204,11 @@ def image_pdf(images: list[dict], dst: Path) -> None:
                                   ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=1,
                                   Filter=pikepdf.Name.CCITTFaxDecode,
                                   DecodeParms=pikepdf.Dictionary(K=-1, Columns=w, Rows=h, BlackIs1=True))
+        elif enc == "jbig2":
+            xobj = pikepdf.Stream(pdf, _jbig2(img.convert("1")), Type=pikepdf.Name.XObject,
+                                  Subtype=pikepdf.Name.Image, Width=w, Height=h,
+                                  ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=1,
+                                  Filter=pikepdf.Name.JBIG2Decode)
         else:
             raise ValueError(f"unknown encoding {enc!r}")
         content = pikepdf.Stream(pdf, f"q {bw:.4f} 0 0 {bh:.4f} 0 0 cm /Im0 Do Q".encode())
@@ -287,9 +312,9 @@ def make_kind(src: Path, dst: Path, kind: str, pages: list[int] | None = None) -
                 dpi = int(kind[:-3])
                 img, angle = degrade(page_image(page, dpi), rng)
                 specs.append({"img": img, "box": (pw, ph), "quality": 75, "dpi": dpi})
-            elif kind in ("bilevel", "ccitt"):
+            elif kind in ("bilevel", "ccitt", "jbig2"):
                 img, angle = bilevel(page_image(page, 300), rng)
-                specs.append({"img": img, "box": (pw, ph), "encoding": "flate" if kind == "bilevel" else "ccitt"})
+                specs.append({"img": img, "box": (pw, ph), "encoding": "flate" if kind == "bilevel" else kind})
             elif kind == "rotate90":
                 img, angle = degrade(page_image(page, 200), rng)
                 # stored turned a quarter counter-clockwise; /Rotate 90 turns it back

@@ -40,7 +40,8 @@ def test_paper_dpi_of_a_pixel_count():
 
 
 @pytest.mark.parametrize("kind, units", [("pixel-box", 150.0), ("150dpi", 72.0), ("300dpi", 72.0),
-                                         ("bilevel", 72.0), ("ccitt", 72.0), ("rotate90", 72.0)])
+                                         ("bilevel", 72.0), ("ccitt", 72.0), ("jbig2", 72.0),
+                                         ("rotate90", 72.0)])
 def test_the_scale_comes_from_the_image(tmp_path, kind, units):
     pdf = tmp_path / f"{kind}.pdf"
     scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, kind, KIND_PAGES)
@@ -194,7 +195,7 @@ def test_a_scan_recorded_at_a_wrong_resolution_is_measured_by_its_pixels(tmp_pat
         assert r.img.shape == (3508, 2480)  # 300 dpi of the paper: the scan's own pixels
 
 
-@pytest.mark.parametrize("kind", ["pixel-box", "150dpi", "300dpi", "bilevel", "ccitt", "rotate90"])
+@pytest.mark.parametrize("kind", ["pixel-box", "150dpi", "300dpi", "bilevel", "ccitt", "jbig2", "rotate90"])
 def test_deskew_finds_the_rotation_of_every_kind(tmp_path, kind):
     pdf = tmp_path / f"{kind}.pdf"
     made = scan.make_kind(SAMPLES / f"{KIND_SAMPLE}.pdf", pdf, kind, [2, 3])
