@@ -133,3 +133,27 @@ def test_python_api_matches_cli():
     assert [b.text for b in doc2.blocks] == [b.text for b in doc.blocks]
     with pytest.raises(pdfclean.PdfCleanError):
         pdfclean.extract(b"hello")
+
+
+HEAVY = ("onnxruntime", "numpy", "pdfplumber", "pdfminer", "pymupdf4llm", "pymupdf_layout")
+
+
+def _imported(code: str) -> list[str]:
+    probe = f"import sys; {code}; print(sorted({{m.split('.')[0] for m in sys.modules if sys.modules[m]}} & set({HEAVY!r})))"
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.replace("'", '"'))
+
+
+def test_the_command_line_starts_without_numpy_onnxruntime_or_pdfplumber():
+    assert _imported("import pdfclean.cli") == []
+
+
+def test_a_text_layer_is_read_without_pymupdfs_layout_and_llm_add_ons():
+    # PyMuPDF 2 imports pymupdf_layout and pymupdf4llm (numpy, onnxruntime: ~2 s) when installed
+    assert _imported(f"import pdfclean; pdfclean.extract({SAMPLE_PDF!r}, ocr='never')") == []
+    # … and whoever wants them later still gets them (where they are installed)
+    import importlib.util
+
+    if importlib.util.find_spec("pymupdf4llm") is not None:
+        assert "pymupdf4llm" in _imported("import pdfclean.mupdf as m; m.load(); import pymupdf4llm")

@@ -73,6 +73,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .mupdf import ADD_ONS
 
 MANIFEST_NAME = "pdfclean-manifest.jsonl"
 INDEX_NAME = "pdfclean-review.html"  # --review: the index page, at the top of OUTPUT_DIR
@@ -152,12 +153,10 @@ def _peak_rss_mb() -> float:
 
 
 _PRELOAD = {"pymupdf": ("pymupdf",), "pdfplumber": ("pdfplumber",)}
-# Optional add-ons that pdfclean never calls, kept out of worker processes:
-# PyMuPDF imports pymupdf4llm and the pymupdf_layout package when they are
-# installed; they load numpy and onnxruntime, whose threads must not exist in a
-# process that forks (the zygote), and cost ~0.25 s and ~50 MB per start.
-# PyMuPDF treats them as absent.
-_NOT_IN_WORKERS = ("pymupdf.layout", "pymupdf4llm")
+# PyMuPDF's optional add-ons (pdfclean.mupdf) never enter a worker process, even
+# later: their numpy and onnxruntime threads must not exist in a process that
+# forks (the zygote).
+_NOT_IN_WORKERS = ADD_ONS
 
 
 def _preload(preload: str, strict: bool) -> None:

@@ -23,6 +23,7 @@ from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
+from .mupdf import load as _load_pymupdf
 from .quirks import (MAYBE_PIECE, TextTable, _cells, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
                      fold_overprints)
 
@@ -408,7 +409,7 @@ class PyMuPDFEngine(_Base):
     name = "pymupdf"
 
     def __init__(self, data: bytes, password: str | None = None):
-        import pymupdf
+        pymupdf = _load_pymupdf()
 
         self.warnings = []
         self.habit = Counter()

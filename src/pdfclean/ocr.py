@@ -81,6 +81,7 @@ from html.parser import HTMLParser
 
 from .errors import InternalError, PdfCleanError, PdfError
 from .model import Glyph
+from .mupdf import load as _load_pymupdf
 
 TESSERACT = "tesseract"  # the binary, looked up on PATH ($PDFCLEAN_TESSERACT overrides)
 DEFAULT_LANG = "ara+fas+eng"
@@ -206,7 +207,7 @@ def open_document(data: bytes, password: str | None = None, lang: str | None = N
         check(lang)
     else:
         tesseract_path()
-    import pymupdf
+    pymupdf = _load_pymupdf()
 
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
@@ -262,7 +263,7 @@ def _mupdf_errors() -> tuple[type[BaseException], ...]:
     """What MuPDF raises about a page it cannot draw (a broken image, a bad
     stream): the PDF's fault. A ``TypeError``/``ValueError`` from PyMuPDF's
     bindings is a bad argument of ours and is not among them."""
-    import pymupdf
+    pymupdf = _load_pymupdf()
 
     errs: list[type[BaseException]] = [RuntimeError]
     base = getattr(getattr(pymupdf, "mupdf", None), "FzErrorBase", None)
@@ -276,7 +277,7 @@ def _pixmap(page, zoom: float, angle: float = 0.0):
     ``angle``): a Matrix, never a dpi — PyMuPDF ≥ 1.24 wants an integer dpi,
     and a scan's page box gives any scale. A page MuPDF cannot draw is an
     :class:`OcrError` (the PDF's); anything else raised here is ours."""
-    import pymupdf
+    pymupdf = _load_pymupdf()
 
     mat = pymupdf.Matrix(zoom, zoom)
     if angle:
@@ -346,7 +347,7 @@ def outlined_text(page) -> bool:
 def outlined_pages(data: bytes, password: str | None, numbers: list[int]) -> set[int]:
     """Which of the pages ``numbers`` (1-based) hold text drawn as outlines
     (:func:`outlined_text`); none when the PDF cannot be opened here."""
-    import pymupdf
+    pymupdf = _load_pymupdf()
 
     out: set[int] = set()
     try:

@@ -18,6 +18,7 @@ from .engines import ENGINES, open_engine
 from .errors import InternalError, LimitError, PdfCleanError, PdfError
 from .lines import build_lines
 from .model import REMOVED_KINDS, Block, Document, Line, Page, RawPage, Removed, Source, ink
+from .mupdf import load as _load_pymupdf
 from .safety import DEFAULT_MAX_INFLATE
 from .script import (IMPLAUSIBLE_BELOW, PLAUSIBLE_ABOVE, PLAUSIBLE_WORDS, function_word_hits, repair_line,
                      reverse_words, script_plausibility, text_quality)
@@ -250,7 +251,7 @@ def _preflight(eng, data: bytes, password: str | None, numbers: list[int],
     doc = getattr(eng, "doc", None)
     if doc is not None:
         return check(doc)
-    import pymupdf
+    pymupdf = _load_pymupdf()
 
     try:
         with pymupdf.open(stream=data, filetype="pdf") as d:

@@ -45,6 +45,7 @@ from typing import Any
 
 from .writers import write_atomic
 from .model import Block, Document
+from .mupdf import load as _load_pymupdf
 
 DEFAULT_DPI = 90
 MAX_IMAGE_SIDE = 1600  # px: a huge page box is rendered smaller, never larger than this
@@ -221,7 +222,7 @@ def render_pages(pdf: PdfInput | None, numbers: Iterable[int], *, password: str 
             v.note = "no PDF given"
         return views
     try:
-        import pymupdf
+        pymupdf = _load_pymupdf()
 
         if isinstance(pdf, (bytes, bytearray, memoryview)):
             doc = pymupdf.open(stream=bytes(pdf), filetype="pdf")
