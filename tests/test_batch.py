@@ -844,3 +844,18 @@ def test_a_report_that_cannot_be_made_does_not_fail_the_document(monkeypatch):
     assert got["status"] == "ok" and json.loads(got["text"])["source"]["file"] == "a/b.pdf"
     assert got["review_error"] == "review report could not be made: RuntimeError: no renderer"
     assert "review_html" not in got
+
+
+def test_a_fifo_named_pdf_is_skipped_with_its_reason_and_the_rest_converted(tmp_path):
+    import os
+    import shutil
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLE_FILES[0], src / "good.pdf")
+    os.mkfifo(src / "waiting.pdf")  # nobody writes to it
+    r = run_cli("batch", src, "-o", tmp_path / "out", "--quiet", timeout=120)
+    assert r.returncode == 1, r.stderr
+    got = latest(tmp_path / "out")
+    assert got["good.pdf"]["status"] == "ok"
+    assert got["waiting.pdf"]["status"] == "failed" and "not a regular file" in got["waiting.pdf"]["error"]

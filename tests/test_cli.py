@@ -157,3 +157,17 @@ def test_a_text_layer_is_read_without_pymupdfs_layout_and_llm_add_ons():
 
     if importlib.util.find_spec("pymupdf4llm") is not None:
         assert "pymupdf4llm" in _imported("import pdfclean.mupdf as m; m.load(); import pymupdf4llm")
+
+
+def test_a_fifo_named_pdf_is_refused_at_once(tmp_path):
+    import os
+
+    fifo = tmp_path / "waiting.pdf"
+    os.mkfifo(fifo)  # nobody writes to it: reading it would block for ever
+    r = subprocess.run([sys.executable, "-m", "pdfclean.cli", "extract", str(fifo)],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 1 and "not a regular file (a FIFO)" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "pdfclean.cli", "extract", "/dev/null"],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 1 and "(a device)" in r.stderr, r.stderr

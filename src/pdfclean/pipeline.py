@@ -8,6 +8,7 @@ import gc
 import hashlib
 import os
 import re
+import stat
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Union
@@ -73,7 +74,10 @@ def _read(src: Input, max_bytes: int) -> tuple[bytes, str | None]:
         p = Path(src)
         name = str(src)
         try:
-            size = p.stat().st_size
+            st = p.stat()
+            if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):  # reading a FIFO would wait for a writer
+                raise PdfError(f"not a regular file ({_file_kind(st.st_mode)}), not a PDF")
+            size = st.st_size
             if size > max_bytes:
                 raise LimitError(f"file too large ({size} bytes; limit {max_bytes})")
             data = p.read_bytes()
@@ -94,6 +98,21 @@ def _read(src: Input, max_bytes: int) -> tuple[bytes, str | None]:
     if b"%%EOF" not in data[-2048:]:
         raise PdfError("truncated PDF (no %%EOF at the end; an incomplete download?)")
     return data, name
+
+
+def _file_kind(mode: int) -> str:
+    """«a FIFO», «a socket», «a device» for what ``stat`` says is not a regular file.
+
+    >>> _file_kind(stat.S_IFIFO | 0o644), _file_kind(stat.S_IFCHR)
+    ('a FIFO', 'a device')
+    """
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _sniff(data: bytes) -> str:
