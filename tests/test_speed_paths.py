@@ -471,3 +471,41 @@ def test_actual_text_applied_as_before(seed):
         at += n
     m = marked.Marks(codes, [], arts)
     assert marked._split_by_kind(trace, m) == plain_split_by_kind(trace, m)
+
+
+# --- the marked-content scan: sequences taken whole, string counts kept per font ------------
+
+def _token_by_token():
+    """The scan's pattern with every alternative that takes several tokens at
+    once taken out (strings, BDC/BMC sequences), as the scan read before them."""
+    pat = ONE_BY_ONE.pattern
+    bmc = pat[pat.index(rb"/(?P<btag>"):pat.index(rb"(?P<bseq>)|") + len(rb"(?P<bseq>)|")]
+    return re.compile(pat.replace(bmc, b""), re.S)
+
+
+TOKEN_BY_TOKEN = _token_by_token()
+MORE_PIECES = PIECES + [b"/ReversedChars BMC ", b"/ReversedChars BMC 0 Tr/F2 13 Tf 1 0 0 -1 0 0 Tm",
+                        b"/Span BMC", b"/TagSuspect BMC ", b"/TagSuspect <</ActualText <FEFF0628>>> BDC ",
+                        b"/F1 9 Tf", b"/xBMC 12 Tf ", b"/BMC 12 Tf ", b"/F2 -1.5 Tf\n", b"[(\\000\\006\\000\\021)]TJ\n",
+                        b"/Artifact <</Type /Pagination>> BDC ", b"/ReversedChars <</ActualText (x)>> BDC ",
+                        b"/P <</MCID 3 /ActualText <FEFF0646>>> BDC <01E8> Tj EMC\n", b"/Sp BMC /c0 cs ",
+                        b"(\\000\\006)Tj\nEMC", b"EMC/ReversedChars BMC 0 Tr"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(MORE_PIECES), max_size=40))
+def test_scan_takes_sequences_as_tokens(pieces):
+    data = b"".join(pieces)
+    assert _marks(marked._SCAN, data) == _marks(TOKEN_BY_TOKEN, data)
+
+
+def test_scan_takes_sequences_as_tokens_on_the_samples():
+    import pikepdf
+
+    pdfs = sorted(glob.glob("samples/pdfs/*-chromium.pdf"))[:2] + sorted(glob.glob("samples/pdfs/*-typst.pdf"))[:2]
+    for pdf in pdfs:
+        with pikepdf.open(pdf) as p:
+            for page in p.pages:
+                c = page.obj.get("/Contents")
+                data = c.read_bytes() if isinstance(c, pikepdf.Stream) else b"\n".join(s.read_bytes() for s in c)
+                assert _marks(marked._SCAN, data) == _marks(TOKEN_BY_TOKEN, data)

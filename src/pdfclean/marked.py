@@ -41,6 +41,7 @@ _DELIM = rb"\s\[\]()<>{}/%"
 _STR = rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"  # literal string (one level of nesting)
 _NAME = rb"[^" + _DELIM + rb"]+"
 _END = rb"(?![^" + _DELIM + rb"])"
+_NAME_ONCE = rb"[^" + _DELIM + rb"]++"  # a whole name
 # the same string, matched without backtracking (a string is read one way only)
 _STR_ONCE = rb"\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.)*+\))*+\)"
 
@@ -77,6 +78,13 @@ _SCAN = re.compile(
         # a sequence with inline properties around strings: BDC, the strings, EMC
         rb"/(?P<otag>" + _NAME + rb")\s*(?P<oprops>" + _PROPS + rb")\s*BDC" + _END + _QUIET
         + rb"(?P<ostrings>" + _STRINGS + rb")" + _QUIET + _EMC + rb"(?P<one>)",
+        # a sequence without properties around strings, the font perhaps set first: BMC,
+        # Tf, the strings, EMC (Typst wraps every run so). Each token is the one the
+        # alternatives below would match there: the tag is the longest name (as theirs,
+        # when it is followed by BMC), and a font name ending in BMC is left to them
+        rb"/(?P<btag>" + _NAME_ONCE + rb")\s*BMC" + _END + _QUIET
+        + rb"(?:/(?P<btf>" + _NAME_ONCE + rb")(?<!BMC)\s+[-+]?[\d.]+\s+Tf" + _END + _QUIET + rb")?"
+        + rb"(?P<bstrings>" + _STRINGS + rb")" + _QUIET + _EMC + rb"(?P<bseq>)",
         # a marked sequence: tag and properties (inline, without nested dictionaries, or named)
         rb"/(?P<tag>" + _NAME + rb")\s*(?:(?P<props>" + _PROPS + rb")\s*BDC"
         rb"|/(?P<named>" + _NAME + rb")\s*BDC|(?P<bmc>BMC))" + _END,
@@ -289,6 +297,8 @@ class Reader:
         self._pdf = None
         self._fonts: dict = {}  # objgen -> _Font
         self.names: dict[bytes, str] = {}  # a tag as written -> its name
+        self.ones: dict[tuple[bytes, bytes], str | None | tuple] = {}  # (tag, props) -> _Walk._one
+        self._counts: dict[_Font, dict[bytes, int]] = {}  # a font -> a string -> its codes
         self._texts: dict[bytes, str | None] = {}  # a BDC property list -> its ActualText
         self._kinds: dict[bytes, str | None] = {}  # an artifact's property list -> its pagination kind
         self._suspects: bool | None = None  # /MarkInfo /Suspects: tags the producer doubts
@@ -323,6 +333,9 @@ class Reader:
                 data = b"\n".join(c.read_bytes() for c in contents if isinstance(c, pikepdf.Stream))
             else:
                 data = contents.read_bytes()
+            for c in self._counts.values():
+                if len(c) > 50_000:  # (a long document: strings seen long ago let go)
+                    c.clear()
             w = _Walk(self)
             w.run(data, res, 0, set())
             if w.depth_stack:  # unclosed sequences end with the page
@@ -365,6 +378,14 @@ class Reader:
                 kind = None
             self._kinds[props] = kind
         return kind
+
+    def counts(self, font: _Font) -> dict[bytes, int]:
+        """The codes of strings shown in ``font``, as far as worked out (a
+        table per font: a string's codes depend on its bytes and the font only)."""
+        c = self._counts.get(font)
+        if c is None:
+            c = self._counts[font] = {}
+        return c
 
     def font(self, obj) -> _Font:
         key = obj.objgen if obj is not None and obj.is_indirect else None
@@ -413,12 +434,15 @@ class _Walk:
         """Scan ``data`` (content drawn with resources ``res``, inside
         ``depth`` forms, ``forms`` their keys): codes counted, sequences
         opened and closed. The count is kept in a local between calls that
-        read it (``self.marks.codes`` is brought up to date before them)."""
+        read it (``self.marks.codes`` is brought up to date before them).
+        A string's codes are worked out once per font (``counts``: the
+        reader's table for the font in use; glyph strings repeat)."""
         import pikepdf
 
         fonts = res.get("/Font") if res is not None else None
         by_name: dict[bytes, _Font] = {}  # Tf operand -> font, in these resources
         font = _SIMPLE
+        counts = self.reader.counts(font)
         saved: list[_Font] = []
         dict_depth = 0
         dict_start = -1
@@ -426,6 +450,8 @@ class _Walk:
         m = self.marks
         codes = m.codes
         names = self.reader.names
+        ones = self.reader.ones
+        actual = m.actual
         pos, end = 0, len(data)
         while pos < end:  # one pass of the scan, or several when inline images are jumped over
             resume = end
@@ -437,20 +463,53 @@ class _Walk:
                     a, b = t.span()
                     if t.end("first") < b:  # several
                         codes += _string_codes(data[a:b], font)
-                    elif data[a] == 60:  # b"<": one hex string
-                        codes += _hex_codes(data[a + 1:b - 1], font)
-                    else:
-                        codes += _literal_codes(data, a, b, font)
+                    else:  # one string
+                        s = data[a:b]
+                        n = counts.get(s)
+                        if n is None:
+                            n = counts[s] = _string_codes(s, font)
+                        codes += n
                 elif g == "one":  # BDC, strings, EMC
                     if dict_depth:
                         continue
-                    raw = t.group("otag")
+                    key = t.group("otag", "oprops")
+                    text = ones.get(key, 0)
+                    if text == 0:
+                        text = ones[key] = self._one(*key)
+                    s = t.group("ostrings")
+                    n = counts.get(s)
+                    if n is None:
+                        n = counts[s] = _string_codes(s, font)
+                    if text is None or text.__class__ is str:  # a sequence whose only effect is its text
+                        if text is not None and n and not self.actual_open and not self.suspect:
+                            actual.append((codes, codes + n, text))
+                        codes += n
+                        continue
                     m.codes = codes
-                    self._open_sequence(names.get(raw) or names.setdefault(raw, _name(raw)), t.group("oprops"))
-                    codes += _string_codes(t.group("ostrings"), font)
-                    if self.depth_stack:
+                    self._open_sequence(names[key[0]], key[1])
+                    codes += n
+                    m.codes = codes
+                    self.close(*self.depth_stack.pop())
+                elif g == "bseq":  # BMC, perhaps Tf, strings, EMC
+                    if dict_depth:
+                        continue
+                    raw, tf, s = t.group("btag", "btf", "bstrings")
+                    tag = names.get(raw) or names.setdefault(raw, _name(raw))
+                    if tf is not None:
+                        font = by_name.get(tf) or self._font(fonts, tf, by_name)
+                        counts = self.reader.counts(font)
+                    n = counts.get(s)
+                    if n is None:
+                        n = counts[s] = _string_codes(s, font)
+                    if tag == "/ReversedChars":  # (a sequence without properties: its tag is all it says)
+                        if n:
+                            m.reversed.append((codes, codes + n))
+                    elif tag == "/Artifact" or tag == "/TagSuspect":
                         m.codes = codes
+                        self._open_sequence(tag, None)
+                        m.codes = codes + n
                         self.close(*self.depth_stack.pop())
+                    codes += n
                 elif g == "props" or g == "named" or g == "bmc":
                     if dict_depth:
                         continue
@@ -476,6 +535,7 @@ class _Walk:
                 elif g == "Q":
                     if not dict_depth and saved:
                         font = saved.pop()
+                        counts = self.reader.counts(font)
                 elif g == "bi":
                     if dict_depth:
                         continue
@@ -508,10 +568,8 @@ class _Walk:
                     continue
                 elif g == "tf":
                     key = t.group("tf")
-                    font = by_name.get(key)
-                    if font is None:
-                        fo = fonts.get(_name(key)) if fonts is not None else None
-                        font = by_name[key] = self.reader.font(fo)
+                    font = by_name.get(key) or self._font(fonts, key, by_name)
+                    counts = self.reader.counts(font)
                 elif g == "do":
                     if depth >= MAX_DEPTH:
                         raise MarkedError("forms nested too deep")
@@ -526,6 +584,24 @@ class _Walk:
                         codes = m.codes
             pos = resume
         m.codes = codes
+
+    def _font(self, fonts, key: bytes, by_name: dict[bytes, _Font]) -> _Font:
+        """The font a ``Tf`` operand names in ``fonts`` (a resource dictionary's), kept in ``by_name``."""
+        fo = fonts.get(_name(key)) if fonts is not None else None
+        font = by_name[key] = self.reader.font(fo)
+        return font
+
+    def _one(self, raw: bytes, props: bytes) -> str | None | tuple:
+        """What a sequence ``/raw props BDC strings EMC`` (opened and closed
+        with only strings inside) does, worked out once per tag and property
+        list (Chromium wraps every glyph in one of a few dozen): its
+        ``/ActualText`` (None: none), a plain tag's only effect, or ``()``
+        for the tags whose sequences do more (artifacts, suspects,
+        ReversedChars), walked as any sequence."""
+        tag = self.reader.names.get(raw) or self.reader.names.setdefault(raw, _name(raw))
+        if tag in ("/Artifact", "/TagSuspect", "/ReversedChars"):
+            return ()
+        return self.reader.actual_text(props)
 
     def _properties(self, res, name: str) -> bytes | None:
         import pikepdf
