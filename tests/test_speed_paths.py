@@ -509,3 +509,28 @@ def test_scan_takes_sequences_as_tokens_on_the_samples():
                 c = page.obj.get("/Contents")
                 data = c.read_bytes() if isinstance(c, pikepdf.Stream) else b"\n".join(s.read_bytes() for s in c)
                 assert _marks(marked._SCAN, data) == _marks(TOKEN_BY_TOKEN, data)
+
+
+# --- ActualText applied to the trace: sequences that restate one glyph skipped ----------------
+
+@pytest.mark.parametrize("seed", range(300))
+def test_actual_text_restating_glyphs_applied_as_before(seed):
+    """Most sequences say what their one glyph says (as Chromium's): the ones
+    :func:`marked._apply_actual` skips at once must be those that change nothing."""
+    rnd = random.Random(1000 + seed)
+    trace = _trace(rnd)
+    entries = [c for s in trace for c in s["chars"]]
+    code_at = [i for i, c in enumerate(entries) if c[1] != -1]
+    actual, at = [], 0
+    while at < len(code_at):
+        n = 1 if rnd.random() < 0.7 else rnd.randint(1, 3)
+        if rnd.random() < 0.7:
+            uc = entries[code_at[at]][0]
+            own = chr(uc) if uc > 0 else ""
+            text = rnd.choice([own, own, own + "\u064e", "\ufedf" if own == "\u0644" else own, "ب", "\0", ""])
+            actual.append((at, min(at + n, len(code_at)), text))
+        at += n
+    raw_a, raw_b = RawPage(1, 1, 1, []), RawPage(1, 1, 1, [])
+    assert marked._apply_actual(copy.deepcopy(trace), actual, raw_a) == plain_apply_actual(copy.deepcopy(trace),
+                                                                                          actual, raw_b)
+    assert raw_a.repairs == raw_b.repairs and raw_a.account == raw_b.account

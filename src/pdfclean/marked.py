@@ -32,6 +32,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress
 from operator import itemgetter
 
 from .model import ink
@@ -652,8 +653,11 @@ def _kinds(marks: Marks) -> list[str | None]:
 def trace_codes(trace: list[dict]) -> int:
     """Glyph codes in MuPDF's text trace: its entries, but those that go on
     the glyph before (glyph id -1)."""
-    gids = [c[1] for span in trace for c in span["chars"]]
+    gids = list(map(_GID, chain.from_iterable(map(_CHARS, trace))))
     return len(gids) - gids.count(-1)
+
+
+_CHARS, _GID = itemgetter("chars"), itemgetter(1)
 
 
 class _Same(dict):
@@ -739,18 +743,17 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
     one entry (see :func:`apply_trace`); the spans no sequence changed are
     the trace's own. Most sequences restate their glyphs (Chromium wraps
     nearly every glyph): a glyph of one entry is looked at without slicing."""
-    entries: list = []  # every entry; a code's further characters (glyph id -1) follow it
-    off = [0]  # where each span's entries start
-    for span in trace:
-        entries += span["chars"]
-        off.append(len(entries))
-    gids = list(map(itemgetter(1), entries))
-    code_at = [i for i, g in enumerate(gids) if g != -1] if -1 in gids else list(range(len(entries)))
-    code_at.append(len(entries))  # code_at[k]: the entry code k starts at
+    charses = list(map(_CHARS, trace))
+    entries = list(chain.from_iterable(charses))  # every entry; a code's further characters (glyph id -1) follow it
+    off = list(accumulate(map(len, charses), initial=0))  # where each span's entries start
+    gids = list(map(_GID, entries))
+    # code_at[k]: the entry code k starts at
+    code_at = list(compress(range(len(gids)), map((-1).__ne__, gids))) if -1 in gids else list(range(len(entries)))
+    code_at.append(len(entries))
     last = len(code_at) - 1
     actual = _merge_pieces(actual, lambda a, b, c: _part_of(
         entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
-    covered = {c for a, b, _t in actual for c in range(a, b)}
+    covered = set(chain.from_iterable([range(a, b) for a, b, _t in actual]))
 
     def joins(k: int, start: int, end: int, text: str) -> bool:
         """Is code ``k``, just outside ``[start, end)``, a piece of that cluster (:func:`_part_of`)?"""
@@ -762,9 +765,18 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
         return _part_of(entries[i:code_at[k + 1]], entries[code_at[start]:code_at[end]], text)
 
     touched: set[int] = set()  # spans whose entries changed
+    reps: list[tuple[int, int, list]] = []  # entries [i, j) replaced by a list (in order, apart)
     same = _SAME
+    restates = _RESTATES
     for start, end, text in actual:
-        end = min(end, last)
+        if end > last:
+            end = last
+        if end == start + 1:  # one code: of one entry, restated, no piece beside it? Then nothing changes
+            i = code_at[start]
+            if code_at[end] == i + 1 and restates[(entries[i][0], text)] and (
+                    start == 0 or start - 1 in covered or _apart(entries, code_at, start - 1, text)) and (
+                    end >= last or end in covered or _apart(entries, code_at, end, text)):
+                continue
         # the cluster's other glyphs, drawn just outside the sequence (Typst draws a
         # raised mark in a text object of its own, with the whole cluster as its text)
         while start > 0 and start - 1 not in covered and joins(start - 1, start, end, text):
@@ -793,30 +805,63 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
                max([c[3][2] for c in inked]), max([c[3][3] for c in group]))
         first = group[0]
         base = max(group, key=_advance)  # the base letter's origin, not a raised mark's
-        entries[i] = [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]
-        for k in range(i + 1, j):
-            entries[k] = None
+        reps.append((i, j, [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]))
         touched.update(range(first_span, bisect_right(off, j - 1)))
         _account(raw, old, text)
     if not touched:
         return trace
     spans = []
+    r = 0  # the first replacement not behind the span
     for si, span in enumerate(trace):
         if si not in touched:
             if span["chars"]:
                 spans.append(span)
             continue
+        a, b = off[si], off[si + 1]
+        while reps[r][1] <= a:
+            r += 1
+        chars = span["chars"]
         cs: list = []
-        for c in entries[off[si]:off[si + 1]]:
-            if c is None:
-                continue
-            if type(c) is list:
-                cs += c
-            else:
-                cs.append(c)
+        at = a  # the span's entries before ``at`` are taken or replaced
+        for i, j, new in reps[r:]:
+            if i >= b:
+                break
+            if i >= a:  # (a replacement begun in a span before goes there)
+                cs += chars[at - a:i - a]
+                cs += new
+            at = max(at, j)
+        if at < b:
+            cs += chars[at - a:]
         if cs:
             spans.append(_span(span, cs))
     return spans
+
+
+class _Restates(dict):
+    """``table[(uc, text)]``: does an ActualText ``text`` over one glyph mapped
+    to ``uc`` (0 or less: to nothing) change nothing in :func:`_apply_actual`
+    (it says what the glyph says, :data:`_SAME`, or the glyph is a mark
+    stranded from its letter, :func:`_stranded`)?"""
+
+    def __missing__(self, key: tuple[int, str]) -> bool:
+        uc, text = key
+        old = chr(uc) if uc > 0 else ""
+        v = self[key] = bool(_SAME[(old, text)] or _stranded(old, text))
+        return v
+
+
+_RESTATES = _Restates()
+
+
+def _apart(entries: list, code_at: list[int], k: int, text: str) -> bool:
+    """Is code ``k`` surely no piece of a cluster whose text is ``text`` (the
+    first test of :func:`_apply_actual`'s ``joins``, failed): one entry,
+    mapped to a character ``text`` does not hold?"""
+    i = code_at[k]
+    if code_at[k + 1] != i + 1 or text == "\0":
+        return False
+    uc = entries[i][0]
+    return uc <= 0 or chr(uc) not in text
 
 
 def _merge_pieces(actual: list[tuple[int, int, str]], over) -> list[tuple[int, int, str]]:
