@@ -534,3 +534,24 @@ def test_actual_text_restating_glyphs_applied_as_before(seed):
     assert marked._apply_actual(copy.deepcopy(trace), actual, raw_a) == plain_apply_actual(copy.deepcopy(trace),
                                                                                           actual, raw_b)
     assert raw_a.repairs == raw_b.repairs and raw_a.account == raw_b.account
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_split_by_kind_looks_only_at_spans_a_change_falls_in(seed):
+    """Artifacts over a trace with empty spans and spans that begin with a
+    glyph's further character (glyph id -1): as the plain version cut it."""
+    rnd = random.Random(5000 + seed)
+    trace = _trace(rnd)
+    for _ in range(rnd.randint(0, 3)):
+        at = rnd.randint(0, len(trace))
+        chars = () if rnd.random() < 0.5 else ((0x064E, -1, (0.0, 10.0), (0.0, 2.0, 1.0, 12.0)),) * rnd.randint(1, 2)
+        trace.insert(at, {"chars": chars, "size": 10.0, "font": "F", "bbox": (0, 0, 1, 12)})
+    codes = sum(1 for s in trace for c in s["chars"] if c[1] != -1)
+    arts, at = [], 0
+    while at < codes:
+        n = rnd.randint(1, 6)
+        if rnd.random() < 0.5:
+            arts.append((at, min(at + n, codes), rnd.choice(["header", "footer", "page_number"])))
+        at += n
+    m = marked.Marks(codes, [], arts)
+    assert marked._split_by_kind(trace, m) == plain_split_by_kind(trace, m)

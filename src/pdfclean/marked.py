@@ -30,9 +30,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress
+from itertools import chain
 from operator import itemgetter
 
 from .model import ink
@@ -85,7 +85,8 @@ _SCAN = re.compile(
         # when it is followed by BMC), and a font name ending in BMC is left to them
         rb"/(?P<btag>" + _NAME_ONCE + rb")\s*BMC" + _END + _QUIET
         + rb"(?:/(?P<btf>" + _NAME_ONCE + rb")(?<!BMC)\s+[-+]?[\d.]+\s+Tf" + _END + _QUIET + rb")?"
-        + rb"(?P<bstrings>" + _STRINGS + rb")" + _QUIET + _EMC + rb"(?P<bseq>)",
+        + rb"(?P<bstrings>(?P<bfirst>" + _STRING + rb")(?:" + _QUIET + _STRING + rb")*+)" + _QUIET + _EMC
+        + rb"(?P<bseq>)",
         # a marked sequence: tag and properties (inline, without nested dictionaries, or named)
         rb"/(?P<tag>" + _NAME + rb")\s*(?:(?P<props>" + _PROPS + rb")\s*BDC"
         rb"|/(?P<named>" + _NAME + rb")\s*BDC|(?P<bmc>BMC))" + _END,
@@ -152,7 +153,9 @@ def _literal_len(b: bytes) -> int:
     """Bytes of a literal string's body, without decoding it."""
     if b"\\" not in b:
         return len(b)
-    return len(_ONE.sub(b"x", _CONT.sub(b"", b)))
+    if b"\\\n" in b or b"\\\r" in b:
+        b = _CONT.sub(b"", b)
+    return len(_ONE.sub(b"x", b))
 
 
 _NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
@@ -268,6 +271,11 @@ def _literal_codes(data: bytes, a: int, b: int, font: _Font) -> int:
         return font.count(_literal(data[a + 1:b - 1]))
     n = b - a - 2 if data.find(b"\\", a, b) < 0 else _literal_len(data[a + 1:b - 1])
     return n if font.width == 1 else n // font.width
+
+
+def _one_string_codes(s: bytes, font: _Font) -> int:
+    """Codes the one hex or literal string ``s`` shows in ``font``."""
+    return _hex_codes(s[1:-1], font) if s[0] == 60 else _literal_codes(s, 0, len(s), font)
 
 
 def _string_codes(body: bytes, font: _Font) -> int:
@@ -441,10 +449,10 @@ class _Walk:
         import pikepdf
 
         fonts = res.get("/Font") if res is not None else None
-        by_name: dict[bytes, _Font] = {}  # Tf operand -> font, in these resources
+        by_name: dict[bytes, tuple[_Font, dict]] = {}  # Tf operand -> font and its counts, in these resources
         font = _SIMPLE
         counts = self.reader.counts(font)
-        saved: list[_Font] = []
+        saved: list[tuple[_Font, dict]] = []
         dict_depth = 0
         dict_start = -1
         last_dict: tuple[int, int] | None = None
@@ -468,7 +476,7 @@ class _Walk:
                         s = data[a:b]
                         n = counts.get(s)
                         if n is None:
-                            n = counts[s] = _string_codes(s, font)
+                            n = counts[s] = _one_string_codes(s, font)
                         codes += n
                 elif g == "one":  # BDC, strings, EMC
                     if dict_depth:
@@ -479,8 +487,9 @@ class _Walk:
                         text = ones[key] = self._one(*key)
                     s = t.group("ostrings")
                     n = counts.get(s)
-                    if n is None:
-                        n = counts[s] = _string_codes(s, font)
+                    if n is None:  # (Chromium: one hex string)
+                        n = counts[s] = _one_string_codes(s, font) if s[0] == 60 and s.find(b">") == len(
+                            s) - 1 else _string_codes(s, font)
                     if text is None or text.__class__ is str:  # a sequence whose only effect is its text
                         if text is not None and n and not self.actual_open and not self.suspect:
                             actual.append((codes, codes + n, text))
@@ -497,11 +506,11 @@ class _Walk:
                     raw, tf, s = t.group("btag", "btf", "bstrings")
                     tag = names.get(raw) or names.setdefault(raw, _name(raw))
                     if tf is not None:
-                        font = by_name.get(tf) or self._font(fonts, tf, by_name)
-                        counts = self.reader.counts(font)
+                        font, counts = by_name.get(tf) or self._font(fonts, tf, by_name)
                     n = counts.get(s)
                     if n is None:
-                        n = counts[s] = _string_codes(s, font)
+                        n = counts[s] = _one_string_codes(s, font) if t.end("bfirst") == t.end(
+                            "bstrings") else _string_codes(s, font)
                     if tag == "/ReversedChars":  # (a sequence without properties: its tag is all it says)
                         if n:
                             m.reversed.append((codes, codes + n))
@@ -532,11 +541,10 @@ class _Walk:
                         self.close(*self.depth_stack.pop())
                 elif g == "q":
                     if not dict_depth:
-                        saved.append(font)
+                        saved.append((font, counts))
                 elif g == "Q":
                     if not dict_depth and saved:
-                        font = saved.pop()
-                        counts = self.reader.counts(font)
+                        font, counts = saved.pop()
                 elif g == "bi":
                     if dict_depth:
                         continue
@@ -569,8 +577,7 @@ class _Walk:
                     continue
                 elif g == "tf":
                     key = t.group("tf")
-                    font = by_name.get(key) or self._font(fonts, key, by_name)
-                    counts = self.reader.counts(font)
+                    font, counts = by_name.get(key) or self._font(fonts, key, by_name)
                 elif g == "do":
                     if depth >= MAX_DEPTH:
                         raise MarkedError("forms nested too deep")
@@ -586,11 +593,13 @@ class _Walk:
             pos = resume
         m.codes = codes
 
-    def _font(self, fonts, key: bytes, by_name: dict[bytes, _Font]) -> _Font:
-        """The font a ``Tf`` operand names in ``fonts`` (a resource dictionary's), kept in ``by_name``."""
+    def _font(self, fonts, key: bytes, by_name: dict) -> tuple[_Font, dict[bytes, int]]:
+        """The font a ``Tf`` operand names in ``fonts`` (a resource
+        dictionary's) and its counts (:meth:`Reader.counts`), kept in ``by_name``."""
         fo = fonts.get(_name(key)) if fonts is not None else None
-        font = by_name[key] = self.reader.font(fo)
-        return font
+        font = self.reader.font(fo)
+        by_name[key] = pair = (font, self.reader.counts(font))
+        return pair
 
     def _one(self, raw: bytes, props: bytes) -> str | None | tuple:
         """What a sequence ``/raw props BDC strings EMC`` (opened and closed
@@ -653,7 +662,7 @@ def _kinds(marks: Marks) -> list[str | None]:
 def trace_codes(trace: list[dict]) -> int:
     """Glyph codes in MuPDF's text trace: its entries, but those that go on
     the glyph before (glyph id -1)."""
-    gids = list(map(_GID, chain.from_iterable(map(_CHARS, trace))))
+    gids = [c[1] for span in trace for c in span["chars"]]
     return len(gids) - gids.count(-1)
 
 
@@ -697,29 +706,34 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
 def _split_by_kind(spans: list[dict], marks: Marks) -> list[tuple[list[dict], str | None]]:
     """``spans`` cut into parts by pagination kind, the ``k``-th code taking the
     kind of code ``k`` of ``marks``; a span with no change of kind among its
-    codes goes whole (most do: a page has a few artifacts)."""
+    codes goes whole (most do: a page has a few artifacts), and only the spans
+    a change falls in are looked at glyph by glyph."""
     kinds = _kinds(marks)
     n = len(kinds)
     kind_of = lambda k: kinds[k] if 0 <= k < n else None  # noqa: E731
     ends = {0} | {k for a, b, _ in marks.artifacts for k in (a, b)}
     changes = sorted(k for k in ends if kind_of(k) != kind_of(k - 1))  # before code 0: none
+    entries: list = []
+    off = [0]  # where each span's entries start
+    for span in spans:
+        entries += span["chars"]
+        off.append(len(entries))
+    gids = list(map(_GID, entries))
+    code_at = [i for i, g in enumerate(gids) if g != -1] if -1 in gids else None  # the entry of each code
+    if code_at is not None:
+        cut = sorted({bisect_right(off, code_at[c]) - 1 for c in changes if c < len(code_at)})  # spans changes fall in
+    else:
+        cut = sorted({bisect_right(off, c) - 1 for c in changes if c < len(entries)})
     parts: list[tuple[list[dict], str | None]] = []
-    k = -1  # the last code seen
-    c_at = 0  # the next change not passed yet
     cur_kind: str | None = None
     cur: list[dict] = []
-    for span in spans:
-        chars = span["chars"]
-        while c_at < len(changes) and changes[c_at] <= k:
-            c_at += 1
-        codes = len(chars) - list(map(itemgetter(1), chars)).count(-1)
-        if c_at == len(changes) or changes[c_at] > k + codes:  # one kind throughout
-            if chars:
-                cur.append(span)
-            k += codes
-            continue
+    done = 0  # the spans before it are placed
+    for si in cut:
+        cur.extend(filter(_CHARS, spans[done:si]))  # one kind throughout, the current one
+        span = spans[si]
+        k = (off[si] if code_at is None else bisect_left(code_at, off[si])) - 1  # the last code seen
         piece: list = []
-        for c in chars:
+        for c in span["chars"]:
             if c[1] != -1:
                 k += 1
                 kind = kinds[k] if k < n else None
@@ -733,6 +747,8 @@ def _split_by_kind(spans: list[dict], marks: Marks) -> list[tuple[list[dict], st
             piece.append(c)
         if piece:
             cur.append(_span(span, piece))
+        done = si + 1
+    cur.extend(filter(_CHARS, spans[done:]))
     if cur:
         parts.append((cur, cur_kind))
     return parts
@@ -743,17 +759,19 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
     one entry (see :func:`apply_trace`); the spans no sequence changed are
     the trace's own. Most sequences restate their glyphs (Chromium wraps
     nearly every glyph): a glyph of one entry is looked at without slicing."""
-    charses = list(map(_CHARS, trace))
-    entries = list(chain.from_iterable(charses))  # every entry; a code's further characters (glyph id -1) follow it
-    off = list(accumulate(map(len, charses), initial=0))  # where each span's entries start
+    entries: list = []  # every entry; a code's further characters (glyph id -1) follow it
+    off = [0]  # where each span's entries start
+    for span in trace:
+        entries += span["chars"]
+        off.append(len(entries))
     gids = list(map(_GID, entries))
     # code_at[k]: the entry code k starts at
-    code_at = list(compress(range(len(gids)), map((-1).__ne__, gids))) if -1 in gids else list(range(len(entries)))
+    code_at = [i for i, g in enumerate(gids) if g != -1] if -1 in gids else list(range(len(entries)))
     code_at.append(len(entries))
     last = len(code_at) - 1
     actual = _merge_pieces(actual, lambda a, b, c: _part_of(
         entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
-    covered = set(chain.from_iterable([range(a, b) for a, b, _t in actual]))
+    covered = {c for a, b, _t in actual for c in range(a, b)}
 
     def joins(k: int, start: int, end: int, text: str) -> bool:
         """Is code ``k``, just outside ``[start, end)``, a piece of that cluster (:func:`_part_of`)?"""
@@ -829,7 +847,8 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
             if i >= a:  # (a replacement begun in a span before goes there)
                 cs += chars[at - a:i - a]
                 cs += new
-            at = max(at, j)
+            if j > at:
+                at = j
         if at < b:
             cs += chars[at - a:]
         if cs:
