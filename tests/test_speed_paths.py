@@ -555,3 +555,16 @@ def test_split_by_kind_looks_only_at_spans_a_change_falls_in(seed):
         at += n
     m = marked.Marks(codes, [], arts)
     assert marked._split_by_kind(trace, m) == plain_split_by_kind(trace, m)
+
+
+def test_actual_text_of_one_glyph_inside_a_span_is_kept():
+    """An ActualText replacing one glyph by one character inside a span (the
+    span's first and last entries unchanged, its length too) is applied."""
+    def c(ch, x):
+        return (ord(ch), 7, (x, 10.0), (x, 2.0, x + 5.0, 12.0))
+
+    trace = [{"chars": (c("ب", 0.0), c("x", 5.0), c("ت", 10.0)), "size": 10.0, "font": "F", "bbox": (0, 2, 15, 12)}]
+    raw = RawPage(1, 1, 1, [])
+    (spans, _kind), = marked.apply_trace(trace, marked.Marks(3, [(1, 2, "ن")]), raw)
+    assert [chr(e[0]) for s in spans for e in s["chars"]] == ["ب", "ن", "ت"]
+    assert raw.repairs["actual_text"] == 1

@@ -32,8 +32,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import itemgetter
+from operator import is_, itemgetter
 
 from .model import ink
 
@@ -481,22 +480,21 @@ class _Walk:
                 elif g == "one":  # BDC, strings, EMC
                     if dict_depth:
                         continue
-                    key = t.group("otag", "oprops")
-                    text = ones.get(key, 0)
+                    raw, props, s = t.group("otag", "oprops", "ostrings")
+                    text = ones.get((raw, props), 0)
                     if text == 0:
-                        text = ones[key] = self._one(*key)
-                    s = t.group("ostrings")
+                        text = ones[raw, props] = self._one(raw, props)
                     n = counts.get(s)
                     if n is None:  # (Chromium: one hex string)
                         n = counts[s] = _one_string_codes(s, font) if s[0] == 60 and s.find(b">") == len(
                             s) - 1 else _string_codes(s, font)
-                    if text is None or text.__class__ is str:  # a sequence whose only effect is its text
+                    if text.__class__ is not tuple:  # a sequence whose only effect is its text (None: none)
                         if text is not None and n and not self.actual_open and not self.suspect:
                             actual.append((codes, codes + n, text))
                         codes += n
                         continue
                     m.codes = codes
-                    self._open_sequence(names[key[0]], key[1])
+                    self._open_sequence(names[raw], props)
                     codes += n
                     m.codes = codes
                     self.close(*self.depth_stack.pop())
@@ -841,7 +839,8 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
         chars = span["chars"]
         cs: list = []
         at = a  # the span's entries before ``at`` are taken or replaced
-        for i, j, new in reps[r:]:
+        for q in range(r, len(reps)):
+            i, j, new = reps[q]
             if i >= b:
                 break
             if i >= a:  # (a replacement begun in a span before goes there)
@@ -926,7 +925,10 @@ def _advance(c: tuple) -> float:
 
 
 def _span(span: dict, chars: list) -> dict:
-    if len(chars) == len(span["chars"]) and chars[0] is span["chars"][0] and chars[-1] is span["chars"][-1]:
+    """``span`` with ``chars`` as its entries: the span itself when they are
+    its own (every one: an ActualText may replace one entry by one inside it)."""
+    old = span["chars"]
+    if len(chars) == len(old) and all(map(is_, chars, old)):
         return span
     s = dict(span)
     s["chars"] = tuple(chars)
