@@ -568,3 +568,11 @@ def test_actual_text_of_one_glyph_inside_a_span_is_kept():
     (spans, _kind), = marked.apply_trace(trace, marked.Marks(3, [(1, 2, "ن")]), raw)
     assert [chr(e[0]) for s in spans for e in s["chars"]] == ["ب", "ن", "ت"]
     assert raw.repairs["actual_text"] == 1
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from([b"\\", b"0", b"7", b"8", b"1", b"\n", b"\r", b"a", b"(", b"\\000", b"\\\\"]),
+                max_size=30))
+def test_literal_length_as_before(pieces):
+    body = b"".join(pieces)
+    assert marked._literal_len(body) == len(marked._ONE.sub(b"x", marked._CONT.sub(b"", body)))

@@ -154,7 +154,8 @@ def _literal_len(b: bytes) -> int:
         return len(b)
     if b"\\\n" in b or b"\\\r" in b:
         b = _CONT.sub(b"", b)
-    return len(_ONE.sub(b"x", b))
+    rest, escapes = _ONE.subn(b"", b)  # each escape one byte
+    return len(rest) + escapes
 
 
 _NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
