@@ -471,3 +471,108 @@ def test_actual_text_applied_as_before(seed):
         at += n
     m = marked.Marks(codes, [], arts)
     assert marked._split_by_kind(trace, m) == plain_split_by_kind(trace, m)
+
+
+# --- the marked-content scan: sequences taken whole, string counts kept per font ------------
+
+def _token_by_token():
+    """The scan's pattern with every alternative that takes several tokens at
+    once taken out (strings, BDC/BMC sequences), as the scan read before them."""
+    pat = ONE_BY_ONE.pattern
+    bmc = pat[pat.index(rb"/(?P<btag>"):pat.index(rb"(?P<bseq>)|") + len(rb"(?P<bseq>)|")]
+    return re.compile(pat.replace(bmc, b""), re.S)
+
+
+TOKEN_BY_TOKEN = _token_by_token()
+MORE_PIECES = PIECES + [b"/ReversedChars BMC ", b"/ReversedChars BMC 0 Tr/F2 13 Tf 1 0 0 -1 0 0 Tm",
+                        b"/Span BMC", b"/TagSuspect BMC ", b"/TagSuspect <</ActualText <FEFF0628>>> BDC ",
+                        b"/F1 9 Tf", b"/xBMC 12 Tf ", b"/BMC 12 Tf ", b"/F2 -1.5 Tf\n", b"[(\\000\\006\\000\\021)]TJ\n",
+                        b"/Artifact <</Type /Pagination>> BDC ", b"/ReversedChars <</ActualText (x)>> BDC ",
+                        b"/P <</MCID 3 /ActualText <FEFF0646>>> BDC <01E8> Tj EMC\n", b"/Sp BMC /c0 cs ",
+                        b"(\\000\\006)Tj\nEMC", b"EMC/ReversedChars BMC 0 Tr"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(MORE_PIECES), max_size=40))
+def test_scan_takes_sequences_as_tokens(pieces):
+    data = b"".join(pieces)
+    assert _marks(marked._SCAN, data) == _marks(TOKEN_BY_TOKEN, data)
+
+
+def test_scan_takes_sequences_as_tokens_on_the_samples():
+    import pikepdf
+
+    pdfs = sorted(glob.glob("samples/pdfs/*-chromium.pdf"))[:2] + sorted(glob.glob("samples/pdfs/*-typst.pdf"))[:2]
+    for pdf in pdfs:
+        with pikepdf.open(pdf) as p:
+            for page in p.pages:
+                c = page.obj.get("/Contents")
+                data = c.read_bytes() if isinstance(c, pikepdf.Stream) else b"\n".join(s.read_bytes() for s in c)
+                assert _marks(marked._SCAN, data) == _marks(TOKEN_BY_TOKEN, data)
+
+
+# --- ActualText applied to the trace: sequences that restate one glyph skipped ----------------
+
+@pytest.mark.parametrize("seed", range(300))
+def test_actual_text_restating_glyphs_applied_as_before(seed):
+    """Most sequences say what their one glyph says (as Chromium's): the ones
+    :func:`marked._apply_actual` skips at once must be those that change nothing."""
+    rnd = random.Random(1000 + seed)
+    trace = _trace(rnd)
+    entries = [c for s in trace for c in s["chars"]]
+    code_at = [i for i, c in enumerate(entries) if c[1] != -1]
+    actual, at = [], 0
+    while at < len(code_at):
+        n = 1 if rnd.random() < 0.7 else rnd.randint(1, 3)
+        if rnd.random() < 0.7:
+            uc = entries[code_at[at]][0]
+            own = chr(uc) if uc > 0 else ""
+            text = rnd.choice([own, own, own + "\u064e", "\ufedf" if own == "\u0644" else own, "ب", "\0", ""])
+            actual.append((at, min(at + n, len(code_at)), text))
+        at += n
+    raw_a, raw_b = RawPage(1, 1, 1, []), RawPage(1, 1, 1, [])
+    assert marked._apply_actual(copy.deepcopy(trace), actual, raw_a) == plain_apply_actual(copy.deepcopy(trace),
+                                                                                          actual, raw_b)
+    assert raw_a.repairs == raw_b.repairs and raw_a.account == raw_b.account
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_split_by_kind_looks_only_at_spans_a_change_falls_in(seed):
+    """Artifacts over a trace with empty spans and spans that begin with a
+    glyph's further character (glyph id -1): as the plain version cut it."""
+    rnd = random.Random(5000 + seed)
+    trace = _trace(rnd)
+    for _ in range(rnd.randint(0, 3)):
+        at = rnd.randint(0, len(trace))
+        chars = () if rnd.random() < 0.5 else ((0x064E, -1, (0.0, 10.0), (0.0, 2.0, 1.0, 12.0)),) * rnd.randint(1, 2)
+        trace.insert(at, {"chars": chars, "size": 10.0, "font": "F", "bbox": (0, 0, 1, 12)})
+    codes = sum(1 for s in trace for c in s["chars"] if c[1] != -1)
+    arts, at = [], 0
+    while at < codes:
+        n = rnd.randint(1, 6)
+        if rnd.random() < 0.5:
+            arts.append((at, min(at + n, codes), rnd.choice(["header", "footer", "page_number"])))
+        at += n
+    m = marked.Marks(codes, [], arts)
+    assert marked._split_by_kind(trace, m) == plain_split_by_kind(trace, m)
+
+
+def test_actual_text_of_one_glyph_inside_a_span_is_kept():
+    """An ActualText replacing one glyph by one character inside a span (the
+    span's first and last entries unchanged, its length too) is applied."""
+    def c(ch, x):
+        return (ord(ch), 7, (x, 10.0), (x, 2.0, x + 5.0, 12.0))
+
+    trace = [{"chars": (c("ب", 0.0), c("x", 5.0), c("ت", 10.0)), "size": 10.0, "font": "F", "bbox": (0, 2, 15, 12)}]
+    raw = RawPage(1, 1, 1, [])
+    (spans, _kind), = marked.apply_trace(trace, marked.Marks(3, [(1, 2, "ن")]), raw)
+    assert [chr(e[0]) for s in spans for e in s["chars"]] == ["ب", "ن", "ت"]
+    assert raw.repairs["actual_text"] == 1
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from([b"\\", b"0", b"7", b"8", b"1", b"\n", b"\r", b"a", b"(", b"\\000", b"\\\\"]),
+                max_size=30))
+def test_literal_length_as_before(pieces):
+    body = b"".join(pieces)
+    assert marked._literal_len(body) == len(marked._ONE.sub(b"x", marked._CONT.sub(b"", body)))

@@ -30,9 +30,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import is_, itemgetter
 
 from .model import ink
 
@@ -41,6 +41,7 @@ _DELIM = rb"\s\[\]()<>{}/%"
 _STR = rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"  # literal string (one level of nesting)
 _NAME = rb"[^" + _DELIM + rb"]+"
 _END = rb"(?![^" + _DELIM + rb"])"
+_NAME_ONCE = rb"[^" + _DELIM + rb"]++"  # a whole name
 # the same string, matched without backtracking (a string is read one way only)
 _STR_ONCE = rb"\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.)*+\))*+\)"
 
@@ -77,6 +78,14 @@ _SCAN = re.compile(
         # a sequence with inline properties around strings: BDC, the strings, EMC
         rb"/(?P<otag>" + _NAME + rb")\s*(?P<oprops>" + _PROPS + rb")\s*BDC" + _END + _QUIET
         + rb"(?P<ostrings>" + _STRINGS + rb")" + _QUIET + _EMC + rb"(?P<one>)",
+        # a sequence without properties around strings, the font perhaps set first: BMC,
+        # Tf, the strings, EMC (Typst wraps every run so). Each token is the one the
+        # alternatives below would match there: the tag is the longest name (as theirs,
+        # when it is followed by BMC), and a font name ending in BMC is left to them
+        rb"/(?P<btag>" + _NAME_ONCE + rb")\s*BMC" + _END + _QUIET
+        + rb"(?:/(?P<btf>" + _NAME_ONCE + rb")(?<!BMC)\s+[-+]?[\d.]+\s+Tf" + _END + _QUIET + rb")?"
+        + rb"(?P<bstrings>(?P<bfirst>" + _STRING + rb")(?:" + _QUIET + _STRING + rb")*+)" + _QUIET + _EMC
+        + rb"(?P<bseq>)",
         # a marked sequence: tag and properties (inline, without nested dictionaries, or named)
         rb"/(?P<tag>" + _NAME + rb")\s*(?:(?P<props>" + _PROPS + rb")\s*BDC"
         rb"|/(?P<named>" + _NAME + rb")\s*BDC|(?P<bmc>BMC))" + _END,
@@ -143,7 +152,10 @@ def _literal_len(b: bytes) -> int:
     """Bytes of a literal string's body, without decoding it."""
     if b"\\" not in b:
         return len(b)
-    return len(_ONE.sub(b"x", _CONT.sub(b"", b)))
+    if b"\\\n" in b or b"\\\r" in b:
+        b = _CONT.sub(b"", b)
+    rest, escapes = _ONE.subn(b"", b)  # each escape one byte
+    return len(rest) + escapes
 
 
 _NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
@@ -261,6 +273,11 @@ def _literal_codes(data: bytes, a: int, b: int, font: _Font) -> int:
     return n if font.width == 1 else n // font.width
 
 
+def _one_string_codes(s: bytes, font: _Font) -> int:
+    """Codes the one hex or literal string ``s`` shows in ``font``."""
+    return _hex_codes(s[1:-1], font) if s[0] == 60 else _literal_codes(s, 0, len(s), font)
+
+
 def _string_codes(body: bytes, font: _Font) -> int:
     """Codes the strings in ``body`` (strings, and between them bytes where
     no string starts) show in ``font``: hex strings of a simple or two-byte
@@ -289,6 +306,8 @@ class Reader:
         self._pdf = None
         self._fonts: dict = {}  # objgen -> _Font
         self.names: dict[bytes, str] = {}  # a tag as written -> its name
+        self.ones: dict[tuple[bytes, bytes], str | None | tuple] = {}  # (tag, props) -> _Walk._one
+        self._counts: dict[_Font, dict[bytes, int]] = {}  # a font -> a string -> its codes
         self._texts: dict[bytes, str | None] = {}  # a BDC property list -> its ActualText
         self._kinds: dict[bytes, str | None] = {}  # an artifact's property list -> its pagination kind
         self._suspects: bool | None = None  # /MarkInfo /Suspects: tags the producer doubts
@@ -323,6 +342,9 @@ class Reader:
                 data = b"\n".join(c.read_bytes() for c in contents if isinstance(c, pikepdf.Stream))
             else:
                 data = contents.read_bytes()
+            for c in self._counts.values():
+                if len(c) > 50_000:  # (a long document: strings seen long ago let go)
+                    c.clear()
             w = _Walk(self)
             w.run(data, res, 0, set())
             if w.depth_stack:  # unclosed sequences end with the page
@@ -365,6 +387,14 @@ class Reader:
                 kind = None
             self._kinds[props] = kind
         return kind
+
+    def counts(self, font: _Font) -> dict[bytes, int]:
+        """The codes of strings shown in ``font``, as far as worked out (a
+        table per font: a string's codes depend on its bytes and the font only)."""
+        c = self._counts.get(font)
+        if c is None:
+            c = self._counts[font] = {}
+        return c
 
     def font(self, obj) -> _Font:
         key = obj.objgen if obj is not None and obj.is_indirect else None
@@ -413,19 +443,24 @@ class _Walk:
         """Scan ``data`` (content drawn with resources ``res``, inside
         ``depth`` forms, ``forms`` their keys): codes counted, sequences
         opened and closed. The count is kept in a local between calls that
-        read it (``self.marks.codes`` is brought up to date before them)."""
+        read it (``self.marks.codes`` is brought up to date before them).
+        A string's codes are worked out once per font (``counts``: the
+        reader's table for the font in use; glyph strings repeat)."""
         import pikepdf
 
         fonts = res.get("/Font") if res is not None else None
-        by_name: dict[bytes, _Font] = {}  # Tf operand -> font, in these resources
+        by_name: dict[bytes, tuple[_Font, dict]] = {}  # Tf operand -> font and its counts, in these resources
         font = _SIMPLE
-        saved: list[_Font] = []
+        counts = self.reader.counts(font)
+        saved: list[tuple[_Font, dict]] = []
         dict_depth = 0
         dict_start = -1
         last_dict: tuple[int, int] | None = None
         m = self.marks
         codes = m.codes
         names = self.reader.names
+        ones = self.reader.ones
+        actual = m.actual
         pos, end = 0, len(data)
         while pos < end:  # one pass of the scan, or several when inline images are jumped over
             resume = end
@@ -437,20 +472,53 @@ class _Walk:
                     a, b = t.span()
                     if t.end("first") < b:  # several
                         codes += _string_codes(data[a:b], font)
-                    elif data[a] == 60:  # b"<": one hex string
-                        codes += _hex_codes(data[a + 1:b - 1], font)
-                    else:
-                        codes += _literal_codes(data, a, b, font)
+                    else:  # one string
+                        s = data[a:b]
+                        n = counts.get(s)
+                        if n is None:
+                            n = counts[s] = _one_string_codes(s, font)
+                        codes += n
                 elif g == "one":  # BDC, strings, EMC
                     if dict_depth:
                         continue
-                    raw = t.group("otag")
+                    raw, props, s = t.group("otag", "oprops", "ostrings")
+                    text = ones.get((raw, props), 0)
+                    if text == 0:
+                        text = ones[raw, props] = self._one(raw, props)
+                    n = counts.get(s)
+                    if n is None:  # (Chromium: one hex string)
+                        n = counts[s] = _one_string_codes(s, font) if s[0] == 60 and s.find(b">") == len(
+                            s) - 1 else _string_codes(s, font)
+                    if text.__class__ is not tuple:  # a sequence whose only effect is its text (None: none)
+                        if text is not None and n and not self.actual_open and not self.suspect:
+                            actual.append((codes, codes + n, text))
+                        codes += n
+                        continue
                     m.codes = codes
-                    self._open_sequence(names.get(raw) or names.setdefault(raw, _name(raw)), t.group("oprops"))
-                    codes += _string_codes(t.group("ostrings"), font)
-                    if self.depth_stack:
+                    self._open_sequence(names[raw], props)
+                    codes += n
+                    m.codes = codes
+                    self.close(*self.depth_stack.pop())
+                elif g == "bseq":  # BMC, perhaps Tf, strings, EMC
+                    if dict_depth:
+                        continue
+                    raw, tf, s = t.group("btag", "btf", "bstrings")
+                    tag = names.get(raw) or names.setdefault(raw, _name(raw))
+                    if tf is not None:
+                        font, counts = by_name.get(tf) or self._font(fonts, tf, by_name)
+                    n = counts.get(s)
+                    if n is None:
+                        n = counts[s] = _one_string_codes(s, font) if t.end("bfirst") == t.end(
+                            "bstrings") else _string_codes(s, font)
+                    if tag == "/ReversedChars":  # (a sequence without properties: its tag is all it says)
+                        if n:
+                            m.reversed.append((codes, codes + n))
+                    elif tag == "/Artifact" or tag == "/TagSuspect":
                         m.codes = codes
+                        self._open_sequence(tag, None)
+                        m.codes = codes + n
                         self.close(*self.depth_stack.pop())
+                    codes += n
                 elif g == "props" or g == "named" or g == "bmc":
                     if dict_depth:
                         continue
@@ -472,10 +540,10 @@ class _Walk:
                         self.close(*self.depth_stack.pop())
                 elif g == "q":
                     if not dict_depth:
-                        saved.append(font)
+                        saved.append((font, counts))
                 elif g == "Q":
                     if not dict_depth and saved:
-                        font = saved.pop()
+                        font, counts = saved.pop()
                 elif g == "bi":
                     if dict_depth:
                         continue
@@ -508,10 +576,7 @@ class _Walk:
                     continue
                 elif g == "tf":
                     key = t.group("tf")
-                    font = by_name.get(key)
-                    if font is None:
-                        fo = fonts.get(_name(key)) if fonts is not None else None
-                        font = by_name[key] = self.reader.font(fo)
+                    font, counts = by_name.get(key) or self._font(fonts, key, by_name)
                 elif g == "do":
                     if depth >= MAX_DEPTH:
                         raise MarkedError("forms nested too deep")
@@ -526,6 +591,26 @@ class _Walk:
                         codes = m.codes
             pos = resume
         m.codes = codes
+
+    def _font(self, fonts, key: bytes, by_name: dict) -> tuple[_Font, dict[bytes, int]]:
+        """The font a ``Tf`` operand names in ``fonts`` (a resource
+        dictionary's) and its counts (:meth:`Reader.counts`), kept in ``by_name``."""
+        fo = fonts.get(_name(key)) if fonts is not None else None
+        font = self.reader.font(fo)
+        by_name[key] = pair = (font, self.reader.counts(font))
+        return pair
+
+    def _one(self, raw: bytes, props: bytes) -> str | None | tuple:
+        """What a sequence ``/raw props BDC strings EMC`` (opened and closed
+        with only strings inside) does, worked out once per tag and property
+        list (Chromium wraps every glyph in one of a few dozen): its
+        ``/ActualText`` (None: none), a plain tag's only effect, or ``()``
+        for the tags whose sequences do more (artifacts, suspects,
+        ReversedChars), walked as any sequence."""
+        tag = self.reader.names.get(raw) or self.reader.names.setdefault(raw, _name(raw))
+        if tag in ("/Artifact", "/TagSuspect", "/ReversedChars"):
+            return ()
+        return self.reader.actual_text(props)
 
     def _properties(self, res, name: str) -> bytes | None:
         import pikepdf
@@ -580,6 +665,9 @@ def trace_codes(trace: list[dict]) -> int:
     return len(gids) - gids.count(-1)
 
 
+_CHARS, _GID = itemgetter("chars"), itemgetter(1)
+
+
 class _Same(dict):
     """``table[(old, new)]``: does the ActualText say what the glyphs already
     say, up to compatibility forms (presentation forms for base letters, which
@@ -617,29 +705,34 @@ def apply_trace(trace: list[dict], marks: Marks, raw) -> list[tuple[list[dict], 
 def _split_by_kind(spans: list[dict], marks: Marks) -> list[tuple[list[dict], str | None]]:
     """``spans`` cut into parts by pagination kind, the ``k``-th code taking the
     kind of code ``k`` of ``marks``; a span with no change of kind among its
-    codes goes whole (most do: a page has a few artifacts)."""
+    codes goes whole (most do: a page has a few artifacts), and only the spans
+    a change falls in are looked at glyph by glyph."""
     kinds = _kinds(marks)
     n = len(kinds)
     kind_of = lambda k: kinds[k] if 0 <= k < n else None  # noqa: E731
     ends = {0} | {k for a, b, _ in marks.artifacts for k in (a, b)}
     changes = sorted(k for k in ends if kind_of(k) != kind_of(k - 1))  # before code 0: none
+    entries: list = []
+    off = [0]  # where each span's entries start
+    for span in spans:
+        entries += span["chars"]
+        off.append(len(entries))
+    gids = list(map(_GID, entries))
+    code_at = [i for i, g in enumerate(gids) if g != -1] if -1 in gids else None  # the entry of each code
+    if code_at is not None:
+        cut = sorted({bisect_right(off, code_at[c]) - 1 for c in changes if c < len(code_at)})  # spans changes fall in
+    else:
+        cut = sorted({bisect_right(off, c) - 1 for c in changes if c < len(entries)})
     parts: list[tuple[list[dict], str | None]] = []
-    k = -1  # the last code seen
-    c_at = 0  # the next change not passed yet
     cur_kind: str | None = None
     cur: list[dict] = []
-    for span in spans:
-        chars = span["chars"]
-        while c_at < len(changes) and changes[c_at] <= k:
-            c_at += 1
-        codes = len(chars) - list(map(itemgetter(1), chars)).count(-1)
-        if c_at == len(changes) or changes[c_at] > k + codes:  # one kind throughout
-            if chars:
-                cur.append(span)
-            k += codes
-            continue
+    done = 0  # the spans before it are placed
+    for si in cut:
+        cur.extend(filter(_CHARS, spans[done:si]))  # one kind throughout, the current one
+        span = spans[si]
+        k = (off[si] if code_at is None else bisect_left(code_at, off[si])) - 1  # the last code seen
         piece: list = []
-        for c in chars:
+        for c in span["chars"]:
             if c[1] != -1:
                 k += 1
                 kind = kinds[k] if k < n else None
@@ -653,6 +746,8 @@ def _split_by_kind(spans: list[dict], marks: Marks) -> list[tuple[list[dict], st
             piece.append(c)
         if piece:
             cur.append(_span(span, piece))
+        done = si + 1
+    cur.extend(filter(_CHARS, spans[done:]))
     if cur:
         parts.append((cur, cur_kind))
     return parts
@@ -668,9 +763,10 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
     for span in trace:
         entries += span["chars"]
         off.append(len(entries))
-    gids = list(map(itemgetter(1), entries))
+    gids = list(map(_GID, entries))
+    # code_at[k]: the entry code k starts at
     code_at = [i for i, g in enumerate(gids) if g != -1] if -1 in gids else list(range(len(entries)))
-    code_at.append(len(entries))  # code_at[k]: the entry code k starts at
+    code_at.append(len(entries))
     last = len(code_at) - 1
     actual = _merge_pieces(actual, lambda a, b, c: _part_of(
         entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
@@ -686,9 +782,18 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
         return _part_of(entries[i:code_at[k + 1]], entries[code_at[start]:code_at[end]], text)
 
     touched: set[int] = set()  # spans whose entries changed
+    reps: list[tuple[int, int, list]] = []  # entries [i, j) replaced by a list (in order, apart)
     same = _SAME
+    restates = _RESTATES
     for start, end, text in actual:
-        end = min(end, last)
+        if end > last:
+            end = last
+        if end == start + 1:  # one code: of one entry, restated, no piece beside it? Then nothing changes
+            i = code_at[start]
+            if code_at[end] == i + 1 and restates[(entries[i][0], text)] and (
+                    start == 0 or start - 1 in covered or _apart(entries, code_at, start - 1, text)) and (
+                    end >= last or end in covered or _apart(entries, code_at, end, text)):
+                continue
         # the cluster's other glyphs, drawn just outside the sequence (Typst draws a
         # raised mark in a text object of its own, with the whole cluster as its text)
         while start > 0 and start - 1 not in covered and joins(start - 1, start, end, text):
@@ -717,30 +822,65 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
                max([c[3][2] for c in inked]), max([c[3][3] for c in group]))
         first = group[0]
         base = max(group, key=_advance)  # the base letter's origin, not a raised mark's
-        entries[i] = [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]
-        for k in range(i + 1, j):
-            entries[k] = None
+        reps.append((i, j, [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]))
         touched.update(range(first_span, bisect_right(off, j - 1)))
         _account(raw, old, text)
     if not touched:
         return trace
     spans = []
+    r = 0  # the first replacement not behind the span
     for si, span in enumerate(trace):
         if si not in touched:
             if span["chars"]:
                 spans.append(span)
             continue
+        a, b = off[si], off[si + 1]
+        while reps[r][1] <= a:
+            r += 1
+        chars = span["chars"]
         cs: list = []
-        for c in entries[off[si]:off[si + 1]]:
-            if c is None:
-                continue
-            if type(c) is list:
-                cs += c
-            else:
-                cs.append(c)
+        at = a  # the span's entries before ``at`` are taken or replaced
+        for q in range(r, len(reps)):
+            i, j, new = reps[q]
+            if i >= b:
+                break
+            if i >= a:  # (a replacement begun in a span before goes there)
+                cs += chars[at - a:i - a]
+                cs += new
+            if j > at:
+                at = j
+        if at < b:
+            cs += chars[at - a:]
         if cs:
             spans.append(_span(span, cs))
     return spans
+
+
+class _Restates(dict):
+    """``table[(uc, text)]``: does an ActualText ``text`` over one glyph mapped
+    to ``uc`` (0 or less: to nothing) change nothing in :func:`_apply_actual`
+    (it says what the glyph says, :data:`_SAME`, or the glyph is a mark
+    stranded from its letter, :func:`_stranded`)?"""
+
+    def __missing__(self, key: tuple[int, str]) -> bool:
+        uc, text = key
+        old = chr(uc) if uc > 0 else ""
+        v = self[key] = bool(_SAME[(old, text)] or _stranded(old, text))
+        return v
+
+
+_RESTATES = _Restates()
+
+
+def _apart(entries: list, code_at: list[int], k: int, text: str) -> bool:
+    """Is code ``k`` surely no piece of a cluster whose text is ``text`` (the
+    first test of :func:`_apply_actual`'s ``joins``, failed): one entry,
+    mapped to a character ``text`` does not hold?"""
+    i = code_at[k]
+    if code_at[k + 1] != i + 1 or text == "\0":
+        return False
+    uc = entries[i][0]
+    return uc <= 0 or chr(uc) not in text
 
 
 def _merge_pieces(actual: list[tuple[int, int, str]], over) -> list[tuple[int, int, str]]:
@@ -786,7 +926,10 @@ def _advance(c: tuple) -> float:
 
 
 def _span(span: dict, chars: list) -> dict:
-    if len(chars) == len(span["chars"]) and chars[0] is span["chars"][0] and chars[-1] is span["chars"][-1]:
+    """``span`` with ``chars`` as its entries: the span itself when they are
+    its own (every one: an ActualText may replace one entry by one inside it)."""
+    old = span["chars"]
+    if len(chars) == len(old) and all(map(is_, chars, old)):
         return span
     s = dict(span)
     s["chars"] = tuple(chars)
