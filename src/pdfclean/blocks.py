@@ -460,7 +460,8 @@ def _finish(d: _Draft, spacing: frozenset = frozenset()) -> Block:
     if joined:
         repairs["dehyphenated"] += joined
     for ln in d.lines:
-        repairs.update(ln.repairs)
+        if ln.repairs:  # (an empty update changes nothing)
+            repairs.update(ln.repairs)
     confs = [(ln.confidence, len(ln.text)) for ln in d.lines if ln.confidence is not None]
     conf = sum(c * n for c, n in confs) / max(1, sum(n for _, n in confs)) if confs else None
     boxes = [(ln.page, ln.x0, ln.y0, ln.x1, ln.y1) for ln in d.lines]
