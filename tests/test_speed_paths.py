@@ -573,3 +573,26 @@ def test_empty_counter_is_a_counter():
 def test_language_words_without_zwnj(text):
     plain = [w.strip(lang.ZWNJ) for w in lang._WORD_RE.findall(text) if w.strip(lang.ZWNJ)]
     assert lang._words(text) == plain
+
+
+def plain_spacing(pages):
+    from pdfclean.blocks import _DASH_AFTER, _MID_BREAK
+    spaced, tight = Counter(), Counter()
+    for p in pages:
+        for l in p.lines:
+            for m in _MID_BREAK.finditer(l.text):
+                (spaced if m.group(2) else tight)["after", m.group(1)] += 1
+            for m in _DASH_AFTER.finditer(l.text):
+                (spaced if m.group(1) else tight)["tight_before", m.group(2)] += 1
+    return frozenset(k for k in tight if k[0] == "tight_before" and tight[k] > spaced[k]) | frozenset(
+        k for k in spaced if k[0] == "after" and spaced[k] > tight[k])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="اب a1-‐–—/ \n", max_size=10), max_size=5), max_size=3))
+def test_spacing_over_joined_lines(pages_texts):
+    from pdfclean.blocks import _spacing
+    from pdfclean.model import Line, Page
+    pages = [Page(i + 1, 100, 100, [Line(t, 0, 0, 1, 1, 10, False, i + 1) for t in texts])
+             for i, texts in enumerate(pages_texts)]
+    assert _spacing(pages) == plain_spacing(pages)
