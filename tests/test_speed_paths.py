@@ -576,3 +576,128 @@ def test_actual_text_of_one_glyph_inside_a_span_is_kept():
 def test_literal_length_as_before(pieces):
     body = b"".join(pieces)
     assert marked._literal_len(body) == len(marked._ONE.sub(b"x", marked._CONT.sub(b"", body)))
+
+
+# --- after the engine: script repair, the page, assemble (sp-lines) --------------------------------
+
+from collections import Counter  # noqa: E402
+
+from pdfclean import lang, script  # noqa: E402
+
+_TEXT_CHARS = ("اأإآلوفبكمنيةىیکپ\u0640\u064b\u064c\u0650\u0670\u200c \u00a0\t\nAbcZz09٣۴%()«»"
+               "\u200e\u202b\u061c\ufb50\ufe8d\ufefb\ufbfc\ufb01\x00\x7f\u2003\u202f\u3000\ufeff.-+")
+_texts = st.text(alphabet=_TEXT_CHARS, max_size=12)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_texts)
+def test_needs_fixes_is_any_fix(text):
+    assert script._needs_fixes(text) == bool(script._ANY_FIX.search(text))
+
+
+def plain_function_word_hits(text):
+    fwd = rev = 0
+    for w in script._WORD.findall(text):
+        if w in script.FUNCTION_WORDS:
+            fwd += 1
+        elif w in script._REVERSED_FW:
+            rev += 1
+    return fwd, rev
+
+
+_words_st = st.lists(st.sampled_from(sorted(script.FUNCTION_WORDS | script._REVERSED_FW) + ["البيت", "x", "٣"]),
+                     max_size=8).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_texts, _words_st), max_size=6))
+def test_function_word_hits_of_joined_lines(texts):
+    per_line = [plain_function_word_hits(t) for t in texts]
+    assert script.function_word_hits(" ".join(texts)) == (sum(f for f, _ in per_line), sum(r for _, r in per_line))
+
+
+def plain_text_quality(text):
+    total = good = 0
+    for tok in text.split():
+        n = len(tok)
+        total += n
+        if script._GOOD_TOKEN.fullmatch(tok) or (tok.isascii() and script._ascii_wordlike(tok)):
+            good += n
+    score = good / total if total else 1.0
+    words, plausible = script.script_plausibility(text)
+    if words >= script.PLAUSIBLE_WORDS and plausible < script.IMPLAUSIBLE_BELOW:
+        score = min(score, script.NO_LANGUAGE_QUALITY)
+    return score
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_texts, _words_st, st.sampled_from(["COP29", "(3.5%).", "WYX[Z^]`_b"])), max_size=60))
+def test_text_quality_of_distinct_tokens(parts):
+    text = " ".join(parts)
+    assert script.text_quality(text) == plain_text_quality(text)
+
+
+def plain_is_rtl(glyphs):
+    r = l_ = 0
+    for g in glyphs:
+        c = script._CLASS[g.text[0]]
+        if c == "R":
+            r += g.n if g.n > 1 else sum(script._LETTERS_IN[ch] for ch in g.text if script._CLASS[ch] == "R")
+        elif c == "L":
+            l_ += g.n
+    return r > 0 and r * 10 >= 3 * (r + l_)
+
+
+_glyph_texts = st.sampled_from(["ب", "ﷲ", "لا", "\ufefb", "a", "ab", "3", " ", "(", "\u200c", "بa", "aب", "ﻻ"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(_glyph_texts, st.integers(1, 4), st.booleans(), st.integers(0, 50)), min_size=1,
+                max_size=12))
+def test_line_direction_with_known_classes(spec):
+    glyphs = [Glyph(t, i, 0, i + 1, 1, 1, 10, n=n if len(t) == 1 else 1, rightward=rw, seq=seq)
+              for i, (t, n, rw, seq) in enumerate(spec)]
+    types = "".join(script._CLASS[g.text[0]] for g in glyphs)
+    assert script._is_rtl(glyphs, types) == script._is_rtl(glyphs) == plain_is_rtl(glyphs)
+    assert script._stream_was_visual(glyphs, types) == script._stream_was_visual(glyphs)
+    clusters = [g.text for g in glyphs]
+    for rtl in (None, True, False):
+        assert script._visual_to_logical(clusters, types, rtl) == script.visual_to_logical(clusters, rtl)
+
+
+def test_empty_counter_is_a_counter():
+    c = script._counter()
+    assert type(c) is Counter and c == Counter() and not c
+    c["x"] += 2
+    c.update(Counter(y=1))
+    assert c == Counter(x=2, y=1)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_texts)
+def test_language_words_without_zwnj(text):
+    plain = [w.strip(lang.ZWNJ) for w in lang._WORD_RE.findall(text) if w.strip(lang.ZWNJ)]
+    assert lang._words(text) == plain
+
+
+def plain_spacing(pages):
+    from pdfclean.blocks import _DASH_AFTER, _MID_BREAK
+    spaced, tight = Counter(), Counter()
+    for p in pages:
+        for l in p.lines:
+            for m in _MID_BREAK.finditer(l.text):
+                (spaced if m.group(2) else tight)["after", m.group(1)] += 1
+            for m in _DASH_AFTER.finditer(l.text):
+                (spaced if m.group(1) else tight)["tight_before", m.group(2)] += 1
+    return frozenset(k for k in tight if k[0] == "tight_before" and tight[k] > spaced[k]) | frozenset(
+        k for k in spaced if k[0] == "after" and spaced[k] > tight[k])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="اب a1-‐–—/ \n", max_size=10), max_size=5), max_size=3))
+def test_spacing_over_joined_lines(pages_texts):
+    from pdfclean.blocks import _spacing
+    from pdfclean.model import Line, Page
+    pages = [Page(i + 1, 100, 100, [Line(t, 0, 0, 1, 1, 10, False, i + 1) for t in texts])
+             for i, texts in enumerate(pages_texts)]
+    assert _spacing(pages) == plain_spacing(pages)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from .model import Block, Line, Page, ink
-from .script import _BRACKET, _bracket_disorder, mirror_brackets
+from .script import _BRACKET, _bracket_disorder, _counter, mirror_brackets
 
 _FINAL = re.compile(r"[.!?؟:…»\"”'\)]\s*$|[.!?؟:…]\S{0,2}$")
 _LIST = re.compile(
@@ -179,12 +179,12 @@ def _spacing(pages: list[Page]) -> frozenset:
     joined to the next the same way."""
     spaced: Counter = Counter()
     tight: Counter = Counter()
-    for p in pages:
-        for l in p.lines:
-            for m in _MID_BREAK.finditer(l.text):
-                (spaced if m.group(2) else tight)["after", m.group(1)] += 1
-            for m in _DASH_AFTER.finditer(l.text):
-                (spaced if m.group(1) else tight)["tight_before", m.group(2)] += 1
+    # every line at once: no match takes in a newline, nor sees past one (both look for \S or a space)
+    text = "\n".join([l.text for p in pages for l in p.lines])
+    for m in _MID_BREAK.finditer(text):
+        (spaced if m.group(2) else tight)["after", m.group(1)] += 1
+    for m in _DASH_AFTER.finditer(text):
+        (spaced if m.group(1) else tight)["tight_before", m.group(2)] += 1
     return frozenset(k for k in tight if k[0] == "tight_before" and tight[k] > spaced[k]) | frozenset(
         k for k in spaced if k[0] == "after" and spaced[k] > tight[k])
 
@@ -448,9 +448,9 @@ def balance_brackets(lines: list[Line]) -> None:
 
 def _finish(d: _Draft, spacing: frozenset = frozenset()) -> Block:
     balance_brackets(d.lines)
-    delta: Counter = Counter()
+    delta: Counter = _counter()
     text = _join(d.lines, delta, spacing)
-    repairs: Counter = Counter()
+    repairs: Counter = _counter()
     if d.type == "list_item" and (item := _LIST.sub("", text, count=1).strip()):
         # the marker goes (a marker with no item after it is all the text there is)
         delta[(d.lines[0].page, "list_marker")] += ink(item) - ink(text)
@@ -460,11 +460,12 @@ def _finish(d: _Draft, spacing: frozenset = frozenset()) -> Block:
     if joined:
         repairs["dehyphenated"] += joined
     for ln in d.lines:
-        repairs.update(ln.repairs)
+        if ln.repairs:  # (an empty update changes nothing)
+            repairs.update(ln.repairs)
     confs = [(ln.confidence, len(ln.text)) for ln in d.lines if ln.confidence is not None]
     conf = sum(c * n for c, n in confs) / max(1, sum(n for _, n in confs)) if confs else None
     boxes = [(ln.page, ln.x0, ln.y0, ln.x1, ln.y1) for ln in d.lines]
-    chars: Counter = Counter()
+    chars: Counter = _counter()
     for ln in d.lines:
         chars[ln.page] += ink(ln.text)
     for (page, _), n in delta.items():

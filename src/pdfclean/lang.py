@@ -137,6 +137,8 @@ def _prepare(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     """Arabic-script words, ZWNJ kept inside, stripped at the edges."""
+    if ZWNJ not in text:  # nothing to strip, and no match is empty
+        return _WORD_RE.findall(text)
     return [w.strip(ZWNJ) for w in _WORD_RE.findall(text) if w.strip(ZWNJ)]
 
 
@@ -201,7 +203,8 @@ def persian_log_odds(text: str) -> float:
 
 def _log_odds(text: str, ocr: bool = False) -> float:
     """:func:`persian_log_odds` of text already through :func:`_prepare`."""
-    score = sum(_word_log_odds(w, ocr) for w in _words(text))
+    words = _words(text)
+    score = sum(_word_log_odds(w, True) for w in words) if ocr else sum(map(_word_log_odds, words))
     digits = 0.0
     for run in _DIGIT_RUN_RE.findall(text):
         digits += W_PERSIAN_DIGIT_RUN if run[0] in PERSIAN_DIGITS else W_ARABIC_DIGIT_RUN

@@ -381,7 +381,8 @@ def _page(raw: RawPage) -> Page:
     lines, visual = [], []
     for vl in build_lines(raw.glyphs):
         line = repair_line(vl, raw.number)
-        account.update(line.delta)  # a line a repair emptied still counts what it removed
+        if line.delta:
+            account.update(line.delta)  # a line a repair emptied still counts what it removed
         if line.text:
             lines.append(line)
             visual.append(vl)
@@ -412,12 +413,9 @@ def _set_right_to_left(lines: list[Line], visual: list, number: int) -> None:
 
 
 def _page_info(p: Page, account: dict) -> dict:
-    fwd = rev = 0
-    chars = 0
-    for l in p.lines:
-        f, r = function_word_hits(l.text)
-        fwd, rev = fwd + f, rev + r
-        chars += len(l.text)
+    texts = [l.text for l in p.lines]
+    fwd, rev = function_word_hits(" ".join(texts))  # (a space ends a word: the lines' hits summed)
+    chars = sum(map(len, texts))
     return {"page": p.number, "lines": len(p.lines), "chars": chars, "quality": round(p.quality, 3),
             "reversed_word_rate": round(rev / (fwd + rev), 3) if fwd + rev else None,
             "image_coverage": round(p.image_coverage, 3), "ocr": p.ocr,
@@ -429,10 +427,7 @@ def _check_direction(lines: list) -> None:
     """Geometry gave the order; function words check it. A page whose words
     read backwards (glyphs laid left to right in logical order inside each word
     box, as OCR text layers do) gets its words turned round."""
-    fwd = rev = 0
-    for l in lines:
-        f, r = function_word_hits(l.text)
-        fwd, rev = fwd + f, rev + r
+    fwd, rev = function_word_hits(" ".join([l.text for l in lines]))  # (a space ends a word: summed)
     if rev >= 3 and rev > 2 * fwd:
         for l in lines:
             if l.rtl:
@@ -446,7 +441,8 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
     for p in pages:
         repairs.update(p.repairs)
         for l in p.lines:
-            repairs.update(l.repairs)
+            if l.repairs:  # (an empty update changes nothing)
+                repairs.update(l.repairs)
 
     page_stats = {p.number: (p, Counter(p.account)) for p in pages}
     empty = [p.number for p in pages if not p.lines]

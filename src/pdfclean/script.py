@@ -138,7 +138,11 @@ def visual_to_logical(clusters: list[str], rtl: bool | None = None) -> tuple[str
     """
     if not clusters:
         return "", False
-    types = "".join([_CLASS[c[0]] for c in clusters])
+    return _visual_to_logical(clusters, "".join([_CLASS[c[0]] for c in clusters]), rtl)
+
+
+def _visual_to_logical(clusters: list[str], types: str, rtl: bool | None) -> tuple[str, bool]:
+    """:func:`visual_to_logical` of clusters (not none) whose classes are ``types``."""
     if "R" not in types and not rtl:  # (a line of Latin and neutrals may be set right to left)
         return "".join(clusters), False
     if rtl is None:
@@ -420,12 +424,29 @@ FIXES: list[tuple[str, Callable[[str], tuple[str, int]]]] = [
 _ANY_FIX = re.compile("|".join(r.pattern for r in (
     _CONTROL, _BIDI_CTRL, _PRES, _LATIN_LIGATURES, _LAM_ALEF_SWAPPED, _PREFIX_LATIN, _SPACE_BEFORE_MARK)) +
     "|\u0640|[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]|  |^\\s|\\s$")
+# _ANY_FIX taken apart, for speed: its one-character alternatives as one class …
+_FIX_CHAR = re.compile("[" + "".join(r.pattern[1:-1] for r in (_CONTROL, _BIDI_CTRL, _PRES, _LATIN_LIGATURES)) +
+                       "\u0640\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
+# … and what any match of _PREFIX_LATIN and of _SPACE_BEFORE_MARK must hold
+_PREFIX_LATIN_HINT = re.compile("[وفبلك] [A-Za-z]")
+_SPACE_MARK = re.compile("[ \u00a0][\u064b-\u065f\u0670]")
+
+
+def _needs_fixes(text: str) -> bool:
+    """Does :data:`_ANY_FIX` match somewhere in ``text``? (Each alternative
+    tried on its own: one scan for a class of characters, substring tests,
+    then the few patterns with context. ``^\\s`` is a first character that
+    is white space; ``\\s$`` a last one, since ``$`` before a final newline
+    follows white space too.)"""
+    return bool(_FIX_CHAR.search(text) or "  " in text or text[:1].isspace() or text[-1:].isspace()
+                or _LAM_ALEF_SWAPPED.search(text) or _SPACE_MARK.search(text)
+                or (_PREFIX_LATIN_HINT.search(text) and _PREFIX_LATIN.search(text)))
 
 
 def fix_text(text: str, repairs: Counter | None = None, delta: Counter | None = None) -> str:
     """Apply every character fix in order, counting changes in ``repairs`` and
     the characters each fix added (negative: removed) in ``delta``."""
-    if _ANY_FIX.search(text):
+    if _needs_fixes(text):  # (_ANY_FIX.search, faster)
         for name, fn in FIXES:
             new, n = fn(text)
             if n:
@@ -483,8 +504,8 @@ def text_quality(text: str) -> float:
     True
     """
     total = good = 0
-    for tok in text.split():
-        n = len(tok)
+    for tok, k in Counter(text.split()).items():  # each distinct token judged once
+        n = len(tok) * k
         total += n
         if _GOOD_TOKEN.fullmatch(tok) or (tok.isascii() and _ascii_wordlike(tok)):
             good += n
@@ -558,6 +579,7 @@ FUNCTION_WORDS = frozenset(
     "است که برای شده".split()
 )
 _REVERSED_FW = frozenset(w[::-1] for w in FUNCTION_WORDS)
+_ONLY_REVERSED_FW = _REVERSED_FW - FUNCTION_WORDS  # a word read both ways counts as forwards
 _WORD = re.compile("[\u0621-\u064a\u0671-\u06d3\u06cc\u06a9\u06af\u067e\u0686\u0698]+")
 
 
@@ -569,13 +591,8 @@ def function_word_hits(text: str) -> tuple[int, int]:
     >>> function_word_hits("تيبلا ىلإ بهذ")
     (0, 1)
     """
-    fwd = rev = 0
-    for w in _WORD.findall(text):
-        if w in FUNCTION_WORDS:
-            fwd += 1
-        elif w in _REVERSED_FW:
-            rev += 1
-    return fwd, rev
+    words = _WORD.findall(text)
+    return sum(map(FUNCTION_WORDS.__contains__, words)), sum(map(_ONLY_REVERSED_FW.__contains__, words))
 
 
 _CLUSTER = re.compile("[^\u064b-\u065f\u0670][\u064b-\u065f\u0670]*")
@@ -618,8 +635,8 @@ def _visual_clusters(glyphs: list[Glyph]) -> list[str]:
 def repair_line(vl: VisualLine, page: int, rtl: bool | None = None) -> Line:
     """One visual line to a :class:`Line` with logical text and its repairs;
     ``rtl`` sets its direction (default: from its letters, :func:`is_rtl_line`)."""
-    repairs: Counter = Counter()
-    delta: Counter = Counter()
+    repairs: Counter = _counter()
+    delta: Counter = _counter()
     glyphs = vl.glyphs
     if vl.unmapped:  # one character each
         repairs["unmapped_glyphs"] += vl.unmapped
@@ -628,18 +645,22 @@ def repair_line(vl: VisualLine, page: int, rtl: bool | None = None) -> Line:
         repairs["orphan_marks"] += vl.orphans
         delta["orphan_marks"] -= vl.orphan_chars
     clusters = [g.text for g in glyphs]
+    types = "".join([_CLASS[c[0]] for c in clusters])  # each glyph's class (the first character's)
     if _BIDI_CTRL.search("".join(clusters)):
         clusters = _visual_clusters(glyphs)
         n = sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
         repairs["bidi_controls"] += n
         delta["bidi_controls"] -= n
-    text, rtl = visual_to_logical(clusters, _is_rtl(glyphs) if rtl is None else rtl)
+        text, rtl = visual_to_logical(clusters, _is_rtl(glyphs, types) if rtl is None else rtl)
+    else:  # the clusters are the glyphs' texts: their classes are known
+        text, rtl = _visual_to_logical(clusters, types, _is_rtl(glyphs, types) if rtl is None else rtl) \
+            if clusters else ("", False)
     if rtl and _bracket_disorder(text):
         mirrored = mirror_brackets(text)
         if _bracket_disorder(mirrored) < _bracket_disorder(text):
             text = mirrored
             repairs["mirrored_brackets"] += 1
-    if rtl and _stream_was_visual(glyphs):
+    if rtl and _stream_was_visual(glyphs, types):
         repairs["reversed_lines"] += 1
     text = fix_text(text, repairs, delta)
     confs = [(g.conf, len(g.text)) for g in glyphs if g.conf is not None]
@@ -648,14 +669,28 @@ def repair_line(vl: VisualLine, page: int, rtl: bool | None = None) -> Line:
                 vl.artifact, vl.baseline)
 
 
-def _is_rtl(glyphs: list[Glyph]) -> bool:
+def _counter() -> Counter:
+    """An empty :class:`~collections.Counter`, made without running
+    ``Counter.__init__`` (which only calls ``update`` with nothing): a line
+    makes two, and the constructor is several times slower than the object."""
+    return _NEW_COUNTER(Counter)
+
+
+_NEW_COUNTER = Counter.__new__
+
+
+def _is_rtl(glyphs: list[Glyph], types: str | None = None) -> bool:
     """:func:`is_rtl_line`, counting letters: every letter of a run of letters,
-    and the letters of a ligature glyph («ﷲ» is four)."""
+    and the letters of a ligature glyph («ﷲ» is four). ``types``: the
+    glyphs' classes, when known."""
+    if types is None:
+        types = "".join([_CLASS[g.text[0]] for g in glyphs])
+    if "R" not in types:
+        return False
     r = l_ = 0
-    for g in glyphs:
-        c = _CLASS[g.text[0]]
+    for g, c in zip(glyphs, types):
         if c == "R":
-            r += g.n if g.n > 1 else sum(_LETTERS_IN[ch] for ch in g.text if _CLASS[ch] == "R")
+            r += g.n if g.n > 1 else _RTL_LETTERS_IN[g.text]
         elif c == "L":
             l_ += g.n
     return r > 0 and r * 10 >= 3 * (r + l_)
@@ -672,16 +707,31 @@ class _LetterCount(dict):
 _LETTERS_IN = _LetterCount()
 
 
-def _stream_was_visual(glyphs: list[Glyph]) -> bool:
+class _RtlLetterCount(dict):
+    """``table[text]``: the letters of a glyph's right-to-left characters
+    (:data:`_LETTERS_IN` summed over its characters of class R), computed once."""
+
+    def __missing__(self, text: str) -> int:
+        v = self[text] = sum(_LETTERS_IN[ch] for ch in text if _CLASS[ch] == "R")
+        return v
+
+
+_RTL_LETTERS_IN = _RtlLetterCount()
+
+
+def _stream_was_visual(glyphs: list[Glyph], types: str | None = None) -> bool:
     """Did the producer draw this right-to-left line left to right?
 
     Only a report of what the producer did (counted as ``reversed_lines``);
-    the order itself always comes from geometry.
+    the order itself always comes from geometry. ``types``: the glyphs'
+    classes, when known.
     """
+    if types is None:
+        types = "".join([_CLASS[g.text[0]] for g in glyphs])
     up = pairs = 0
     prev_right = None  # stream position of the right end of the previous letter box
-    for g in glyphs:
-        if _CLASS[g.text[0]] != "R":
+    for g, c in zip(glyphs, types):
+        if c != "R":
             continue
         last = g.seq + g.n - 1  # a run's letters have consecutive stream positions
         left, right = (g.seq, last) if g.rightward else (last, g.seq)
