@@ -171,3 +171,15 @@ def test_a_fifo_named_pdf_is_refused_at_once(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pdfclean.cli", "extract", "/dev/null"],
                        capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 1 and "(a device)" in r.stderr, r.stderr
+
+
+def test_glyph_boxes_do_not_depend_on_what_else_set_pymupdfs_quad_corrections():
+    # pymupdf4llm turns PyMuPDF's quad corrections off when imported; a user may turn them on
+    code = ("import pymupdf, pdfclean; pymupdf.TOOLS.unset_quad_corrections({}); "
+            f"print(pdfclean.extract({SAMPLE_PDF!r}, ocr='never').to_dict()['removed']); "
+            "print(pymupdf.TOOLS.unset_quad_corrections())")
+    outs = [subprocess.run([sys.executable, "-c", code.format(v)], capture_output=True, text=True, check=True).stdout
+            for v in (False, True)]
+    (boxes_off, left_off), (boxes_on, left_on) = (o.splitlines() for o in outs)
+    assert boxes_off == boxes_on and "bbox" in boxes_on
+    assert (left_off, left_on) == ("False", "True")  # the process's own setting is put back

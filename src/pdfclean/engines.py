@@ -23,7 +23,7 @@ from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .model import Glyph, RawPage, ink
-from .mupdf import load as _load_pymupdf
+from .mupdf import load as _load_pymupdf, texttrace
 from .quirks import (MAYBE_PIECE, TextTable, _cells, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
                      fold_overprints)
 
@@ -426,6 +426,7 @@ class PyMuPDFEngine(_Base):
         if not doc.is_pdf:
             raise PdfError("not a PDF")
         self.doc = doc
+        self._tools = pymupdf.TOOLS
         self.marks = marked.Reader(data, password)
         self._forms: dict[int, bool] = {}  # form xref -> mentions marked content
         self.page_count = doc.page_count
@@ -439,7 +440,7 @@ class PyMuPDFEngine(_Base):
             try:  # MuPDF's work: a failure here is the PDF's
                 page = self.doc[n - 1]
                 rect = page.cropbox  # unrotated, like the text coordinates
-                trace = page.get_texttrace()
+                trace = texttrace(page, self._tools)  # boxes of one ascent and descent
                 content = page.read_contents()  # decoded once: marked content, inline images
                 wants_marks = marked.mupdf_wants(page, self._forms, content)
             except Exception as e:

@@ -32,3 +32,19 @@ def load():
             if name in sys.modules and sys.modules[name] is None:
                 del sys.modules[name]
     return pymupdf
+
+
+def texttrace(page, tools) -> list[dict]:
+    """``page.get_texttrace()`` with glyph boxes of the same ascent and descent
+    for every font (0.8 and 0.2 em: PyMuPDF's quad corrections off),
+    whatever the process had set — pymupdf4llm turns the corrections off when
+    it is imported, so without this the boxes, and with them a few decisions
+    (which of two furniture lines is above), would depend on the add-ons
+    installed. ``tools`` is ``pymupdf.TOOLS``; its setting is put back."""
+    if tools.unset_quad_corrections():
+        return page.get_texttrace()
+    tools.unset_quad_corrections(True)
+    try:
+        return page.get_texttrace()
+    finally:
+        tools.unset_quad_corrections(False)
