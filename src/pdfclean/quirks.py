@@ -19,6 +19,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from itertools import compress, groupby
+from math import floor
 from typing import Callable
 
 from .model import Glyph, ink
@@ -56,28 +57,38 @@ def fold_overprints(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     >>> [g.text for g in kept], n, kept[0].bold
     (['ب', 'ت'], 1, True)
     """
-    seen: dict[tuple, list[Glyph]] = {}
+    seen: dict[tuple, list[Glyph]] = {}  # grid cell (see _cells) -> the glyphs kept there
+    get = seen.get
     out: list[Glyph] = []
     dropped = 0
     for g in glyphs:
         size = g.size if g.size > 1 else 1.0
         tol = OVERPRINT_EM * size
-        cells = _cells(g.text, g.x0, g.baseline, tol)
+        fx, fy = g.x0 / tol, g.baseline / tol
+        cx, cy = floor(fx), floor(fy)  # (as int(fx // 1): the same integer for a finite float)
+        own = (g.text, cx, cy)
+        near = get(own)
+        dx = cx + 1 if fx - cx >= 0.5 else cx - 1
+        dy = cy + 1 if fy - cy >= 0.5 else cy - 1
         first = None
-        for c in cells:
-            for o in seen.get(c, ()):
-                if abs(o.x0 - g.x0) < tol and abs(o.baseline - g.baseline) < tol and \
-                        abs(o.size - g.size) <= 0.05 * size and abs(o.x1 - o.x0 - (g.x1 - g.x0)) < tol:
-                    first = o
+        for cell in (near, get((g.text, dx, cy)), get((g.text, cx, dy)), get((g.text, dx, dy))):
+            if cell is not None:
+                for o in cell:
+                    if abs(o.x0 - g.x0) < tol and abs(o.baseline - g.baseline) < tol and \
+                            abs(o.size - g.size) <= 0.05 * size and abs(o.x1 - o.x0 - (g.x1 - g.x0)) < tol:
+                        first = o
+                        break
+                if first is not None:
                     break
-            if first is not None:
-                break
         if first is not None:
             dropped += 1
             if g.bold:
                 first.bold = True
             continue
-        seen.setdefault(cells[0], []).append(g)
+        if near is None:
+            seen[own] = [g]
+        else:
+            near.append(g)
         out.append(g)
     return out, dropped
 
@@ -152,7 +163,7 @@ class TextTable(dict):
 
 
 
-def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
+def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None) -> tuple[list[Glyph], int]:
     """Drop elongation glyphs drawn between two joined Arabic letters.
 
     A producer justifying Arabic may stretch words with kashida glyphs of its
@@ -177,6 +188,7 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     row (:func:`_repeated`), and a bracket or quote only when no other one
     stands beside it. The letter left of a dropped elongation is
     stretched over it, so that the gap it leaves is never read as a space.
+    ``texts``: the glyphs' texts, if the caller has them.
 
     >>> g = [Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph(",", 8.2, 0, 10.7, 12, 10, 12),
     ...      Glyph("س", 10.7, 0, 18.6, 12, 10, 12)]
@@ -197,7 +209,7 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     ['ر', 'ض']
     """
     join = _JOIN
-    kinds = bytes(map(_ROW_KIND.__getitem__, [g.text for g in glyphs]))
+    kinds = bytes(map(_ROW_KIND.__getitem__, [g.text for g in glyphs] if texts is None else texts))
     if _CANDIDATE not in kinds:
         return glyphs, 0
     cands = [m.start() for m in _CANDIDATES.finditer(kinds)]
@@ -454,11 +466,13 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], 
     return kept, changed
 
 
-def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool] | None = None
-                   ) -> tuple[list[Glyph], int, int]:
+def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool] | None = None,
+                   texts: list[str] | None = None) -> tuple[list[Glyph], int, int]:
     """:func:`fold_cluster_pieces`, and the characters (:func:`~pdfclean.model.ink`)
-    the pieces lost, for the page's account (without reading every glyph's text twice)."""
-    texts = [g.text for g in glyphs]  # kept up to date
+    the pieces lost, for the page's account (without reading every glyph's text twice).
+    ``texts``: the glyphs' texts, if the caller has them (the list is changed with them)."""
+    if texts is None:
+        texts = [g.text for g in glyphs]  # kept up to date
     # where two glyphs side by side start with one character, or are both marks (a page has a few dozen)
     same = [m.start() for m in _TWICE.finditer("".join(map(_FIRST.__getitem__, texts)))]
     marks = [m.start() for m in _TWO_MARKS.finditer(bytes(map(_FIRST_MARK.__getitem__, texts)))]
@@ -539,7 +553,8 @@ def _fold_marks(glyphs: list[Glyph], texts: list[str], pairs: list[int], drop: s
 _PUNCTUATION = TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s") and not t.isdigit())
 
 
-def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
+def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | None = None
+                                     ) -> tuple[list[Glyph], int]:
     """Drop the glyphs with no advance that a producer mapped to punctuation
     and drew over an Arabic letter.
 
@@ -549,7 +564,8 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], 
     stream is a mark — its metrics say so — given a wrong code point
     (Ghostscript, re-distilling a PDF whose only mapping of a mark was an
     ActualText, maps it to ASCII: «أ[علن», «الخ’براء», «ردّ.»). What the mark
-    was is lost; the glyph goes, counted (``wrong_code_points``).
+    was is lost; the glyph goes, counted (``wrong_code_points``). ``texts``:
+    the glyphs' texts, if the caller has them.
 
     >>> ain = Glyph("ع", 10, 0, 16, 12, 10, 12)
     >>> [g.text for g in drop_marks_mapped_to_punctuation([ain, Glyph("[", 12, 0, 12, 12, 10, 12)])[0]]
@@ -559,7 +575,9 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], 
     """
     drop: list[int] = []
     n = len(glyphs)
-    for i in compress(range(n), map(_PUNCTUATION.__getitem__, [g.text for g in glyphs])):  # (a few per line)
+    if texts is None:
+        texts = [g.text for g in glyphs]
+    for i in compress(range(n), map(_PUNCTUATION.__getitem__, texts)):  # (a few per line)
         g = glyphs[i]
         size = g.size if g.size > 1 else 1.0
         if g.x1 - g.x0 >= PIECE_ZERO_EM * size:
