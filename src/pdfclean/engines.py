@@ -360,7 +360,8 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
     reported in ``warnings``.
     """
     acc = raw.account
-    text = "".join([g.text for g in glyphs])
+    texts: list[str] | None = [g.text for g in glyphs]  # the glyphs' texts, while they are the glyphs'
+    text = "".join(texts)
     acc["read"] += ink(text)
     for kind, what in (("not_horizontal", "drawn turned or vertically"),
                        ("outside_crop_box", "drawn outside the crop box")):
@@ -368,22 +369,28 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
             warnings.append(f"page {raw.number}: {-acc[kind]} characters {what} were not read")
     if CJK.search(text):  # perhaps a mangled ToUnicode (Ghostscript): decoded in place
         glyphs, n = fix_mangled(glyphs)
+        texts = None
         if n:
             raw.repairs["mangled_code_points"] += n
             acc["mangled_code_points"] += ink("".join([g.text for g in glyphs])) - ink(text)
-    for name, repair, wanted in (("kashida", drop_kashida, _MAYBE_KASHIDA.search(text)),
+    maybe_kashida = _MAYBE_KASHIDA.search(text) is not None
+    for name, repair, wanted in (("kashida", drop_kashida, maybe_kashida),
                                  ("overprinted_glyphs", fold_overprints, overprints),
-                                 ("wrong_code_points", drop_marks_mapped_to_punctuation, _MAYBE_KASHIDA.search(text))):
+                                 ("wrong_code_points", drop_marks_mapped_to_punctuation, maybe_kashida)):
         if not wanted:
             continue
         before = glyphs
-        glyphs, n = repair(glyphs)
+        if repair is fold_overprints:
+            glyphs, n = repair(glyphs)
+        else:
+            glyphs, n = repair(glyphs, texts=texts)
         if n:
+            texts = None
             raw.repairs[name] += n
             kept = {id(g) for g in glyphs}
             acc[name] -= ink("".join([g.text for g in before if id(g) not in kept]))
     if MAYBE_PIECE.search(text) or (bars and not callable(bars)):  # a character repeated (marks between)
-        glyphs, n, lost = cluster_pieces(glyphs, bars)
+        glyphs, n, lost = cluster_pieces(glyphs, bars, texts=texts)
         if n:  # pieces may lose characters and stay (a mark keeps its own)
             raw.repairs["cluster_pieces"] += n
             acc["cluster_pieces"] -= lost

@@ -45,6 +45,8 @@ import struct
 import unicodedata
 from collections import Counter
 from io import BytesIO
+from itertools import accumulate, compress
+from operator import mul
 from typing import Any
 
 from .model import Glyph, RawPage, ink
@@ -268,31 +270,23 @@ class _Sfnt:
         pos = 10 + 2 * contours
         n = struct.unpack_from(">H", data, pos - 2)[0] + 1  # the last contour's last point
         pos += 2 + struct.unpack_from(">H", data, pos)[0]  # instructions skipped
-        flags = bytearray()
-        while len(flags) < n:
-            f = data[pos]
-            r = 1
-            if f & 8:  # repeated
-                r += data[pos + 1]
-                pos += 1
-            pos += 1
-            flags += bytes((f,)) * r
+        flags, pos = _point_flags(data, pos, n)
         if len(flags) != n:
             return False
-        pos += sum(1 if f & 2 else 0 if f & 16 else 2 for f in flags)  # the x coordinates
-        y = 0
-        if t is not None:
+        pos += sum(flags.translate(_X_BYTES))  # the x coordinates
+        moving = flags.translate(None, _Y_SAME)  # the points with a y delta of their own
+        fmt = moving.translate(_Y_FORMAT)
+        if pos + len(fmt) + fmt.count(b"h") > len(data):
+            return False
+        deltas = map(mul, struct.unpack_from(">" + fmt.decode(), data, pos), map(_SIGN.__getitem__, moving.translate(_Y_NEGATIVE)))
+        y = list(accumulate(deltas, initial=0))  # y[k]: after the first k deltas
+        on = map(y.__getitem__, compress(accumulate(flags.translate(_Y_MOVES)), flags.translate(_ON_CURVE)))
+        if t is None:
+            ys.extend(on)
+        else:
             yy, dy = t[3], t[5]
-        for f in flags:
-            if f & 4:  # one byte, its sign in bit 5
-                y += data[pos] if f & 32 else -data[pos]
-                pos += 1
-            elif not f & 32:
-                y += struct.unpack_from(">h", data, pos)[0]
-                pos += 2
-            if f & 1:
-                ys.append(y if t is None else yy * y + dy)
-        return pos <= len(data)
+            ys.extend([yy * v + dy for v in on])
+        return True
 
     def _components(self, data: bytes, t, ys: list[float], depth: int) -> bool:
         from fontTools.misc.transform import Transform
@@ -329,6 +323,39 @@ class _Sfnt:
                 return False
             more = flags & 0x20
         return True
+
+
+def _point_flags(data: bytes, pos: int, n: int) -> tuple[bytes, int]:
+    """The flags of a simple glyph's ``n`` points from ``pos`` in its
+    ``data`` (a flag with bit 3 set is followed by its count of repeats),
+    and the position after them: fewer or more than ``n`` flags when the data
+    runs out or a repeat runs past the last point."""
+    out = bytearray()
+    while len(out) < n:
+        need = n - len(out)
+        m = _REPEATS.search(data, pos, pos + need)
+        if m is None:  # the rest, one byte each
+            out += data[pos:pos + need]
+            return bytes(out), pos + need
+        at = m.start()
+        out += data[pos:at + 1]
+        out += data[at:at + 1] * data[at + 1]  # (IndexError: no count)
+        pos = at + 2
+    return bytes(out), pos
+
+
+def _flag_table(value) -> bytes:
+    return bytes(value(f) for f in range(256))
+
+
+_REPEATS = re.compile(b"[" + re.escape(bytes(f for f in range(256) if f & 8)) + b"]")
+_X_BYTES = _flag_table(lambda f: 1 if f & 2 else 0 if f & 16 else 2)  # bytes of the x coordinate
+_Y_SAME = bytes(f for f in range(256) if not f & 4 and f & 32)  # no y delta: the y before
+_Y_MOVES = _flag_table(lambda f: 0 if not f & 4 and f & 32 else 1)
+_Y_FORMAT = _flag_table(lambda f: ord("B") if f & 4 else ord("h"))  # one byte (its sign in bit 5) or two
+_Y_NEGATIVE = _flag_table(lambda f: 1 if f & 4 and not f & 32 else 0)
+_SIGN = (1, -1)
+_ON_CURVE = _flag_table(lambda f: f & 1)
 
 
 class FontText:
@@ -550,6 +577,9 @@ class _Repairs:
             warnings.append(text)
 
 
+_UNREAD = object()  # (not yet in a cache)
+
+
 class MuPDFFonts:
     """The font programs of one PyMuPDF document, read as glyphs need them."""
 
@@ -560,7 +590,8 @@ class MuPDFFonts:
         self._bars: dict[tuple[int, int], bool] = {}  # (font xref, gid) -> draws a connecting stroke
         self._data: dict[int, tuple[bytes, str]] = {}  # xref -> the font program and its kind
         self._raw: dict[int, _Sfnt | None | bool] = {}  # xref -> read raw (None: no program, False: unread)
-        self._sure: dict[tuple[int, int], tuple[float, bool] | None] = {}  # (xref, gid) -> (advance, no stroke)
+        self._advance: dict[tuple[int, int], float | None] = {}  # (xref, gid) -> advance read raw (see _raw_advance)
+        self._sure: dict[tuple[int, int], bool] = {}  # (xref, gid) -> surely no stroke, from its points read raw
         self._fonts_of: dict[str, dict[str, list[int]]] = {}  # a page's font dictionary -> its fonts by name
 
     def page(self, page) -> "MuPDFPage":
@@ -605,40 +636,45 @@ class MuPDFFonts:
     def no_bar(self, xrefs: list[int], gid: int, width: float) -> bool:
         """Is it sure, from the programs read raw, that glyph ``gid`` drawn
         ``width`` ems wide is no connecting stroke in any of fonts ``xrefs``:
-        each either has no program :meth:`program` would read, or an advance
-        other than ``width``, or on-curve points no stroke has
-        (:func:`pdfclean.quirks.no_bar`)? Then :meth:`MuPDFPage.is_bar`
-        answers False whichever of them it would have read."""
+        each either has no program :meth:`program` would read, or no such
+        glyph, or an advance other than ``width``, or on-curve points no
+        stroke has (:func:`pdfclean.quirks.no_bar`)? Then
+        :meth:`MuPDFPage.is_bar` answers False whichever of them it would
+        have read. (The points are read only for a program whose advance is
+        ``width``.)"""
         for xref in xrefs:
-            known = self._sure.get((xref, gid), 0)
-            if known == 0:
-                known = self._sure[xref, gid] = self._raw_verdict(xref, gid)
-            if known is None:
+            adv = self._advance.get((xref, gid), _UNREAD)
+            if adv is _UNREAD:
+                adv = self._advance[xref, gid] = self._raw_advance(xref, gid)
+            if adv is None:
                 return False
-            adv, sure = known
-            if adv >= 0 and abs(adv - width) < 0.01 and not sure:
-                return False
+            if adv >= 0 and abs(adv - width) < 0.01:
+                sure = self._sure.get((xref, gid))
+                if sure is None:
+                    sf = self._raw[xref]
+                    from .quirks import no_bar
+
+                    sure = self._sure[xref, gid] = no_bar(sf.on_curve_extent(gid), sf.upem)
+                if not sure:
+                    return False
         return True
 
-    def _raw_verdict(self, xref: int, gid: int) -> tuple[float, bool] | None:
-        """For :meth:`no_bar`: glyph ``gid`` of font ``xref`` read raw, as
-        (advance in ems, surely no stroke); advance -1: no program
-        :meth:`program` would read; None: not read raw."""
-        from .quirks import no_bar
-
-        sf = self._raw.get(xref, 0)
-        if sf == 0:
+    def _raw_advance(self, xref: int, gid: int) -> float | None:
+        """For :meth:`no_bar`: the advance in ems of glyph ``gid`` of font
+        ``xref``, read raw; -1: no program :meth:`program` would read, or no
+        such glyph in it (fontTools reads as many advances as ``maxp`` counts
+        glyphs, and names no more: :meth:`FontText.advance` has none either);
+        None: not read raw."""
+        sf = self._raw.get(xref, _UNREAD)
+        if sf is _UNREAD:
             data, ext = self._program_data(xref)
             try:
                 sf = self._raw[xref] = _Sfnt(data) if data and ext in ("ttf", "otf", "cff") else None
             except (ValueError, KeyError, struct.error):
                 sf = self._raw[xref] = False
-        if sf is None:
-            return -1.0, True
-        adv = sf.advance(gid) if sf else None
-        if adv is None:
-            return None
-        return adv, no_bar(sf.on_curve_extent(gid), sf.upem)
+        if sf is None or (sf and gid >= sf.glyphs):
+            return -1.0
+        return sf.advance(gid) if sf else None
 
     def _program_data(self, xref: int) -> tuple[bytes, str]:
         if xref not in self._data:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from itertools import compress
+from itertools import compress, groupby
+from math import floor
 from typing import Callable
 
 from .model import Glyph, ink
@@ -56,28 +57,38 @@ def fold_overprints(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     >>> [g.text for g in kept], n, kept[0].bold
     (['ب', 'ت'], 1, True)
     """
-    seen: dict[tuple, list[Glyph]] = {}
+    seen: dict[tuple, list[Glyph]] = {}  # grid cell (see _cells) -> the glyphs kept there
+    get = seen.get
     out: list[Glyph] = []
     dropped = 0
     for g in glyphs:
         size = g.size if g.size > 1 else 1.0
         tol = OVERPRINT_EM * size
-        cells = _cells(g.text, g.x0, g.baseline, tol)
+        fx, fy = g.x0 / tol, g.baseline / tol
+        cx, cy = floor(fx), floor(fy)  # (as int(fx // 1): the same integer for a finite float)
+        own = (g.text, cx, cy)
+        near = get(own)
+        dx = cx + 1 if fx - cx >= 0.5 else cx - 1
+        dy = cy + 1 if fy - cy >= 0.5 else cy - 1
         first = None
-        for c in cells:
-            for o in seen.get(c, ()):
-                if abs(o.x0 - g.x0) < tol and abs(o.baseline - g.baseline) < tol and \
-                        abs(o.size - g.size) <= 0.05 * size and abs(o.x1 - o.x0 - (g.x1 - g.x0)) < tol:
-                    first = o
+        for cell in (near, get((g.text, dx, cy)), get((g.text, cx, dy)), get((g.text, dx, dy))):
+            if cell is not None:
+                for o in cell:
+                    if abs(o.x0 - g.x0) < tol and abs(o.baseline - g.baseline) < tol and \
+                            abs(o.size - g.size) <= 0.05 * size and abs(o.x1 - o.x0 - (g.x1 - g.x0)) < tol:
+                        first = o
+                        break
+                if first is not None:
                     break
-            if first is not None:
-                break
         if first is not None:
             dropped += 1
             if g.bold:
                 first.bold = True
             continue
-        seen.setdefault(cells[0], []).append(g)
+        if near is None:
+            seen[own] = [g]
+        else:
+            near.append(g)
         out.append(g)
     return out, dropped
 
@@ -150,13 +161,9 @@ class TextTable(dict):
         return v
 
 
-#: a glyph text a producer may have mapped an elongation to: one character, "p" or "s"
-_ELONGATION = TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s"))
-#: a glyph text that stands in a row of kashida's neighbours: not a combining mark
-_IN_ROW = TextTable(lambda t: not unicodedata.combining(t[0]))
 
 
-def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
+def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None) -> tuple[list[Glyph], int]:
     """Drop elongation glyphs drawn between two joined Arabic letters.
 
     A producer justifying Arabic may stretch words with kashida glyphs of its
@@ -181,6 +188,7 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     row (:func:`_repeated`), and a bracket or quote only when no other one
     stands beside it. The letter left of a dropped elongation is
     stretched over it, so that the gap it leaves is never read as a space.
+    ``texts``: the glyphs' texts, if the caller has them.
 
     >>> g = [Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph(",", 8.2, 0, 10.7, 12, 10, 12),
     ...      Glyph("س", 10.7, 0, 18.6, 12, 10, 12)]
@@ -201,15 +209,15 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     ['ر', 'ض']
     """
     join = _JOIN
-    texts = [g.text for g in glyphs]
-    cands = list(compress(range(len(glyphs)), map(_ELONGATION.__getitem__, texts)))
-    if not cands:
+    kinds = bytes(map(_ROW_KIND.__getitem__, [g.text for g in glyphs] if texts is None else texts))
+    if _CANDIDATE not in kinds:
         return glyphs, 0
+    cands = [m.start() for m in _CANDIDATES.finditer(kinds)]
     drop: list[int] = []
     shaped: dict[tuple, list[int]] = {}  # glyph shape -> elongations of it awaiting confirmation
     left: dict[int, Glyph] = {}  # an elongation -> the letter on its left
-    for row, at in _kashida_rows(glyphs, texts, cands):
-        em = KASHIDA_NEAR_EM if any(map(str.isspace, map(texts.__getitem__, row))) else KASHIDA_TOUCH_EM
+    for row, at, spaced in _kashida_rows(glyphs, kinds, cands):
+        em = KASHIDA_NEAR_EM if spaced else KASHIDA_TOUCH_EM
         n, c = len(row), 0
         while c < len(at):
             i = j = at[c]  # the candidates row[i..j], each meeting the next
@@ -234,9 +242,10 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
                             shaped.setdefault(_shape(glyphs[k]), []).append(k)
     if shaped:
         total: dict[tuple, int] = {}
+        drawn = {key[:2] for key in shaped}  # (font, text): the shapes' glyphs, before their advance is worked out
         for k in cands:
-            key = _shape(glyphs[k])
-            if key in shaped:
+            g = glyphs[k]
+            if (g.font, g.text) in drawn and (key := _shape(g)) in shaped:
                 total[key] = total.get(key, 0) + 1
         for key, ks in shaped.items():
             if len(ks) >= SHAPE_MIN and len(ks) >= SHAPE_SHARE * total[key]:
@@ -247,8 +256,15 @@ def drop_kashida(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
         a = left[k]
         if glyphs[k].x1 > a.x1:
             a.x1 = glyphs[k].x1
-    gone = set(drop)
-    return [g for k, g in enumerate(glyphs) if k not in gone], len(gone)
+    return _without_glyphs(glyphs, drop)
+
+
+def _without_glyphs(glyphs: list[Glyph], drop) -> tuple[list[Glyph], int]:
+    """``glyphs`` but those at the indexes in ``drop``, and how many went."""
+    keep = bytearray(b"\x01") * len(glyphs)
+    for k in drop:
+        keep[k] = 0
+    return list(compress(glyphs, keep)), keep.count(0)
 
 
 def _repeated(glyphs: list[Glyph], run: list[int]) -> bool:
@@ -258,24 +274,73 @@ def _repeated(glyphs: list[Glyph], run: list[int]) -> bool:
     return len(run) > 1 and len({_shape(glyphs[k]) for k in run}) == 1 and glyphs[run[0]].text not in _PARTNER
 
 
-def _kashida_rows(glyphs: list[Glyph], texts: list[str], cands: list[int]):
+def _kashida_rows(glyphs: list[Glyph], kinds: bytes, cands: list[int]):
     """The rows :func:`drop_kashida` looks along, with where its candidates
-    (indexes in ``cands``) stand in them: on each baseline a candidate stands
-    on, the glyphs there that are not combining marks, left to right by
-    centre (drawing order between equals). One pass over the glyphs."""
-    rows: dict[float, list[tuple[float, int]]] = {glyphs[k].baseline: [] for k in cands}
-    get, in_row = rows.get, _IN_ROW
-    for k, g in enumerate(glyphs):
-        row = get(g.baseline)
-        if row is not None and in_row[texts[k]]:
-            row.append((g.x0 + g.x1, k))
-    on: dict[float, list[tuple[float, int]]] = {}
+    (indexes in ``cands``) stand in them and whether a space glyph does: on
+    each baseline a candidate stands on, the glyphs there that are not
+    combining marks (``kinds``: :data:`_ROW_KIND` of each), left to right by
+    centre (drawing order between equals).
+
+    A page draws a line in one stretch of one baseline or a few, so a row is
+    put together stretch by stretch (a few dozen a page), in drawing order,
+    and sorted by centre alone: a stable sort keeps drawing order between
+    equals, as sorting (centre, index) pairs would (but for a NaN centre,
+    which has no order: then pairs are sorted). The per-glyph work is done at
+    C speed, on shared index objects."""
+    n = len(glyphs)
+    base = [g.baseline for g in glyphs]
+    index = list(range(n))
+    rows: dict[float, list[int]] = {base[k]: [] for k in cands}
+    spaced: set[int] = set()  # id() of the rows with a space glyph
+    get = rows.get
+    start = 0
+    for b, stretch in groupby(base):  # (each glyph of a stretch == its first: it finds the same row)
+        end = start + len(list(stretch))
+        row = get(b)
+        if row is not None:
+            here = kinds[start:end]
+            row.extend(compress(index[start:end], here))
+            if _SPACE in here:
+                spaced.add(id(row))
+        start = end
+    centre = [g.x0 + g.x1 for g in glyphs]
+    on: dict[float, list[int]] = {}
     for k in cands:
-        g = glyphs[k]
-        on.setdefault(g.baseline, []).append((g.x0 + g.x1, k))
+        on.setdefault(base[k], []).append(k)
+    if (total := sum(centre)) != total:
+        yield from _rows_by_pairs(rows, on, centre, spaced)
+        return
+    key = centre.__getitem__
     for b, row in rows.items():
-        row.sort()
-        yield [k for _c, k in row], sorted(bisect_left(row, c) for c in on[b])
+        row.sort(key=key)
+        at, i = [], -1
+        for k in sorted(on[b], key=key):  # in the row's order, so each is found after the one before
+            i = row.index(k, i + 1)
+            at.append(i)
+        yield row, at, id(row) in spaced
+
+
+def _rows_by_pairs(rows: dict[float, list[int]], on: dict[float, list[int]], centre: list[float], spaced: set[int]):
+    """:func:`_kashida_rows` for a page with a NaN centre: each row sorted as
+    its (centre, index) pairs, the candidates found in it by bisection."""
+    for b, row in rows.items():
+        pairs = sorted(zip(map(centre.__getitem__, row), row))
+        yield [k for _c, k in pairs], sorted(bisect_left(pairs, (centre[k], k)) for k in on[b]), id(row) in spaced
+
+
+def _row_kind(text: str) -> int:
+    """What a glyph text is in :func:`drop_kashida`'s rows: 0 a combining mark
+    (in no row), 1 another glyph, 2 a candidate elongation, 3 a space."""
+    if not text or unicodedata.combining(text[0]):
+        return 0
+    if len(text) == 1 and _JOIN[text] in ("p", "s"):
+        return 2
+    return 3 if text.isspace() else 1
+
+
+_ROW_KIND = TextTable(_row_kind)
+_CANDIDATE, _SPACE = 2, 3
+_CANDIDATES = re.compile(b"\x02")
 
 
 def _shape(g: Glyph) -> tuple:
@@ -401,11 +466,13 @@ def fold_cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], 
     return kept, changed
 
 
-def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool] | None = None
-                   ) -> tuple[list[Glyph], int, int]:
+def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool] | None = None,
+                   texts: list[str] | None = None) -> tuple[list[Glyph], int, int]:
     """:func:`fold_cluster_pieces`, and the characters (:func:`~pdfclean.model.ink`)
-    the pieces lost, for the page's account (without reading every glyph's text twice)."""
-    texts = [g.text for g in glyphs]  # kept up to date
+    the pieces lost, for the page's account (without reading every glyph's text twice).
+    ``texts``: the glyphs' texts, if the caller has them (the list is changed with them)."""
+    if texts is None:
+        texts = [g.text for g in glyphs]  # kept up to date
     # where two glyphs side by side start with one character, or are both marks (a page has a few dozen)
     same = [m.start() for m in _TWICE.finditer("".join(map(_FIRST.__getitem__, texts)))]
     marks = [m.start() for m in _TWO_MARKS.finditer(bytes(map(_FIRST_MARK.__getitem__, texts)))]
@@ -486,7 +553,8 @@ def _fold_marks(glyphs: list[Glyph], texts: list[str], pairs: list[int], drop: s
 _PUNCTUATION = TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s") and not t.isdigit())
 
 
-def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
+def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | None = None
+                                     ) -> tuple[list[Glyph], int]:
     """Drop the glyphs with no advance that a producer mapped to punctuation
     and drew over an Arabic letter.
 
@@ -496,7 +564,8 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], 
     stream is a mark — its metrics say so — given a wrong code point
     (Ghostscript, re-distilling a PDF whose only mapping of a mark was an
     ActualText, maps it to ASCII: «أ[علن», «الخ’براء», «ردّ.»). What the mark
-    was is lost; the glyph goes, counted (``wrong_code_points``).
+    was is lost; the glyph goes, counted (``wrong_code_points``). ``texts``:
+    the glyphs' texts, if the caller has them.
 
     >>> ain = Glyph("ع", 10, 0, 16, 12, 10, 12)
     >>> [g.text for g in drop_marks_mapped_to_punctuation([ain, Glyph("[", 12, 0, 12, 12, 10, 12)])[0]]
@@ -506,7 +575,9 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph]) -> tuple[list[Glyph], 
     """
     drop: list[int] = []
     n = len(glyphs)
-    for i in compress(range(n), map(_PUNCTUATION.__getitem__, [g.text for g in glyphs])):  # (a few per line)
+    if texts is None:
+        texts = [g.text for g in glyphs]
+    for i in compress(range(n), map(_PUNCTUATION.__getitem__, texts)):  # (a few per line)
         g = glyphs[i]
         size = g.size if g.size > 1 else 1.0
         if g.x1 - g.x0 >= PIECE_ZERO_EM * size:
