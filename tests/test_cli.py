@@ -183,3 +183,23 @@ def test_glyph_boxes_do_not_depend_on_what_else_set_pymupdfs_quad_corrections():
     (boxes_off, left_off), (boxes_on, left_on) = (o.splitlines() for o in outs)
     assert boxes_off == boxes_on and "bbox" in boxes_on
     assert (left_off, left_on) == ("False", "True")  # the process's own setting is put back
+
+
+def test_output_to_a_device_or_fifo_is_written_in_place_never_replaced(tmp_path):
+    import os
+    import threading
+
+    from pdfclean.writers import write_atomic
+
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, "نص")  # a rename would have put a regular file where the FIFO is
+    reader.join(30)
+    assert got == ["نص".encode()] and fifo.is_fifo()
+    r = subprocess.run([sys.executable, "-m", "pdfclean.cli", "extract", SAMPLE_PDF, "-o", os.devnull],
+                       capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    assert Path(os.devnull).is_char_device()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,10 +66,20 @@ def _umask() -> int:
 
 def write_atomic(path: str | os.PathLike, text: str) -> Path:
     """Write ``text`` (UTF-8; anything unencodable replaced) through a temporary
-    file in the same folder and a rename."""
+    file in the same folder and a rename. A path that is not a regular file
+    (``/dev/null``, ``/dev/stdout``, a FIFO) is written as it is: a rename
+    would put a file in the device's place."""
     path = Path(path)
-    directory = path.resolve().parent  # must exist: nothing is created but the file
     data = text.encode("utf-8", "replace")
+    try:
+        special = not stat.S_ISREG(path.stat().st_mode) and not path.is_dir()
+    except OSError:
+        special = False
+    if special:
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+    directory = path.resolve().parent  # must exist: nothing is created but the file
     fd, tmp = tempfile.mkstemp(prefix=".pdfclean-", suffix=".tmp", dir=str(directory))
     try:
         with os.fdopen(fd, "wb") as f:
