@@ -780,7 +780,7 @@ def stretch_contrast(img):
     lo, hi = np.percentile(img, 1), np.percentile(img, 99.5)
     if hi - lo < 32:
         return img
-    out = (img.astype(np.float32) - lo) * (255.0 / (hi - lo))
+    out = (img.astype(np.float64) - lo) * (255.0 / (hi - lo))  # float64 under any NumPy (1.x kept float32)
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
