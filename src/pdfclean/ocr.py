@@ -122,6 +122,7 @@ FILL_CONF = 50.0  # a word where the base reading has nothing needs this
 LATIN_LANG = "eng"  # the language words that may be English are read again with
 REREAD_CONF = 88.0  # a Latin word or number under this confidence is read again in English
 REREAD_ACCEPT = 75.0  # … and the English reading replaces it when this confident
+REREAD_FITS = 40.0  # … or, for a number that fills the box the first reading left partly empty, this confident
 MAX_REREAD = 60
 RTL_WINS_CONF = 75.0  # an Arabic-script reading this confident beats a Latin one
 LATIN_MIN_CONF = 50.0  # … and a Latin word under this loses to any more confident one
@@ -706,6 +707,8 @@ def _accept_reread(w: _Word, text: str, conf: float) -> bool:
     """
     letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     digits = re.sub(r"\D", "", text)
+    if conf < REREAD_ACCEPT:
+        return conf >= REREAD_FITS and not letters and _fills_box(w, text)
     if letters >= 2 and len(text) >= 2:
         return not (_is_rtl_word(w.text) and w.conf >= RTL_WINS_CONF)
     if letters or not digits:
@@ -720,6 +723,43 @@ def _accept_reread(w: _Word, text: str, conf: float) -> bool:
     if conf >= 90 and mine and mine != digits and mine in digits:  # «5» read whole: «2025»
         return True
     return conf >= 90 and w.conf < 80
+
+
+NUMBER_EM = {".": 0.25, ",": 0.25, ":": 0.28, "/": 0.28, "-": 0.33, "(": 0.33, ")": 0.33, "%": 0.83}
+DIGIT_HEIGHT_EM = 0.72  # a number's box is its digits' height, this share of an em
+FITS = (0.7, 1.4)  # a reading fills its box: its width over the box's, at that em
+EMPTY = 1.5  # … and leaves it partly empty beyond this
+
+
+def _fill(w: _Word, text: str) -> float:
+    """How much wider word ``w``'s box is than ``text`` set at the em its
+    height gives (digits 0.5 em, points and brackets less): about 1 when the
+    text is what the box holds.
+
+    >>> round(_fill(_Word("25.", 228, 134, 259, 144, 68), "2025"), 2)
+    1.12
+    """
+    em = (w.y1 - w.y0) / DIGIT_HEIGHT_EM
+    width = sum(NUMBER_EM.get(ch, 0.5) for ch in text) * em
+    return (w.x1 - w.x0) / width if width > 0 else 0.0
+
+
+def _fills_box(w: _Word, text: str) -> bool:
+    """Is the doubtful English reading ``text`` of a number the better one
+    by geometry alone? It holds the word's digits and more, and it fills the
+    word's box where the word's own text leaves part of it empty (Tesseract's
+    Arabic model read a bilevel «2025.» as «25.» across the whole box).
+
+    >>> W = _Word("25.", 228, 134, 259, 144, 68)
+    >>> _fills_box(W, "2025"), _fills_box(W, "25"), _fills_box(_Word("2025", 228, 134, 259, 144, 68), "12025")
+    (True, False, False)
+    """
+    if not re.fullmatch(r"[(\[]?[\d.,/%\-]+[)\]]?[.,:؛،]?", text):
+        return False
+    mine, digits = re.sub(r"\D", "", w.text), re.sub(r"\D", "", text)
+    if not mine or mine == digits or mine not in digits:
+        return False
+    return FITS[0] <= _fill(w, text) <= FITS[1] and _fill(w, w.text) > EMPTY
 
 
 def reread_latin(path: str, r: _Render, words: list[_Word], timeout: float = TIMEOUT) -> int:
@@ -755,7 +795,7 @@ def reread_latin(path: str, r: _Render, words: list[_Word], timeout: float = TIM
             continue
         text = " ".join(g.text.strip() for g in mine)
         conf = min(g.conf for g in mine)
-        if conf < REREAD_ACCEPT or text == w.text:
+        if conf < REREAD_FITS or text == w.text:
             continue
         # numbers with a sign or a full stop are drawn right to left: «%60» «.2»
         m = re.fullmatch(r"([%.]+)([\d.,]*\d)", text)
