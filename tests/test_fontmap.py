@@ -262,3 +262,23 @@ def test_no_replacement_or_private_use_character_reaches_a_block(pdf, engine):
     doc = pdfclean.extract(pdf, engine=engine, ocr="never")
     text = _all_text(doc)
     assert not LOST.search(text), [unicodedata.name(c, hex(ord(c))) for c in LOST.findall(text)][:5]
+
+
+# Elongations a producer left unmapped or mapped to a quote: Ghostscript re-distilling LibreOffice's
+# Amiri text. The font program draws them as connecting strokes; they are kashida, never a gap or a «’».
+GS = SAMPLES / "iraq-youth-unemployment-ghostscript.pdf"  # U+FFFD strokes inside «الكهرباء» (3 times)
+GS_QUOTE = SAMPLES / "iraq-desertification-agriculture-ghostscript.pdf"  # a stroke mapped to ’ in «الخبراء»
+
+
+@pytest.mark.parametrize("engine", ["pymupdf", "pdfplumber"])
+def test_an_unmappable_glyph_drawn_as_a_stroke_is_an_elongation(engine):
+    doc = pdfclean.extract(GS, engine=engine, ocr="never")
+    assert "ال كهرباء" not in doc.text and doc.text.count("الكهرباء") == 3
+    # given a tatweel's text from the font (counted), then dropped by the kashida repair (counted)
+    assert doc.repairs["font_unicode"] >= 9 and doc.repairs["kashida"] >= 9
+    assert "\u0640" not in doc.text and "\ufffd" not in doc.text
+
+
+def test_an_elongation_mapped_to_a_quote_is_dropped_by_its_outline():
+    doc = pdfclean.extract(GS_QUOTE, ocr="never")
+    assert "الخبراء" in doc.text and "’" not in doc.text

@@ -345,14 +345,15 @@ def _count_unread(raw: RawPage, turned: int, outside: int) -> None:
 
 def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
                   overprints: bool = True, bars: set[int] | Callable[[Glyph], bool] | None = None,
-                  habit: Counter | None = None) -> list[Glyph]:
+                  habit: Counter | None = None, strokes: Callable[[Glyph], bool] | None = None) -> list[Glyph]:
     """The glyph stage after an engine: characters read counted, producer
     quirks repaired (:mod:`pdfclean.quirks`: text drawn twice, kashida glyphs,
     the pieces of a shaped cluster given the cluster's text; ``overprints``
     false skips the first where the engine saw no sign of it; ``bars``: the
     glyphs drawn as connecting strokes, as ids or as the engine's test, asked
     only of the glyphs that could be one, see
-    :func:`~pdfclean.quirks.fold_cluster_pieces`), marks attached (``habit``:
+    :func:`~pdfclean.quirks.fold_cluster_pieces`; ``strokes``: the engine's
+    test of any glyph's outline, for :func:`~pdfclean.quirks.drop_kashida`), marks attached (``habit``:
     the document's, see :func:`cluster_stream`) and runs of letters folded.
 
     Whatever this drops is counted in ``raw.repairs`` and ``raw.account``;
@@ -382,6 +383,8 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
         before = glyphs
         if repair is fold_overprints:
             glyphs, n = repair(glyphs)
+        elif repair is drop_kashida:
+            glyphs, n = repair(glyphs, texts=texts, strokes=strokes)
         else:
             glyphs, n = repair(glyphs, texts=texts)
         if n:
@@ -463,7 +466,7 @@ class PyMuPDFEngine(_Base):
                 glyphs = self._glyphs(trace, rect, raw, fp)
             raw.glyphs = finish_glyphs(glyphs, raw, self.warnings,
                                        overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0, bars=fp.is_bar,
-                                       habit=self.habit)
+                                       habit=self.habit, strokes=fp.draws_stroke)
             raw.image_coverage = self._image_coverage(page, rect, raw.glyphs, n, self.warnings, content)
             yield raw
 

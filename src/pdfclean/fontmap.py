@@ -54,6 +54,7 @@ from .model import Glyph, RawPage, ink
 # --- what needs the font ------------------------------------------------------
 
 #: Characters no text may keep: U+FFFD and the private-use areas (BMP, planes 15/16).
+TATWEEL = "\u0640"  # the text an unmappable glyph drawn as a connecting stroke is given
 LOST = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
 #: Characters that say the text layer did not really map the glyph: the above,
 #: controls (not tab, newline, carriage return), lone surrogates, noncharacters.
@@ -724,8 +725,14 @@ class MuPDFPage:
         Told from the outline in the font program whose advance matches the
         drawn width (:func:`pdfclean.quirks.draws_bar`, cached per font
         program and glyph)."""
+        return "\u0620" <= g.text[:1] <= "\u06ff" and self.draws_stroke(g)
+
+    def draws_stroke(self, g: Glyph) -> bool:
+        """Does glyph ``g`` draw a connecting stroke, whatever its text says
+        (an elongation a producer mapped to a quote: :func:`pdfclean.quirks.drop_kashida`
+        asks of the marks it finds between two joined letters)?"""
         gid = getattr(g, "gid", -1)
-        if gid < 0 or not g.size or not "\u0620" <= g.text[:1] <= "\u06ff":
+        if gid < 0 or not g.size:
             return False
         width = (g.x1 - g.x0) / g.size
         xrefs = self._candidates(g.font)
@@ -759,7 +766,10 @@ class MuPDFPage:
 
     def repair(self, glyphs: list[Glyph], fix: list[tuple[int, int, dict]], raw: RawPage) -> None:
         """Give the glyphs listed in ``fix`` (index, gid, span) the font's
-        text; drop those it cannot map (counted, warned)."""
+        text; drop those it cannot map (counted, warned), but one whose
+        outline is a connecting stroke (:meth:`draws_stroke`): that is an
+        elongation, given a tatweel's text so that the kashida repair drops it
+        between the letters it joins and no gap is left where it stood."""
         rep = _Repairs()
         drop = False
         memo = self._memo
@@ -780,6 +790,8 @@ class MuPDFPage:
             old = g.text
             if new is None and LOST.search(old) is None:
                 continue  # only controls: script's control repair takes them
+            if new is None and self.draws_stroke(g):  # an elongation: the kashida repair drops it, closing its gap
+                new = memo[font, gid] = TATWEEL
             if not rep.apply(g, old, new, font, raw):
                 drop = True
         if drop:
@@ -954,16 +966,24 @@ class PdfMinerFonts:
                 cid = int(m.group(1))
         new = None
         if cid is not None:
+            drawn = None  # the first program that has the glyph, and its id there
             for e in entries:
                 ft = self._program(e)
                 gid = self._gid(e, ft, cid) if ft is not None else None
                 t = ft.text(gid) if gid is not None else None
+                if gid is not None and drawn is None:
+                    drawn = ft, gid
                 if not t and not e["font"].is_multibyte():  # a simple font: its encoding's name
                     t = getattr(e["font"], "cid2unicode", {}).get(cid)
                     t = t if t and usable(t) else None
                 if t:
                     new = t
                     break
+            if new is None and drawn is not None and drawn[0]._font is not None and (LOST.search(old) or _CID.search(old)):
+                from .quirks import draws_bar
+
+                if draws_bar(drawn[0]._font, drawn[1]):  # an elongation (see MuPDFPage.repair)
+                    new = TATWEEL
             g.text = old
         return self._page.apply(g, old, new, font, raw)
 

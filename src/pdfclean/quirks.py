@@ -163,7 +163,8 @@ class TextTable(dict):
 
 
 
-def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None) -> tuple[list[Glyph], int]:
+def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None,
+                 strokes: Callable[[Glyph], bool] | None = None) -> tuple[list[Glyph], int]:
     """Drop elongation glyphs drawn between two joined Arabic letters.
 
     A producer justifying Arabic may stretch words with kashida glyphs of its
@@ -185,10 +186,12 @@ def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None) -> tuple[l
     elongation only when its glyph shape — font, character and advance —
     stands so at least :data:`SHAPE_MIN` times on the page and for most of its
     glyphs there (:data:`SHAPE_SHARE`), or two or more of one shape stand in a
-    row (:func:`_repeated`), and a bracket or quote only when no other one
-    stands beside it. The letter left of a dropped elongation is
-    stretched over it, so that the gap it leaves is never read as a space.
-    ``texts``: the glyphs' texts, if the caller has them.
+    row (:func:`_repeated`), or its font program draws it as a connecting
+    stroke (``strokes``, the engine's test of the outline, where it has one:
+    Ghostscript re-distilling Amiri maps an elongation to «’»); a bracket or
+    quote only when no other one stands beside it. The letter left of a
+    dropped elongation is stretched over it, so that the gap it leaves is
+    never read as a space. ``texts``: the glyphs' texts, if the caller has them.
 
     >>> g = [Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph(",", 8.2, 0, 10.7, 12, 10, 12),
     ...      Glyph("س", 10.7, 0, 18.6, 12, 10, 12)]
@@ -250,6 +253,8 @@ def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None) -> tuple[l
         for key, ks in shaped.items():
             if len(ks) >= SHAPE_MIN and len(ks) >= SHAPE_SHARE * total[key]:
                 drop.extend(ks)
+            elif strokes is not None:
+                drop.extend(k for k in ks if strokes(glyphs[k]))
     if not drop:
         return glyphs, 0
     for k in drop:  # the letter on the left reaches over the stroke: no gap is left for a space
