@@ -1,4 +1,4 @@
-"""OCR with Tesseract (src/pdfclean/ocr.py), with real Tesseract runs.
+"""OCR with Tesseract (src/pdfclean/ocr/), with real Tesseract runs.
 
 Every scanned sample (samples/scans, made by samples/scan.py) must meet its
 gates (tests/gates.json: body CER, leaked furniture, metadata, each within
