@@ -102,7 +102,7 @@ def test_decompression_bomb_is_skipped_with_a_warning(corpus):
 
 
 def test_json_is_valid_utf8_with_lone_surrogates_and_controls():
-    from pdfclean.model import dumps
+    from pdfclean.writers import dumps
 
     s = dumps({"text": "a\ud800b\x00c"})
     s.encode("utf-8")  # no exception

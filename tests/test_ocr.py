@@ -1,4 +1,4 @@
-"""OCR with Tesseract (src/pdfclean/ocr.py), with real Tesseract runs.
+"""OCR with Tesseract (src/pdfclean/ocr/), with real Tesseract runs.
 
 Every scanned sample (samples/scans, made by samples/scan.py) must meet its
 gates (tests/gates.json: body CER, leaked furniture, metadata, each within
@@ -330,7 +330,7 @@ def fake_reader(monkeypatch, barrier_parties: int, delays: dict[int, float] | No
                 state["order"].append(number)
             ends[number].set()
 
-    monkeypatch.setattr(ocr, "ocr_page", fake)
+    monkeypatch.setattr(ocr.pages, "ocr_page", fake)  # where read_pages looks it up
     return state
 
 
@@ -393,7 +393,7 @@ def test_a_crash_in_a_reader_is_raised_after_all_stop(monkeypatch):
             raise RuntimeError("bug")
         return ocr.OcrResult([], None)
 
-    monkeypatch.setattr(ocr, "ocr_page", boom)
+    monkeypatch.setattr(ocr.pages, "ocr_page", boom)
     # a bug of ours, not the PDF's: an InternalError naming the page, the original kept
     with pytest.raises(InternalError, match="internal error on page 2: RuntimeError: bug") as e:
         ocr.read_pages(object(), [1, 2, 3, 4], jobs=2)

@@ -268,7 +268,7 @@ def review(input: str, output: str, engine: str, pages: str | None, password: st
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the output."""
-    from .model import dumps
+    from .writers import dumps
     from .schema import SCHEMA
 
     click.echo(dumps(SCHEMA))

@@ -12,7 +12,6 @@ growing downwards (PyMuPDF's convention; the pdfplumber engine converts).
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -237,9 +236,3 @@ class Document:
     def text(self) -> str:
         """The article body as plain text, one block per paragraph."""
         return "\n\n".join(b.text for b in self.blocks)
-
-
-def dumps(obj: Any, indent: int | None = 2) -> str:
-    """JSON that is always valid UTF-8 (a lone surrogate that slipped through becomes «?»)."""
-    s = json.dumps(obj, ensure_ascii=False, indent=indent)
-    return s.encode("utf-8", "replace").decode("utf-8")

@@ -198,23 +198,9 @@ def extract(
         eng = open_engine(engine, data, password)
         try:
             total = eng.page_count
-            if total == 0:
-                raise PdfError("the PDF has no pages")
-            if total > max_pages:
-                raise LimitError(f"too many pages ({total}; limit {max_pages})")
-            numbers = pages if isinstance(pages, list) else parse_pages(pages, total)
-            numbers = [n for n in numbers if 1 <= n <= total]
-            if not numbers:
-                raise PdfError(f"no page {pages} in this PDF (it has {total})")
+            numbers = _page_numbers(pages, total, max_pages)
             warnings, skip = _preflight(eng, data, password, numbers, max_inflate)
-            todo = [n for n in numbers if n not in skip]
-            page_objs = []
-            reading[0] = todo[0] if todo else None
-            for raw in eng.pages(todo):
-                reading[0] = raw.number
-                page_objs.append(_page(raw))
-                reading[0] = todo[len(page_objs)] if len(page_objs) < len(todo) else None
-            reading[0] = None
+            page_objs = _read_pages(eng, [n for n in numbers if n not in skip], reading)
             unreadable = [w for w in eng.warnings if "could not be read" in w]
             if unreadable and len(unreadable) == len(numbers):
                 raise PdfError(f"no page could be read ({unreadable[0].split(' (', 1)[-1].rstrip(')')})")
@@ -235,6 +221,32 @@ def extract(
         raise
     except Exception as e:  # noqa: BLE001 — sorted into the document's and ours
         raise _failure(e, reading[0]) from e
+
+
+def _page_numbers(pages: str | list[int] | None, total: int, max_pages: int) -> list[int]:
+    """The pages to read (1-based, in the document), or the document's error."""
+    if total == 0:
+        raise PdfError("the PDF has no pages")
+    if total > max_pages:
+        raise LimitError(f"too many pages ({total}; limit {max_pages})")
+    numbers = pages if isinstance(pages, list) else parse_pages(pages, total)
+    numbers = [n for n in numbers if 1 <= n <= total]
+    if not numbers:
+        raise PdfError(f"no page {pages} in this PDF (it has {total})")
+    return numbers
+
+
+def _read_pages(eng, todo: list[int], reading: list[int | None]) -> list[Page]:
+    """The pages ``todo`` read by the engine and built into lines;
+    ``reading[0]`` names the page being read meanwhile (for an internal error)."""
+    page_objs = []
+    reading[0] = todo[0] if todo else None
+    for raw in eng.pages(todo):
+        reading[0] = raw.number
+        page_objs.append(_page(raw))
+        reading[0] = todo[len(page_objs)] if len(page_objs) < len(todo) else None
+    reading[0] = None
+    return page_objs
 
 
 # the libraries that parse the document (a font program inside it too): what they raise is the PDF's

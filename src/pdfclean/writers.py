@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from .model import dumps
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .model import Document
+
+
+def dumps(obj: Any, indent: int | None = 2) -> str:
+    """JSON that is always valid UTF-8 (a lone surrogate that slipped through becomes «?»)."""
+    s = json.dumps(obj, ensure_ascii=False, indent=indent)
+    return s.encode("utf-8", "replace").decode("utf-8")
 
 
 def to_json(doc: "Document", indent: int | None = 2, explain: bool | None = None) -> str:
