@@ -80,7 +80,7 @@ INDEX_NAME = "pdfclean-review.html"  # --review: the index page, at the top of O
 REPORT_SUFFIX = ".review.html"  # --review: a/b.pdf → a/b.review.html
 REVIEW_FIELDS = ("review", "review_sha256", "review_bytes")
 TMP_DIR_NAME = ".pdfclean-tmp"
-EXTENSIONS = {"json": ".json", "jsonl": ".jsonl", "text": ".txt", "markdown": ".md"}
+from .writers import SUFFIXES as EXTENSIONS  # noqa: E402  (the suffix per format, beside the writers)
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_MEMORY_MB = 2048
 EXIT_OOM = 86  # a worker that could not even report its MemoryError exits with this
@@ -1044,7 +1044,7 @@ def convert(task: dict) -> dict:
     from .errors import InternalError, PdfCleanError
     from .pipeline import extract
     from .review import quality_signals
-    from .writers import FORMATS
+    from .writers import EXTRACT_OPTIONS, FORMATS
 
     t0 = time.perf_counter()
     src = task["data"] if task.get("data") is not None else task["path"]
@@ -1054,7 +1054,8 @@ def convert(task: dict) -> dict:
         doc = extract(src, engine=opts["engine"], pages=opts["pages"], password=task.get("password"),
                       ocr=opts.get("ocr", "auto"), ocr_lang=opts.get("ocr_lang", "ara+fas+eng"),
                       ocr_jobs=_PoolSlots(channel) if channel else 1,
-                      ocr_progress=(lambda n: channel.progress({"ocr_page": n})) if channel else None)
+                      ocr_progress=(lambda n: channel.progress({"ocr_page": n})) if channel else None,
+                      **EXTRACT_OPTIONS.get(opts["format"], {}))
         doc.source.file = task["rel"]
         text = FORMATS[opts["format"]](doc)
         if opts["format"] == "jsonl":

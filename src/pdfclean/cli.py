@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("json", "text", "markdown", "jsonl")
+FORMATS = ("json", "text", "markdown", "jsonl", "alto")
 
 
 def _one_line(s: str) -> str:
@@ -136,29 +136,36 @@ def main() -> None:
 @reading_options
 @ocr_jobs_option
 @click.option("--explain", is_flag=True, help="Add, per block, which repairs changed it.")
+@click.option("--search-text", is_flag=True,
+              help="JSON: add to each block its text folded for search (pdfclean.normalize_for_search).")
 @debug_option
 def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | None,
-            password: str | None, explain: bool, ocr: str, ocr_lang: str, ocr_jobs: int | None,
-            debug: bool) -> None:
-    """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown.
+            password: str | None, explain: bool, search_text: bool, ocr: str, ocr_lang: str,
+            ocr_jobs: int | None, debug: bool) -> None:
+    """Extract INPUT (a PDF path, or - for stdin) to JSON, text, Markdown or
+    ALTO XML (-f alto: words with their boxes on each page).
 
     Exit 0: converted; 1: the document failed (one line: broken, encrypted,
     too big…); 2: usage error; 3: internal error — a bug in pdfclean, not a
     problem of the PDF (--debug prints the traceback).
     """
     from .pipeline import extract as run
+    from .writers import EXTRACT_OPTIONS
     from .writers import FORMATS as WRITERS
 
     name = _display_name(input)
     _check_pages(pages)
+    if search_text and fmt not in ("json", "jsonl"):
+        raise click.BadParameter("--search-text adds a field to the JSON: use it with -f json or jsonl",
+                                 param_hint="--search-text")
     if output and input != "-" and os.path.exists(output) and os.path.exists(input) \
             and os.path.samefile(output, input):
         raise click.BadParameter("the output would overwrite the input", param_hint="-o")
     with _one_document(name, debug):
         src = sys.stdin.buffer.read() if input == "-" else input
         doc = run(src, engine=engine, pages=pages, password=password, explain=explain, ocr=ocr,
-                  ocr_lang=ocr_lang, ocr_jobs=_ocr_jobs(ocr_jobs))
-        text = WRITERS[fmt](doc)
+                  ocr_lang=ocr_lang, ocr_jobs=_ocr_jobs(ocr_jobs), **EXTRACT_OPTIONS.get(fmt, {}))
+        text = WRITERS[fmt](doc, search_text=True) if search_text else WRITERS[fmt](doc)
         if not text.endswith("\n"):
             text += "\n"
         if output and output != "-":

@@ -14,13 +14,15 @@ if TYPE_CHECKING:
     from .model import Document
 
 
-def to_json(doc: "Document", indent: int | None = 2, explain: bool | None = None) -> str:
-    return dumps(doc.to_dict(explain=explain), indent=indent)
+def to_json(doc: "Document", indent: int | None = 2, explain: bool | None = None,
+            search_text: bool = False) -> str:
+    """``search_text``: each block also gets its text folded for search."""
+    return dumps(doc.to_dict(explain=explain, search_text=search_text), indent=indent)
 
 
-def to_jsonl(doc: "Document") -> str:
+def to_jsonl(doc: "Document", search_text: bool = False) -> str:
     """One document on one line (for streaming into other systems)."""
-    return dumps(doc.to_dict(), indent=None)
+    return dumps(doc.to_dict(search_text=search_text), indent=None)
 
 
 def to_text(doc: "Document") -> str:
@@ -55,7 +57,19 @@ def _escape(text: str) -> str:
     return text
 
 
-FORMATS = {"json": to_json, "jsonl": to_jsonl, "text": to_text, "markdown": to_markdown}
+def to_alto(doc: "Document") -> str:
+    """ALTO 4 XML with page geometry (:mod:`pdfclean.alto`); the document must
+    have been extracted with ``words=True`` (see :data:`EXTRACT_OPTIONS`)."""
+    from .alto import to_alto as run
+
+    return run(doc)
+
+
+FORMATS = {"json": to_json, "jsonl": to_jsonl, "text": to_text, "markdown": to_markdown, "alto": to_alto}
+# the file name suffix of each format's output (batch: a/b.pdf → a/b.json)
+SUFFIXES = {"json": ".json", "jsonl": ".jsonl", "text": ".txt", "markdown": ".md", "alto": ".alto.xml"}
+# what a format needs of extract() beyond the defaults
+EXTRACT_OPTIONS: dict[str, dict] = {"alto": {"words": True}}
 
 
 def _umask() -> int:
