@@ -273,6 +273,45 @@ def review(input: str, output: str, engine: str, pages: str | None, password: st
 
 
 @main.command()
+@click.argument("output_dir", type=str)
+@click.option("--parquet", "parquet", type=str, required=True, metavar="FILE",
+              help="The blocks table: one row per body block of every document.")
+@click.option("--documents", "documents_file", type=str, default=None, metavar="FILE",
+              help="Also a documents table: one row per input PDF (metadata, pages, quality, warnings).")
+@click.option("--row-group-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              metavar="N", help="Rows per Parquet row group (memory holds one group at a time).")
+def export(output_dir: str, parquet: str, documents_file: str | None, row_group_rows: int) -> None:
+    """Export a finished batch (OUTPUT_DIR of pdfclean batch -f json) as Parquet.
+
+    Reads the manifest and the JSON outputs it vouches for, one document at a
+    time, and writes one row per block (path, sha256, title, author,
+    published, language, block, type, pages, text, search_text, ocr,
+    confidence). Needs pyarrow: pip install 'pdfclean[parquet]'. Exit 0:
+    written; 1: nothing to export or a file that cannot be written; 2:
+    usage error or pyarrow missing.
+    """
+    from .export import INSTALL_HINT, ExportError
+    from .export import export as run
+
+    try:
+        summary = run(output_dir, parquet, documents_file, row_group_rows)
+    except ExportError as e:
+        click.echo(f"pdfclean: export: {_one_line(e)}", err=True)
+        sys.exit(2 if str(e) == INSTALL_HINT else 1)
+    except KeyboardInterrupt:
+        click.echo("pdfclean: interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # never a traceback
+        click.echo(f"pdfclean: export: internal error: {type(e).__name__}: {_one_line(e)}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    for path, why in summary.skipped:
+        click.echo(f"pdfclean: export: {_display_name(path)}: no blocks exported ({_one_line(why)})", err=True)
+    docs = f", {summary.document_rows} documents to {documents_file}" if documents_file else ""
+    click.echo(f"exported {summary.blocks} blocks of {summary.documents} documents to {parquet} "
+               f"({summary.row_groups} row groups){docs}")
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the output."""
     from .model import dumps
