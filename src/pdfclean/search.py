@@ -8,8 +8,8 @@ first turns ZWNJ into a space (``PersianCharFilter``). pdfclean folds the
 same way, so that a query folded by the same function (or by the analyzer)
 matches the text whatever hamza, yeh or diacritics either was typed with.
 
-The rules, in the order they are applied (each one a character to a
-character or to nothing — a folded text is never longer than its input):
+The rules (each one a character to a character, or to nothing; a ligature
+such as «ﻻ» or «ﷲ» to the letters it stands for):
 
 ======================================  ======================  ===========================
 characters                              become                  as in Lucene
@@ -41,9 +41,9 @@ white space runs                        one space, none at the  (the tokenizer s
 ======================================  ======================  ===========================
 
 Punctuation is kept (a tokenizer drops it; a ``LIKE`` query may want it).
-Properties (tested with hypothesis): idempotent; never adds a character that
-was not a letter or digit of the input's folding, save the space that stands
-for a Persian ZWNJ.
+Properties (tested with hypothesis): idempotent; every character it adds is a
+letter or a digit (a folded form), or a space standing for white space or a
+Persian ZWNJ; never longer than the input fully decomposed (NFKD).
 
 >>> normalize_for_search("إِنَّ المَدْرَسَةَ الكُبْرى", "ar")
 'ان المدرسه الكبري'
@@ -74,44 +74,43 @@ for _c in [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6
     _FOLD[chr(_c)] = None
 
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
-_WS = re.compile(r"\s+")
-_TABLE: dict[str, str | None] = {}
 
 
 def _fold_char(ch: str) -> str | None:
-    """One character folded (cached): the rules above but the ZWNJ one."""
-    try:
-        return _TABLE[ch]
-    except KeyError:
-        pass
-    out: str | None = ch
+    """One character folded: the rules above but the ZWNJ one (None: dropped)."""
     if ch in _FOLD:
-        out = _FOLD[ch]
-    elif _PRESENTATION.match(ch):
+        return _FOLD[ch]
+    if _PRESENTATION.match(ch):
         nf = unicodedata.normalize("NFKC", ch)
         # a form standing for letters (and marks); «ﷺ», «﷽» (phrases with spaces) are left alone
         if nf != ch and all(c.isalpha() or unicodedata.category(c) == "Mn" for c in nf):
-            out = "".join(f for c in nf if (f := _fold_char(c)))
-    elif ch.isdecimal() and not ch.isascii():
-        out = str(unicodedata.decimal(ch))
-    elif ch.isupper() or ch.istitle():
+            return "".join(f for c in nf if (f := _fold_char(c))) or None
+        return ch
+    if ch.isdecimal() and not ch.isascii():
+        return str(unicodedata.decimal(ch))
+    if ch.isupper() or ch.istitle():
         low = ch.lower()
-        out = low if len(low) == 1 and low.isalpha() else ch
-    _TABLE[ch] = out
-    return out
+        return low if len(low) == 1 and low.isalpha() else ch
+    return ch
+
+
+class _Table(dict):
+    """``str.translate`` table: each code point's folding, computed once."""
+
+    def __init__(self, zwnj: str | None) -> None:
+        super().__init__({0x200C: zwnj})
+
+    def __missing__(self, o: int) -> str | None:
+        v = self[o] = _fold_char(chr(o))
+        return v
+
+
+_TABLES = {"fa": _Table(" "), None: _Table(None)}
 
 
 def normalize_for_search(text: str, language: str | None = None) -> str:
     """``text`` folded as Lucene's Arabic and Persian analyzers fold it (the
     module's table); ``language`` ("ar", "fa", …, or None) decides only what
     a ZWNJ becomes: a space in Persian, nothing otherwise."""
-    zwnj = " " if language == "fa" else ""
-    out = []
-    for ch in text:
-        if ch == "\u200c":
-            out.append(zwnj)
-            continue
-        f = _fold_char(ch)
-        if f:
-            out.append(f)
-    return _WS.sub(" ", "".join(out)).strip()
+    table = _TABLES["fa" if language == "fa" else None]
+    return " ".join(text.translate(table).split())

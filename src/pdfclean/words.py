@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import unicodedata
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .model import Glyph, Line, Word
 from .search import normalize_for_search
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(text: str) -> str:
     """Letters and digits of ``text``, folded and sorted: the same for a word as
     drawn (visual order, presentation forms) and as repaired.
@@ -44,6 +46,7 @@ def _key(text: str) -> str:
     return "".join(sorted(c for c in folded if c.isalnum()))
 
 
+@lru_cache(maxsize=1 << 16)
 def _kind(text: str) -> str:
     """R (right-to-left letters), L (left-to-right letters), N (digits) or O."""
     r = l_ = d = 0
@@ -113,7 +116,7 @@ def split_box(box: tuple[float, float, float, float], texts: list[str], rtl: boo
     right in a right-to-left line.
 
     >>> [round(w.x0) for w in split_box((0, 0, 90, 10), ["ab", "abcd"], False)]
-    [0, 33]
+    [0, 39]
     """
     x0, y0, x1, y1 = box
     weights = [max(1, len(t)) for t in texts]
