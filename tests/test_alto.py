@@ -107,6 +107,13 @@ def test_every_sample_is_valid_alto_with_the_json_body_words(path, schema):
             assert b.get("TAGREFS").startswith("kind-") and b.get("TAGREFS") != "kind-article_head"
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "data" / "realpdfs").glob("*.pdf")), ids=lambda p: p.stem)
+def test_real_pdfs_are_valid_alto_with_the_json_body_words(path, schema):
+    doc, root = alto_of(path)
+    schema.assertValid(root)
+    assert block_words(root) == [b.text.split() for b in doc.blocks]
+
+
 def test_word_boxes_come_from_the_glyphs():
     """On clean producers, every word's box is PyMuPDF's box of the same word
     (its own word segmentation, independent of pdfclean's)."""

@@ -158,7 +158,7 @@ def test_jsonl_writer_is_one_line_of_the_json(doc):
     line = to_jsonl(doc)
     assert "\n" not in line
     assert json.loads(line) == json.loads(doc.to_json())
-    assert set(FORMATS) == {"json", "jsonl", "text", "markdown"}
+    assert set(FORMATS) == {"json", "jsonl", "text", "markdown", "alto"}
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "jsonl"])

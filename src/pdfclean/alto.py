@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
 SCHEMA_LOCATION = "http://www.loc.gov/standards/alto/v4/alto-4-4.xsd"
 UNIT = 1200 / 72  # inch1200 per PDF point
-MARGIN_KINDS = frozenset(REMOVED_KINDS) - {"article_head"}
 _TOP_KINDS = frozenset({"running_title", "header"})
 
 
