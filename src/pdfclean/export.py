@@ -203,6 +203,10 @@ def export(output_dir: str, parquet: str, documents_file: str | None = None,
     tmps: list[str] = []
     writers = []
     summary = Summary()
+    # the system allocator while writing: jemalloc, pyarrow's default, keeps the memory of the row
+    # groups already written (peak 122 → 140 MB from 3,600 to 28,800 blocks; system: 98 → 105 MB)
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
     try:
         for target in targets:
             folder = os.path.dirname(os.path.abspath(target))
@@ -256,6 +260,7 @@ def export(output_dir: str, parquet: str, documents_file: str | None = None,
                 os.unlink(tmp)
             except OSError:
                 pass
+        pa.set_memory_pool(pool)
     return summary
 
 
