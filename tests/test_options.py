@@ -13,7 +13,8 @@ import pdfclean
 from conftest import SAMPLE_PDF
 from pdfclean.errors import LimitError, PdfCleanError, PdfError
 from pdfclean.pipeline import parse_pages
-from pdfclean.writers import FORMATS, to_jsonl, to_markdown, to_text
+from pdfclean.formats import FORMATS
+from pdfclean.writers import to_jsonl, to_markdown, to_text
 
 CLI = [sys.executable, "-m", "pdfclean"]
 PAGES = 6  # of SAMPLE_PDF
@@ -158,7 +159,7 @@ def test_jsonl_writer_is_one_line_of_the_json(doc):
     line = to_jsonl(doc)
     assert "\n" not in line
     assert json.loads(line) == json.loads(doc.to_json())
-    assert set(FORMATS) == {"json", "jsonl", "text", "markdown"}
+    assert set(FORMATS) == {"json", "jsonl", "text", "markdown", "alto"}
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "jsonl"])

@@ -7,9 +7,9 @@
 Imports are lazy so that ``pdfclean --help`` starts fast.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 
-__all__ = ["extract", "Document", "PdfCleanError", "__version__"]
+__all__ = ["extract", "Document", "PdfCleanError", "normalize_for_search", "__version__"]
 
 
 def __getattr__(name):
@@ -21,6 +21,10 @@ def __getattr__(name):
         from .model import Document
 
         return Document
+    if name == "normalize_for_search":
+        from .search import normalize_for_search
+
+        return normalize_for_search
     if name == "PdfCleanError":
         from .errors import PdfCleanError
 

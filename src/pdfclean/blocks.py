@@ -470,4 +470,5 @@ def _finish(d: _Draft, spacing: frozenset = frozenset()) -> Block:
         chars[ln.page] += ink(ln.text)
     for (page, _), n in delta.items():
         chars[page] += n
-    return Block(d.type, text, d.pages, repairs, conf, boxes, delta, chars)
+    lines = d.lines if d.lines and d.lines[0].words is not None else None  # (extract(words=True))
+    return Block(d.type, text, d.pages, repairs, conf, boxes, delta, chars, lines)

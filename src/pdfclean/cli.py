@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("json", "text", "markdown", "jsonl")
+FORMATS = ("json", "text", "markdown", "jsonl", "alto")
 
 
 def _one_line(s: str) -> str:
@@ -136,29 +136,36 @@ def main() -> None:
 @reading_options
 @ocr_jobs_option
 @click.option("--explain", is_flag=True, help="Add, per block, which repairs changed it.")
+@click.option("--search-text", is_flag=True,
+              help="JSON: add to each block its text folded for search (pdfclean.normalize_for_search).")
 @debug_option
 def extract(input: str, output: str | None, fmt: str, engine: str, pages: str | None,
-            password: str | None, explain: bool, ocr: str, ocr_lang: str, ocr_jobs: int | None,
-            debug: bool) -> None:
-    """Extract INPUT (a PDF path, or - for stdin) to JSON, text or Markdown.
+            password: str | None, explain: bool, search_text: bool, ocr: str, ocr_lang: str,
+            ocr_jobs: int | None, debug: bool) -> None:
+    """Extract INPUT (a PDF path, or - for stdin) to JSON, text, Markdown or
+    ALTO XML (-f alto: words with their boxes on each page).
 
     Exit 0: converted; 1: the document failed (one line: broken, encrypted,
     too big…); 2: usage error; 3: internal error — a bug in pdfclean, not a
     problem of the PDF (--debug prints the traceback).
     """
     from .pipeline import extract as run
-    from .writers import FORMATS as WRITERS
+    from .formats import EXTRACT_OPTIONS
+    from .formats import FORMATS as WRITERS
 
     name = _display_name(input)
     _check_pages(pages)
+    if search_text and fmt not in ("json", "jsonl"):
+        raise click.BadParameter("--search-text adds a field to the JSON: use it with -f json or jsonl",
+                                 param_hint="--search-text")
     if output and input != "-" and os.path.exists(output) and os.path.exists(input) \
             and os.path.samefile(output, input):
         raise click.BadParameter("the output would overwrite the input", param_hint="-o")
     with _one_document(name, debug):
         src = sys.stdin.buffer.read() if input == "-" else input
         doc = run(src, engine=engine, pages=pages, password=password, explain=explain, ocr=ocr,
-                  ocr_lang=ocr_lang, ocr_jobs=_ocr_jobs(ocr_jobs))
-        text = WRITERS[fmt](doc)
+                  ocr_lang=ocr_lang, ocr_jobs=_ocr_jobs(ocr_jobs), **EXTRACT_OPTIONS.get(fmt, {}))
+        text = WRITERS[fmt](doc, search_text=True) if search_text else WRITERS[fmt](doc)
         if not text.endswith("\n"):
             text += "\n"
         if output and output != "-":
@@ -263,6 +270,45 @@ def review(input: str, output: str, engine: str, pages: str | None, password: st
                   ocr_jobs=_ocr_jobs(ocr_jobs), dpi=dpi)
     for w in doc.warnings:
         click.echo(f"pdfclean: {name}: warning: {_one_line(w)}", err=True)
+
+
+@main.command()
+@click.argument("output_dir", type=str)
+@click.option("--parquet", "parquet", type=str, required=True, metavar="FILE",
+              help="The blocks table: one row per body block of every document.")
+@click.option("--documents", "documents_file", type=str, default=None, metavar="FILE",
+              help="Also a documents table: one row per input PDF (metadata, pages, quality, warnings).")
+@click.option("--row-group-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              metavar="N", help="Rows per Parquet row group (memory holds one group at a time).")
+def export(output_dir: str, parquet: str, documents_file: str | None, row_group_rows: int) -> None:
+    """Export a finished batch (OUTPUT_DIR of pdfclean batch -f json) as Parquet.
+
+    Reads the manifest and the JSON outputs it vouches for, one document at a
+    time, and writes one row per block (path, sha256, title, author,
+    published, language, block, type, pages, text, search_text, ocr,
+    confidence). Needs pyarrow: pip install 'pdfclean[parquet]'. Exit 0:
+    written; 1: nothing to export or a file that cannot be written; 2:
+    usage error or pyarrow missing.
+    """
+    from .export import INSTALL_HINT, ExportError
+    from .export import export as run
+
+    try:
+        summary = run(output_dir, parquet, documents_file, row_group_rows)
+    except ExportError as e:
+        click.echo(f"pdfclean: export: {_one_line(e)}", err=True)
+        sys.exit(2 if str(e) == INSTALL_HINT else 1)
+    except KeyboardInterrupt:
+        click.echo("pdfclean: interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # never a traceback
+        click.echo(f"pdfclean: export: internal error: {type(e).__name__}: {_one_line(e)}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    for path, why in summary.skipped:
+        click.echo(f"pdfclean: export: {_display_name(path)}: no blocks exported ({_one_line(why)})", err=True)
+    docs = f", {summary.document_rows} documents to {documents_file}" if documents_file else ""
+    click.echo(f"exported {summary.blocks} blocks of {summary.documents} documents to {parquet} "
+               f"({summary.row_groups} row groups){docs}")
 
 
 @main.command()

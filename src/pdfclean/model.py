@@ -17,7 +17,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"  # the schema's version: 1.3 added the blocks' optional ``search_text``
+# what a document says: the oldest schema version it fits, so that output without
+# the fields new in 1.3 (the default) stays as it was
+BASE_SCHEMA_VERSION = "1.2"
 
 _WS = re.compile(r"[\s\u200b]")
 
@@ -84,6 +87,24 @@ class RawPage:
 
 
 @dataclass(slots=True)
+class Word:
+    """One word of a line with its box, for outputs that place words on the page
+    (ALTO): made only when asked (``extract(words=True)``).
+
+    The box is the union of the word's glyph boxes; ``approximate`` when it had
+    to be cut from a larger box in proportion to the characters (a word whose
+    glyphs could not be told apart from its neighbours').
+    """
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float | None = None  # OCR word confidence (0–100)
+    approximate: bool = False
+
+
+@dataclass(slots=True)
 class Line:
     """One visual line, with its text in logical order after script repair."""
 
@@ -101,6 +122,7 @@ class Line:
     delta: Counter = field(default_factory=Counter)  # characters each repair added (−: dropped)
     artifact: str | None = None  # every glyph a tagged-PDF pagination artifact: its kind
     baseline: float | None = None  # where the letters stand (boxes vary with marks and fonts)
+    words: list[Word] | None = None  # with extract(words=True): one box per word of ``text.split()``
 
     @property
     def width(self) -> float:
@@ -138,9 +160,16 @@ class Block:
     boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)  # (page, x0, y0, x1, y1) per line
     delta: Counter = field(default_factory=Counter)  # (page, repair) -> characters added by block building
     chars: Counter = field(default_factory=Counter)  # page -> characters of ``text`` from that page
+    lines: list[Line] | None = None  # with extract(words=True): its lines, in reading order
 
-    def to_dict(self, explain: bool = False) -> dict[str, Any]:
+    def to_dict(self, explain: bool = False, search_language: str | None | bool = False) -> dict[str, Any]:
+        """As JSON; ``search_language`` (not False: a language code or None)
+        adds ``search_text``, the text folded for search in that language."""
         d: dict[str, Any] = {"type": self.type, "text": self.text, "pages": list(self.pages)}
+        if search_language is not False:
+            from .search import normalize_for_search
+
+            d["search_text"] = normalize_for_search(self.text, search_language)  # type: ignore[arg-type]
         if self.confidence is not None:
             d["ocr"] = True
             d["confidence"] = round(self.confidence, 1)
@@ -156,6 +185,7 @@ class Removed:
     page: int
     text: str
     bbox: tuple[float, float, float, float] | None = None  # where it was on the page (points)
+    lines: list[Line] | None = None  # with extract(words=True): the line(s) its text came from
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind, "page": self.page, "text": self.text}
@@ -202,25 +232,31 @@ class Document:
     warnings: list[str]
     explain: bool = False
     pages: list[dict] = field(default_factory=list)  # per page: quality signals
+    page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)  # page -> (width, height), points
+    words: bool = False  # extracted with words=True: lines and word boxes kept (for ALTO)
 
-    def to_dict(self, explain: bool | None = None) -> dict[str, Any]:
+    def to_dict(self, explain: bool | None = None, search_text: bool = False) -> dict[str, Any]:
+        """As JSON; ``search_text`` adds each block's text folded for search
+        (:func:`pdfclean.normalize_for_search` in the document's language) and
+        says schema version 1.3."""
         explain = self.explain if explain is None else explain
+        lang = self.metadata.language if search_text else False
         return {
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": SCHEMA_VERSION if search_text else BASE_SCHEMA_VERSION,
             "source": self.source.to_dict(),
             "metadata": self.metadata.to_dict(),
-            "front_matter": [b.to_dict(explain) for b in self.front_matter],
-            "blocks": [b.to_dict(explain) for b in self.blocks],
+            "front_matter": [b.to_dict(explain, lang) for b in self.front_matter],
+            "blocks": [b.to_dict(explain, lang) for b in self.blocks],
             "removed": [r.to_dict() for r in self.removed],
             "repairs": dict(sorted(self.repairs.items())),
             "warnings": list(self.warnings),
             "pages": [dict(p) for p in self.pages],
         }
 
-    def to_json(self, indent: int | None = 2, explain: bool | None = None) -> str:
+    def to_json(self, indent: int | None = 2, explain: bool | None = None, search_text: bool = False) -> str:
         from .writers import to_json
 
-        return to_json(self, indent=indent, explain=explain)
+        return to_json(self, indent=indent, explain=explain, search_text=search_text)
 
     def to_text(self) -> str:
         from .writers import to_text

@@ -161,6 +161,7 @@ def extract(
     max_pages: int = DEFAULT_MAX_PAGES,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_inflate: int = DEFAULT_MAX_INFLATE,
+    words: bool = False,
 ) -> Document:
     """Extract one PDF (a path or its bytes) into a :class:`Document`.
 
@@ -170,6 +171,9 @@ def extract(
     :class:`pdfclean.ocr.Slots` shared with other work); the result is the
     same whatever it is. ``ocr_progress(page_number)`` is called as each
     page's OCR ends (from the thread that read it).
+    ``words``: also give every line its word boxes (:mod:`pdfclean.words`)
+    and every block its lines, for outputs that place words on the page
+    (ALTO); the JSON is the same either way.
 
     Limits keep memory and time bounded on hostile input: ``max_bytes`` of
     file, ``max_pages`` pages, ``max_inflate`` bytes of decoded content per
@@ -200,12 +204,12 @@ def extract(
             total = eng.page_count
             numbers = _page_numbers(pages, total, max_pages)
             warnings, skip = _preflight(eng, data, password, numbers, max_inflate)
-            page_objs = _read_pages(eng, [n for n in numbers if n not in skip], reading)
+            page_objs = _read_pages(eng, [n for n in numbers if n not in skip], reading, words)
             unreadable = [w for w in eng.warnings if "could not be read" in w]
             if unreadable and len(unreadable) == len(numbers):
                 raise PdfError(f"no page could be read ({unreadable[0].split(' (', 1)[-1].rstrip(')')})")
             warnings.extend(eng.warnings)
-            _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings, ocr_jobs, ocr_progress)
+            _ocr_pages(data, password, page_objs, ocr, ocr_lang, warnings, ocr_jobs, ocr_progress, words)
             source = Source(
                 file=os.path.basename(name) if name else None,
                 sha256=hashlib.sha256(data).hexdigest(),
@@ -216,7 +220,7 @@ def extract(
             )
         finally:
             eng.close()
-        return assemble(page_objs, source, warnings, explain)
+        return assemble(page_objs, source, warnings, explain, words)
     except (PdfCleanError, MemoryError):
         raise
     except Exception as e:  # noqa: BLE001 — sorted into the document's and ours
@@ -236,14 +240,15 @@ def _page_numbers(pages: str | list[int] | None, total: int, max_pages: int) -> 
     return numbers
 
 
-def _read_pages(eng, todo: list[int], reading: list[int | None]) -> list[Page]:
-    """The pages ``todo`` read by the engine and built into lines;
-    ``reading[0]`` names the page being read meanwhile (for an internal error)."""
+def _read_pages(eng, todo: list[int], reading: list[int | None], words: bool = False) -> list[Page]:
+    """The pages ``todo`` read by the engine and built into lines (with word
+    boxes if ``words``); ``reading[0]`` names the page being read meanwhile
+    (for an internal error)."""
     page_objs = []
     reading[0] = todo[0] if todo else None
     for raw in eng.pages(todo):
         reading[0] = raw.number
-        page_objs.append(_page(raw))
+        page_objs.append(_page(raw, words))
         reading[0] = todo[len(page_objs)] if len(page_objs) < len(todo) else None
     reading[0] = None
     return page_objs
@@ -333,7 +338,7 @@ def needs_ocr(page: Page, mode: str, outlines: bool = False) -> str | None:
 
 def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, lang: str,
                warnings: list[str], jobs: int | Slots = 1,
-               progress: Callable[[int], None] | None = None) -> None:
+               progress: Callable[[int], None] | None = None, words: bool = False) -> None:
     """Replace the pages that need it by their OCR reading (in place), up to
     ``jobs`` pages read at once; results and warnings in page order."""
     outlines: set[int] = set()
@@ -370,7 +375,7 @@ def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, 
             continue
         # the page as OCR read it: turned by /Rotate, in points
         width, height = getattr(res, "width", None) or p.width, getattr(res, "height", None) or p.height
-        new = _page(RawPage(p.number, width, height, res.glyphs, p.image_coverage))
+        new = _page(RawPage(p.number, width, height, res.glyphs, p.image_coverage), words)
         new.ocr, new.ocr_confidence = True, res.confidence
         new.account["text_layer_replaced"] = p.account["read"]
         pages[i] = new
@@ -386,7 +391,7 @@ def _ocr_pages(data: bytes, password: str | None, pages: list[Page], mode: str, 
                        f"text layer (page {first}: {err})")
 
 
-def _page(raw: RawPage) -> Page:
+def _page(raw: RawPage, words: bool = False) -> Page:
     account = Counter(raw.account)
     if "read" not in account:  # OCR glyphs: what the reader gave is what was read
         account["read"] = ink("".join([g.text for g in raw.glyphs]))
@@ -400,6 +405,11 @@ def _page(raw: RawPage) -> Page:
             visual.append(vl)
     _set_right_to_left(lines, visual, raw.number)
     _check_direction(lines)
+    if words:
+        from .words import line_words
+
+        for line, vl in zip(lines, visual):
+            line.words = line_words(line, vl.glyphs)
     quality = text_quality(" ".join(l.text for l in lines)) if lines else 0.0
     return Page(raw.number, raw.width, raw.height, lines, raw.image_coverage, quality,
                 repairs=Counter(raw.repairs), account=account)
@@ -447,8 +457,10 @@ def _check_direction(lines: list) -> None:
                 l.repairs["reversed_words"] += 1
 
 
-def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bool = False) -> Document:
-    """Furniture, head, blocks and metadata from repaired pages."""
+def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bool = False,
+             words: bool = False) -> Document:
+    """Furniture, head, blocks and metadata from repaired pages (``words``: the
+    lines carry word boxes; keep, for each removed line, the line it came from)."""
     repairs: Counter = Counter()
     for p in pages:
         repairs.update(p.repairs)
@@ -479,9 +491,12 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
 
     body_pages = [p for p in pages if p.number not in skip]
     cover_set = frozenset(" ".join(l.text.split()) for l in cover_lines)
+    before = [l for p in body_pages for l in p.lines] if words else []
     body_pages, removed = furniture.strip_furniture(body_pages, doc_lang, publisher, cover=cover_set)
     layout = blocks_mod.measure(body_pages)
     head = _take_head(body_pages, layout, removed)
+    if words:
+        _removed_lines(removed, before)
     blocks = blocks_mod.build_blocks(body_pages, layout)
 
     meta = metadata.read_metadata(cover_lines, blocks, layout.size, head)
@@ -496,10 +511,11 @@ def assemble(pages: list[Page], source: Source, warnings: list[str], explain: bo
         front, cover_head = metadata.split_head(blocks_mod.build_blocks([cover_page]), meta,
                                                 window=len(cover_lines))
         head_blocks += cover_head
-    removed += [Removed("article_head", b.pages[0], b.text, _bbox(b)) for b in head_blocks]
+    removed += [Removed("article_head", b.pages[0], b.text, _bbox(b), b.lines) for b in head_blocks]
     _account(page_stats, blocks, front, removed, warnings)
     page_info = [_page_info(p, acc) for p, acc in page_stats.values()]
-    return Document(source, meta, front, blocks, removed, repairs, warnings, explain, page_info)
+    return Document(source, meta, front, blocks, removed, repairs, warnings, explain, page_info,
+                    {p.number: (p.width, p.height) for p in pages}, words)
 
 
 def _take_head(body_pages: list[Page], layout, removed: list[Removed]) -> dict[str, list[Line]]:
@@ -518,6 +534,17 @@ def _take_head(body_pages: list[Page], layout, removed: list[Removed]) -> dict[s
         removed.extend(Removed("article_head", l.page, l.text, (l.x0, l.y0, l.x1, l.y1))
                        for l in order if id(l) in ids)
     return head
+
+
+def _removed_lines(removed: list[Removed], lines: list[Line]) -> None:
+    """Give each removed line (furniture, the head taken as lines) the line it
+    was: the one on its page with its box."""
+    by_box: dict[tuple, Line] = {}
+    for l in lines:
+        by_box.setdefault((l.page, l.x0, l.y0, l.x1, l.y1), l)
+    for r in removed:
+        if r.lines is None and r.bbox is not None and (l := by_box.get((r.page, *r.bbox))) is not None:
+            r.lines = [l]
 
 
 def _bbox(b: Block) -> tuple[float, float, float, float] | None:

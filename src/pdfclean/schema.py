@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import BLOCK_TYPES, REMOVED_KINDS, SCHEMA_VERSION
+from .model import BASE_SCHEMA_VERSION, BLOCK_TYPES, REMOVED_KINDS, SCHEMA_VERSION
 
 _STR_OR_NULL = {"type": ["string", "null"]}
 
@@ -19,6 +19,9 @@ _BLOCK = {
                   "items": {"type": "array", "items": {"type": "number"}, "minItems": 5, "maxItems": 5}},
         "ocr": {"type": "boolean"},
         "confidence": {"type": "number", "minimum": 0, "maximum": 100},
+        "search_text": {"type": "string",
+                        "description": "with --search-text (schema 1.3): the text folded for search "
+                                       "(pdfclean.normalize_for_search in the document's language)"},
     },
 }
 
@@ -30,8 +33,15 @@ SCHEMA = {
     "required": ["schema_version", "source", "metadata", "front_matter", "blocks", "removed",
                  "repairs", "warnings", "pages"],
     "additionalProperties": False,
+    # a 1.2 document has no field new in 1.3
+    "if": {"properties": {"schema_version": {"const": BASE_SCHEMA_VERSION}}},
+    "then": {"properties": {k: {"items": {"not": {"required": ["search_text"]}}}
+                            for k in ("blocks", "front_matter")}},
     "properties": {
-        "schema_version": {"const": SCHEMA_VERSION},
+        "schema_version": {"enum": [BASE_SCHEMA_VERSION, SCHEMA_VERSION],
+                           "description": f"{SCHEMA_VERSION} when the document uses a field new in it "
+                                          f"(search_text), else {BASE_SCHEMA_VERSION}: such a document "
+                                          f"reads the same under both"},
         "source": {
             "type": "object",
             "required": ["file", "sha256", "pages", "producer", "creator", "engine"],

@@ -19,13 +19,15 @@ def dumps(obj: Any, indent: int | None = 2) -> str:
     return s.encode("utf-8", "replace").decode("utf-8")
 
 
-def to_json(doc: "Document", indent: int | None = 2, explain: bool | None = None) -> str:
-    return dumps(doc.to_dict(explain=explain), indent=indent)
+def to_json(doc: "Document", indent: int | None = 2, explain: bool | None = None,
+            search_text: bool = False) -> str:
+    """``search_text``: each block also gets its text folded for search."""
+    return dumps(doc.to_dict(explain=explain, search_text=search_text), indent=indent)
 
 
-def to_jsonl(doc: "Document") -> str:
+def to_jsonl(doc: "Document", search_text: bool = False) -> str:
     """One document on one line (for streaming into other systems)."""
-    return dumps(doc.to_dict(), indent=None)
+    return dumps(doc.to_dict(search_text=search_text), indent=None)
 
 
 def to_text(doc: "Document") -> str:
@@ -58,9 +60,6 @@ def _escape(text: str) -> str:
     if text[:1] in "#>-*+" or text[:2].rstrip(".").isdigit():
         return "\\" + text
     return text
-
-
-FORMATS = {"json": to_json, "jsonl": to_jsonl, "text": to_text, "markdown": to_markdown}
 
 
 def _umask() -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import struct
 
+from ..formats import SUFFIXES as EXTENSIONS  # the file suffix per format, beside the writers
+
 
 MANIFEST_NAME = "pdfclean-manifest.jsonl"
 INDEX_NAME = "pdfclean-review.html"  # --review: the index page, at the top of OUTPUT_DIR
 REPORT_SUFFIX = ".review.html"  # --review: a/b.pdf → a/b.review.html
 REVIEW_FIELDS = ("review", "review_sha256", "review_bytes")
 TMP_DIR_NAME = ".pdfclean-tmp"
-EXTENSIONS = {"json": ".json", "jsonl": ".jsonl", "text": ".txt", "markdown": ".md"}
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_MEMORY_MB = 2048
 EXIT_OOM = 86  # a worker that could not even report its MemoryError exits with this

@@ -245,7 +245,7 @@ def convert(task: dict) -> dict:
     from ..errors import InternalError, PdfCleanError
     from ..pipeline import extract
     from ..review import quality_signals
-    from ..writers import FORMATS
+    from ..formats import EXTRACT_OPTIONS, FORMATS
 
     t0 = time.perf_counter()
     src = task["data"] if task.get("data") is not None else task["path"]
@@ -255,7 +255,8 @@ def convert(task: dict) -> dict:
         doc = extract(src, engine=opts["engine"], pages=opts["pages"], password=task.get("password"),
                       ocr=opts.get("ocr", "auto"), ocr_lang=opts.get("ocr_lang", "ara+fas+eng"),
                       ocr_jobs=_PoolSlots(channel) if channel else 1,
-                      ocr_progress=(lambda n: channel.progress({"ocr_page": n})) if channel else None)
+                      ocr_progress=(lambda n: channel.progress({"ocr_page": n})) if channel else None,
+                      **EXTRACT_OPTIONS.get(opts["format"], {}))
         doc.source.file = task["rel"]
         text = FORMATS[opts["format"]](doc)
         if opts["format"] == "jsonl":
