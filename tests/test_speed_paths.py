@@ -403,11 +403,11 @@ def _marks(pattern, data):
     r.font = lambda fo: marked._TWO if fo == "two" else marked._SIMPLE
     w = marked._Walk(r)
     saved = marked._SCAN
-    marked._SCAN = pattern
+    marked.reader._SCAN = pattern
     try:
         w.run(data, {"/Font": {"/F1": "one", "/F2": "two"}}, 0, set())
     finally:
-        marked._SCAN = saved
+        marked.reader._SCAN = saved
     m = w.marks
     return m.codes, m.actual, m.artifacts, m.reversed, w.depth_stack
 

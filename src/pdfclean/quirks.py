@@ -163,6 +163,56 @@ class TextTable(dict):
 
 
 
+def _kashida_runs(glyphs: list[Glyph], kinds: bytes, cands: list[int], drop: list[int],
+                  shaped: dict[tuple, list[int]], left: dict[int, Glyph]) -> None:
+    """The rows of candidates :func:`drop_kashida` finds between two joined
+    letters: those dropped outright added to ``drop``, those awaiting their
+    shape's confirmation to ``shaped``, the letter on the left of each to ``left``."""
+    join = _JOIN
+    for row, at, spaced in _kashida_rows(glyphs, kinds, cands):
+        em = KASHIDA_NEAR_EM if spaced else KASHIDA_TOUCH_EM
+        n, c = len(row), 0
+        while c < len(at):
+            i = j = at[c]  # the candidates row[i..j], each meeting the next
+            c += 1
+            while c < len(at) and at[c] == j + 1 and _meet(glyphs[row[j]], glyphs[row[j + 1]], em):
+                j += 1
+                c += 1
+            g = glyphs[row[i]]
+            if i > 0 and j + 1 < n:
+                a, b = glyphs[row[i - 1]], glyphs[row[j + 1]]  # left and right of the row
+                if join[a.text[0]] in ("j", "l") and join[b.text[-1]] == "j" \
+                        and _meet(a, g, em) and _meet(glyphs[row[j]], b, em):
+                    run = row[i:j + 1]
+                    for k in run:
+                        left[k] = a
+                    if all(join[glyphs[k].text] == "p" for k in run):
+                        drop.extend(run)
+                    elif not _paired(glyphs, row, i, j):
+                        if _repeated(glyphs, run):
+                            drop.extend(run)
+                        for k in run:  # (a repeated row confirms its shape elsewhere on the page too)
+                            shaped.setdefault(_shape(glyphs[k]), []).append(k)
+
+
+def _confirm_shapes(glyphs: list[Glyph], cands: list[int], shaped: dict[tuple, list[int]],
+                    strokes: Callable[[Glyph], bool] | None, drop: list[int]) -> None:
+    """The elongations awaiting confirmation (``shaped``) that :func:`drop_kashida`
+    drops, added to ``drop``: those of a shape standing so often enough on the
+    page, or drawn as a connecting stroke (``strokes``)."""
+    total: dict[tuple, int] = {}
+    drawn = {key[:2] for key in shaped}  # (font, text): the shapes' glyphs, before their advance is worked out
+    for k in cands:
+        g = glyphs[k]
+        if (g.font, g.text) in drawn and (key := _shape(g)) in shaped:
+            total[key] = total.get(key, 0) + 1
+    for key, ks in shaped.items():
+        if len(ks) >= SHAPE_MIN and len(ks) >= SHAPE_SHARE * total[key]:
+            drop.extend(ks)
+        elif strokes is not None:
+            drop.extend(k for k in ks if strokes(glyphs[k]))
+
+
 def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None,
                  strokes: Callable[[Glyph], bool] | None = None) -> tuple[list[Glyph], int]:
     """Drop elongation glyphs drawn between two joined Arabic letters.
@@ -211,7 +261,6 @@ def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None,
     ...   Glyph("J", 7.2, 0, 9.7, 12, 10, 12), Glyph("ض", 9.7, 0, 16, 12, 10, 12)])[0]]   # «ضJJر»
     ['ر', 'ض']
     """
-    join = _JOIN
     kinds = bytes(map(_ROW_KIND.__getitem__, [g.text for g in glyphs] if texts is None else texts))
     if _CANDIDATE not in kinds:
         return glyphs, 0
@@ -219,42 +268,9 @@ def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None,
     drop: list[int] = []
     shaped: dict[tuple, list[int]] = {}  # glyph shape -> elongations of it awaiting confirmation
     left: dict[int, Glyph] = {}  # an elongation -> the letter on its left
-    for row, at, spaced in _kashida_rows(glyphs, kinds, cands):
-        em = KASHIDA_NEAR_EM if spaced else KASHIDA_TOUCH_EM
-        n, c = len(row), 0
-        while c < len(at):
-            i = j = at[c]  # the candidates row[i..j], each meeting the next
-            c += 1
-            while c < len(at) and at[c] == j + 1 and _meet(glyphs[row[j]], glyphs[row[j + 1]], em):
-                j += 1
-                c += 1
-            g = glyphs[row[i]]
-            if i > 0 and j + 1 < n:
-                a, b = glyphs[row[i - 1]], glyphs[row[j + 1]]  # left and right of the row
-                if join[a.text[0]] in ("j", "l") and join[b.text[-1]] == "j" \
-                        and _meet(a, g, em) and _meet(glyphs[row[j]], b, em):
-                    run = row[i:j + 1]
-                    for k in run:
-                        left[k] = a
-                    if all(join[glyphs[k].text] == "p" for k in run):
-                        drop.extend(run)
-                    elif not _paired(glyphs, row, i, j):
-                        if _repeated(glyphs, run):
-                            drop.extend(run)
-                        for k in run:  # (a repeated row confirms its shape elsewhere on the page too)
-                            shaped.setdefault(_shape(glyphs[k]), []).append(k)
+    _kashida_runs(glyphs, kinds, cands, drop, shaped, left)
     if shaped:
-        total: dict[tuple, int] = {}
-        drawn = {key[:2] for key in shaped}  # (font, text): the shapes' glyphs, before their advance is worked out
-        for k in cands:
-            g = glyphs[k]
-            if (g.font, g.text) in drawn and (key := _shape(g)) in shaped:
-                total[key] = total.get(key, 0) + 1
-        for key, ks in shaped.items():
-            if len(ks) >= SHAPE_MIN and len(ks) >= SHAPE_SHARE * total[key]:
-                drop.extend(ks)
-            elif strokes is not None:
-                drop.extend(k for k in ks if strokes(glyphs[k]))
+        _confirm_shapes(glyphs, cands, shaped, strokes, drop)
     if not drop:
         return glyphs, 0
     for k in drop:  # the letter on the left reaches over the stroke: no gap is left for a space

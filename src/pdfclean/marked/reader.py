@@ -1,0 +1,359 @@
+"""The scan of a page's content (and the forms it draws) into :class:`Marks`."""
+
+from __future__ import annotations
+
+import io
+
+from .syntax import (
+    _BDC_OPERANDS, _dict_value, _EI, _Font, _font, MarkedError, Marks, MAX_DEPTH, _name,
+    _one_string_codes, PAGINATION, _SCAN, _SIMPLE, _string_codes, text_string,
+)
+
+
+class Reader:
+    """Reads marked content page by page; the PDF is opened (pikepdf) on the
+    first page that needs it."""
+
+    def __init__(self, data: bytes, password: str | None = None):
+        self.data, self.password = data, password
+        self._pdf = None
+        self._fonts: dict = {}  # objgen -> _Font
+        self.names: dict[bytes, str] = {}  # a tag as written -> its name
+        self.ones: dict[tuple[bytes, bytes], str | None | tuple] = {}  # (tag, props) -> _Walk._one
+        self._counts: dict[_Font, dict[bytes, int]] = {}  # a font -> a string -> its codes
+        self._texts: dict[bytes, str | None] = {}  # a BDC property list -> its ActualText
+        self._kinds: dict[bytes, str | None] = {}  # an artifact's property list -> its pagination kind
+        self._suspects: bool | None = None  # /MarkInfo /Suspects: tags the producer doubts
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+            self._pdf = None
+
+    def _open(self):
+        if self._pdf is None:
+            import pikepdf
+
+            self._pdf = pikepdf.open(io.BytesIO(self.data), password=self.password or "")
+        return self._pdf
+
+    def page(self, index: int) -> Marks:
+        """The marks of page ``index`` (0-based); :class:`MarkedError` when
+        its content cannot be read."""
+        try:
+            import pikepdf
+        except ImportError as e:
+            raise MarkedError("pikepdf is not installed") from e
+        try:
+            pdf = self._open()
+            obj = pdf.pages[index].obj
+            res = _inherited(obj, "/Resources")
+            contents = obj.get("/Contents")
+            if contents is None:
+                return Marks()
+            if isinstance(contents, pikepdf.Array):
+                data = b"\n".join(c.read_bytes() for c in contents if isinstance(c, pikepdf.Stream))
+            else:
+                data = contents.read_bytes()
+            for c in self._counts.values():
+                if len(c) > 50_000:  # (a long document: strings seen long ago let go)
+                    c.clear()
+            w = _Walk(self)
+            w.run(data, res, 0, set())
+            if w.depth_stack:  # unclosed sequences end with the page
+                for tag, start, kind, text in w.depth_stack:
+                    w.close(tag, start, kind, text)
+            if self._suspects is None:
+                mi = pdf.Root.get("/MarkInfo")
+                self._suspects = bool(mi is not None and mi.get("/Suspects", False))
+            if self._suspects:  # the producer says its tags are suspect: ActualText not trusted
+                w.marks.actual = []
+            return w.marks
+        except MarkedError:
+            raise
+        except (pikepdf.PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+                RecursionError) as e:  # (pikepdf may count the pages of a broken file otherwise)
+            raise MarkedError(f"{type(e).__name__}: {' '.join(str(e).split())[:120]}") from e
+
+    def actual_text(self, props: bytes) -> str | None:
+        """The ``/ActualText`` of a property list (as written inline, or as
+        :meth:`_Walk._properties` writes a named one), or None; worked out once
+        per list (Chromium wraps every glyph in one of a few dozen)."""
+        text = self._texts.get(props, 0)
+        if text == 0:
+            raw = _dict_value(props, b"ActualText") if b"/ActualText" in props else None
+            text = self._texts[props] = text_string(raw) if raw is not None else None
+        return text
+
+    def pagination(self, props: bytes) -> str | None:
+        """The pagination kind an ``/Artifact`` property list declares (:data:`PAGINATION`), or None."""
+        kind = self._kinds.get(props, 0)
+        if kind == 0:
+            typ = _dict_value(props, b"Type")
+            sub = _dict_value(props, b"Subtype")
+            sub = sub.decode("latin-1") if isinstance(sub, bytes) else None
+            if sub in PAGINATION:
+                kind = PAGINATION[sub]
+            elif typ == b"Pagination" and sub is None:
+                kind = "pagination"  # header or footer: furniture tells by position
+            else:
+                kind = None
+            self._kinds[props] = kind
+        return kind
+
+    def counts(self, font: _Font) -> dict[bytes, int]:
+        """The codes of strings shown in ``font``, as far as worked out (a
+        table per font: a string's codes depend on its bytes and the font only)."""
+        c = self._counts.get(font)
+        if c is None:
+            c = self._counts[font] = {}
+        return c
+
+    def font(self, obj) -> _Font:
+        key = obj.objgen if obj is not None and obj.is_indirect else None
+        f = self._fonts.get(key) if key else None
+        if f is None:
+            f = _font(obj)
+            if key:
+                self._fonts[key] = f
+        return f
+
+
+def _inherited(obj, key: str):
+    seen = 0
+    while obj is not None and seen < 64:
+        v = obj.get(key)
+        if v is not None:
+            return v
+        obj = obj.get("/Parent")
+        seen += 1
+    return None
+
+
+class _Walk:
+    def __init__(self, reader: Reader):
+        self.reader = reader
+        self.marks = Marks()
+        # open marked sequences: (tag, start code, pagination kind, ActualText)
+        self.depth_stack: list[tuple[str, int, str | None, str | None]] = []
+        self.actual_open = 0  # open sequences with ActualText (only the outermost counts)
+        self.suspect = 0  # open /TagSuspect sequences: the producer doubts its own marks
+
+    def close(self, tag: str, start: int, kind: str | None, text: str | None) -> None:
+        m, end = self.marks, self.marks.codes
+        if tag == "/TagSuspect":
+            self.suspect -= 1
+        if text is not None:
+            self.actual_open -= 1
+            if self.actual_open == 0 and end > start and not self.suspect:
+                m.actual.append((start, end, text))
+        if kind is not None and end > start:
+            m.artifacts.append((start, end, kind))
+        if tag == "/ReversedChars" and end > start:
+            m.reversed.append((start, end))
+
+    def run(self, data: bytes, res, depth: int, forms: set) -> None:
+        """Scan ``data`` (content drawn with resources ``res``, inside
+        ``depth`` forms, ``forms`` their keys): codes counted, sequences
+        opened and closed. The count is kept in a local between calls that
+        read it (``self.marks.codes`` is brought up to date before them).
+        A string's codes are worked out once per font (``counts``: the
+        reader's table for the font in use; glyph strings repeat)."""
+        import pikepdf
+
+        fonts = res.get("/Font") if res is not None else None
+        by_name: dict[bytes, tuple[_Font, dict]] = {}  # Tf operand -> font and its counts, in these resources
+        font = _SIMPLE
+        counts = self.reader.counts(font)
+        saved: list[tuple[_Font, dict]] = []
+        dict_depth = 0
+        dict_start = -1
+        last_dict: tuple[int, int] | None = None
+        m = self.marks
+        codes = m.codes
+        names = self.reader.names
+        ones = self.reader.ones
+        actual = m.actual
+        pos, end = 0, len(data)
+        while pos < end:  # one pass of the scan, or several when inline images are jumped over
+            resume = end
+            for t in _SCAN.finditer(data, pos):
+                g = t.lastgroup
+                if g == "strings":
+                    if dict_depth:
+                        continue
+                    a, b = t.span()
+                    if t.end("first") < b:  # several
+                        codes += _string_codes(data[a:b], font)
+                    else:  # one string
+                        s = data[a:b]
+                        n = counts.get(s)
+                        if n is None:
+                            n = counts[s] = _one_string_codes(s, font)
+                        codes += n
+                elif g == "one":  # BDC, strings, EMC
+                    if dict_depth:
+                        continue
+                    raw, props, s = t.group("otag", "oprops", "ostrings")
+                    text = ones.get((raw, props), 0)
+                    if text == 0:
+                        text = ones[raw, props] = self._one(raw, props)
+                    n = counts.get(s)
+                    if n is None:  # (Chromium: one hex string)
+                        n = counts[s] = _one_string_codes(s, font) if s[0] == 60 and s.find(b">") == len(
+                            s) - 1 else _string_codes(s, font)
+                    if text.__class__ is not tuple:  # a sequence whose only effect is its text (None: none)
+                        if text is not None and n and not self.actual_open and not self.suspect:
+                            actual.append((codes, codes + n, text))
+                        codes += n
+                        continue
+                    m.codes = codes
+                    self._open_sequence(names[raw], props)
+                    codes += n
+                    m.codes = codes
+                    self.close(*self.depth_stack.pop())
+                elif g == "bseq":  # BMC, perhaps Tf, strings, EMC
+                    if dict_depth:
+                        continue
+                    raw, tf, s = t.group("btag", "btf", "bstrings")
+                    tag = names.get(raw) or names.setdefault(raw, _name(raw))
+                    if tf is not None:
+                        font, counts = by_name.get(tf) or self._font(fonts, tf, by_name)
+                    n = counts.get(s)
+                    if n is None:
+                        n = counts[s] = _one_string_codes(s, font) if t.end("bfirst") == t.end(
+                            "bstrings") else _string_codes(s, font)
+                    if tag == "/ReversedChars":  # (a sequence without properties: its tag is all it says)
+                        if n:
+                            m.reversed.append((codes, codes + n))
+                    elif tag == "/Artifact" or tag == "/TagSuspect":
+                        m.codes = codes
+                        self._open_sequence(tag, None)
+                        m.codes = codes + n
+                        self.close(*self.depth_stack.pop())
+                    codes += n
+                elif g == "props" or g == "named" or g == "bmc":
+                    if dict_depth:
+                        continue
+                    raw = t.group("tag")
+                    tag = names.get(raw) or names.setdefault(raw, _name(raw))
+                    if g == "props":
+                        props = t.group("props")
+                    elif g == "named":
+                        props = self._properties(res, _name(t.group("named")))
+                    else:
+                        props = None
+                    m.codes = codes
+                    self._open_sequence(tag, props)
+                elif g == "emc":
+                    if dict_depth:
+                        continue
+                    if self.depth_stack:
+                        m.codes = codes
+                        self.close(*self.depth_stack.pop())
+                elif g == "q":
+                    if not dict_depth:
+                        saved.append((font, counts))
+                elif g == "Q":
+                    if not dict_depth and saved:
+                        font, counts = saved.pop()
+                elif g == "bi":
+                    if dict_depth:
+                        continue
+                    e = _EI.search(data, data.find(b"ID", t.end()))
+                    resume = e.end() if e else end
+                    break
+                elif g == "bdc":  # after a dictionary the scan could not take whole (nested)
+                    if dict_depth:
+                        continue
+                    props = None
+                    start = t.start()
+                    if last_dict is not None and not data[last_dict[1]:start].strip():
+                        props, start = data[last_dict[0]:last_dict[1]], last_dict[0]
+                    head = _BDC_OPERANDS.search(data[max(0, start - 200):start].rstrip())
+                    tag = _name(head.group(1)) if head else ""
+                    if props is None and head and head.group(2):
+                        props = self._properties(res, _name(head.group(2)))
+                    m.codes = codes
+                    self._open_sequence(tag, props)
+                elif g == "d":
+                    if dict_depth == 0:
+                        dict_start = t.start()
+                    dict_depth += 1
+                elif g == "e":  # (not matched yet, see _SCAN)
+                    if dict_depth:
+                        dict_depth -= 1
+                        if dict_depth == 0:
+                            last_dict = (dict_start, t.end())
+                elif dict_depth:
+                    continue
+                elif g == "tf":
+                    key = t.group("tf")
+                    font, counts = by_name.get(key) or self._font(fonts, key, by_name)
+                elif g == "do":
+                    if depth >= MAX_DEPTH:
+                        raise MarkedError("forms nested too deep")
+                    xo = res.get("/XObject") if res is not None else None
+                    x = xo.get(_name(t.group("do"))) if xo is not None else None
+                    if isinstance(x, pikepdf.Stream) and x.get("/Subtype") == "/Form":
+                        key = x.objgen
+                        if key in forms:
+                            raise MarkedError("a form that draws itself")
+                        m.codes = codes
+                        self.run(x.read_bytes(), x.get("/Resources") or res, depth + 1, forms | {key})
+                        codes = m.codes
+            pos = resume
+        m.codes = codes
+
+    def _font(self, fonts, key: bytes, by_name: dict) -> tuple[_Font, dict[bytes, int]]:
+        """The font a ``Tf`` operand names in ``fonts`` (a resource
+        dictionary's) and its counts (:meth:`Reader.counts`), kept in ``by_name``."""
+        fo = fonts.get(_name(key)) if fonts is not None else None
+        font = self.reader.font(fo)
+        by_name[key] = pair = (font, self.reader.counts(font))
+        return pair
+
+    def _one(self, raw: bytes, props: bytes) -> str | None | tuple:
+        """What a sequence ``/raw props BDC strings EMC`` (opened and closed
+        with only strings inside) does, worked out once per tag and property
+        list (Chromium wraps every glyph in one of a few dozen): its
+        ``/ActualText`` (None: none), a plain tag's only effect, or ``()``
+        for the tags whose sequences do more (artifacts, suspects,
+        ReversedChars), walked as any sequence."""
+        tag = self.reader.names.get(raw) or self.reader.names.setdefault(raw, _name(raw))
+        if tag in ("/Artifact", "/TagSuspect", "/ReversedChars"):
+            return ()
+        return self.reader.actual_text(props)
+
+    def _properties(self, res, name: str) -> bytes | None:
+        import pikepdf
+
+        pl = res.get("/Properties") if res is not None else None
+        d = pl.get(name) if pl is not None else None
+        if not isinstance(d, pikepdf.Dictionary):
+            return None
+        out = []
+        for k in ("/ActualText", "/Type", "/Subtype"):
+            v = d.get(k)
+            if isinstance(v, pikepdf.String):
+                out.append(k.encode() + b"<" + bytes(v).hex().encode() + b">")
+            elif isinstance(v, pikepdf.Name):
+                out.append(k.encode() + str(v).encode("latin-1"))
+        return b" ".join(out)
+
+    def _open_sequence(self, tag: str, props: bytes | None) -> None:
+        kind = text = None
+        if tag == "/TagSuspect":  # Acrobat's PDFMaker: ActualText inside is not to be trusted
+            self.suspect += 1
+        if props:
+            text = self.reader.actual_text(props)
+            if text is not None:
+                self.actual_open += 1
+            if tag == "/Artifact":
+                kind = self.reader.pagination(props)
+        if kind is None and tag == "/Artifact":  # nested in a pagination artifact: the same kind
+            for _t, _s, k, _x in reversed(self.depth_stack):
+                if k is not None:
+                    kind = k
+                    break
+        self.depth_stack.append((tag, self.marks.codes, kind, text))
