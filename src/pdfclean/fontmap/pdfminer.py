@@ -27,6 +27,7 @@ class PdfMinerFonts:
     def __init__(self, pdf, warnings: list[str]) -> None:
         self.pdf, self.warnings = pdf, warnings
         self._seen: dict[int, Any] = {}  # id(pdfminer font) -> the font (kept alive)
+        self._strokes: dict[tuple[int, int], bool] = {}  # (id(font program), gid) -> drawn as a stroke
         self._by_name: dict[str, list[dict]] = {}  # fontname -> entries
         self._forms: set = set()
         self._page = _Repairs()
@@ -191,13 +192,22 @@ class PdfMinerFonts:
                 if t:
                     new = t
                     break
-            if new is None and drawn is not None and drawn[0]._font is not None and (LOST.search(old) or _CID.search(old)):
-                from ..quirks import draws_bar
-
-                if draws_bar(drawn[0]._font, drawn[1]):  # an elongation (see MuPDFPage.repair)
-                    new = TATWEEL
+            if new is None and drawn is not None and (LOST.search(old) or _CID.search(old)) \
+                    and self._stroke(*drawn):  # an elongation (see MuPDFPage.repair)
+                new = TATWEEL
             g.text = old
         return self._page.apply(g, old, new, font, raw)
+
+    def _stroke(self, ft: FontText, gid: int) -> bool:
+        """:func:`pdfclean.quirks.draws_bar` of glyph ``gid`` of program ``ft``, once per glyph
+        (a document may leave hundreds of glyphs unmapped)."""
+        key = (id(ft), gid)
+        v = self._strokes.get(key)
+        if v is None:
+            from ..quirks import draws_bar
+
+            v = self._strokes[key] = ft._font is not None and draws_bar(ft._font, gid)
+        return v
 
     def end_page(self, raw: RawPage) -> None:
         self._page.warn(raw, self.warnings, self.warned)
