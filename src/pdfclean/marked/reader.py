@@ -130,6 +130,30 @@ def _inherited(obj, key: str):
     return None
 
 
+def _count(counts: dict[bytes, int], s: bytes, font: _Font, one: bool) -> int:
+    """The codes of strings ``s`` shown in ``font`` (``one``: a single
+    string), kept in ``counts``."""
+    n = counts[s] = _one_string_codes(s, font) if one else _string_codes(s, font)
+    return n
+
+
+def _nesting(g: str | None, t, depth: int, start: int, last: tuple[int, int] | None):
+    """The nesting ``depth`` of a dictionary begun at ``start`` after token
+    ``g`` (match ``t``), and the span of the last one closed: ``(depth, last)``."""
+    if g == "d":
+        return depth + 1, last
+    if g == "e":  # (not matched yet, see _SCAN)
+        return depth - 1, ((start, t.end()) if depth == 1 else last)
+    return depth, last
+
+
+def _after_inline_image(data: bytes, at: int) -> int:
+    """Where the scan resumes after an inline image begun (``BI``) before
+    ``at``: past its ``EI``, or at the end."""
+    e = _EI.search(data, data.find(b"ID", at))
+    return e.end() if e else len(data)
+
+
 class _Walk:
     def __init__(self, reader: Reader):
         self.reader = reader
@@ -153,157 +177,133 @@ class _Walk:
             m.reversed.append((start, end))
 
     def run(self, data: bytes, res, depth: int, forms: set) -> None:
-        """Scan ``data`` (content drawn with resources ``res``, inside
-        ``depth`` forms, ``forms`` their keys): codes counted, sequences
-        opened and closed. The count is kept in a local between calls that
-        read it (``self.marks.codes`` is brought up to date before them).
-        A string's codes are worked out once per font (``counts``: the
-        reader's table for the font in use; glyph strings repeat)."""
-        import pikepdf
-
+        """Scan ``data`` (content drawn with resources ``res``, inside ``depth``
+        forms, ``forms`` their keys): codes counted (in a local; ``marks.codes``
+        brought up to date before the calls that read it), sequences opened and
+        closed. The common tokens are handled here, the rare ones in :meth:`_rare`.
+        A string's codes are worked out once per font (``counts``)."""
         fonts = res.get("/Font") if res is not None else None
         by_name: dict[bytes, tuple[_Font, dict]] = {}  # Tf operand -> font and its counts, in these resources
         font = _SIMPLE
         counts = self.reader.counts(font)
-        saved: list[tuple[_Font, dict]] = []
-        dict_depth = 0
-        dict_start = -1
-        last_dict: tuple[int, int] | None = None
+        saved: list[tuple[_Font, dict]] = []  # the font at each q
+        dict_depth, dict_start, last_dict = 0, -1, None  # a dictionary the scan could not take whole
         m = self.marks
-        codes = m.codes
-        names = self.reader.names
-        ones = self.reader.ones
-        actual = m.actual
+        codes, actual = m.codes, m.actual
+        names, ones = self.reader.names, self.reader.ones
         pos, end = 0, len(data)
         while pos < end:  # one pass of the scan, or several when inline images are jumped over
             resume = end
             for t in _SCAN.finditer(data, pos):
                 g = t.lastgroup
-                if g == "strings":
-                    if dict_depth:
-                        continue
-                    a, b = t.span()
-                    if t.end("first") < b:  # several
-                        codes += _string_codes(data[a:b], font)
-                    else:  # one string
-                        s = data[a:b]
-                        n = counts.get(s)
-                        if n is None:
-                            n = counts[s] = _one_string_codes(s, font)
-                        codes += n
+                if dict_depth:  # inside that dictionary only its nesting counts
+                    dict_depth, last_dict = _nesting(g, t, dict_depth, dict_start, last_dict)
+                    continue
+                if g == "strings":  # one or several
+                    s = t[0]
+                    n = counts.get(s)
+                    if n is None:
+                        n = _count(counts, s, font, t.end("first") == t.end())
+                    codes += n
                 elif g == "one":  # BDC, strings, EMC
-                    if dict_depth:
-                        continue
                     raw, props, s = t.group("otag", "oprops", "ostrings")
                     text = ones.get((raw, props), 0)
                     if text == 0:
                         text = ones[raw, props] = self._one(raw, props)
                     n = counts.get(s)
                     if n is None:  # (Chromium: one hex string)
-                        n = counts[s] = _one_string_codes(s, font) if s[0] == 60 and s.find(b">") == len(
-                            s) - 1 else _string_codes(s, font)
-                    if text.__class__ is not tuple:  # a sequence whose only effect is its text (None: none)
-                        if text is not None and n and not self.actual_open and not self.suspect:
-                            actual.append((codes, codes + n, text))
-                        codes += n
-                        continue
-                    m.codes = codes
-                    self._open_sequence(names[raw], props)
+                        n = _count(counts, s, font, s[0] == 60 and s.find(b">") == len(s) - 1)
+                    if text.__class__ is tuple:  # a sequence that does more than give a text
+                        m.codes = codes
+                        self._sequence(names[raw], props, n)
+                    elif text is not None and n and not self.actual_open and not self.suspect:
+                        actual.append((codes, codes + n, text))
                     codes += n
-                    m.codes = codes
-                    self.close(*self.depth_stack.pop())
                 elif g == "bseq":  # BMC, perhaps Tf, strings, EMC
-                    if dict_depth:
-                        continue
                     raw, tf, s = t.group("btag", "btf", "bstrings")
                     tag = names.get(raw) or names.setdefault(raw, _name(raw))
                     if tf is not None:
                         font, counts = by_name.get(tf) or self._font(fonts, tf, by_name)
                     n = counts.get(s)
                     if n is None:
-                        n = counts[s] = _one_string_codes(s, font) if t.end("bfirst") == t.end(
-                            "bstrings") else _string_codes(s, font)
+                        n = _count(counts, s, font, t.end("bfirst") == t.end("bstrings"))
                     if tag == "/ReversedChars":  # (a sequence without properties: its tag is all it says)
                         if n:
                             m.reversed.append((codes, codes + n))
                     elif tag == "/Artifact" or tag == "/TagSuspect":
                         m.codes = codes
-                        self._open_sequence(tag, None)
-                        m.codes = codes + n
-                        self.close(*self.depth_stack.pop())
+                        self._sequence(tag, None, n)
                     codes += n
-                elif g == "props" or g == "named" or g == "bmc":
-                    if dict_depth:
-                        continue
-                    raw = t.group("tag")
-                    tag = names.get(raw) or names.setdefault(raw, _name(raw))
-                    if g == "props":
-                        props = t.group("props")
-                    elif g == "named":
-                        props = self._properties(res, _name(t.group("named")))
-                    else:
-                        props = None
-                    m.codes = codes
-                    self._open_sequence(tag, props)
+                elif g == "tf":
+                    font, counts = by_name.get(key := t.group("tf")) or self._font(fonts, key, by_name)
+                elif g == "q":
+                    saved.append((font, counts))
+                elif g == "Q":
+                    if saved:
+                        font, counts = saved.pop()
                 elif g == "emc":
-                    if dict_depth:
-                        continue
                     if self.depth_stack:
                         m.codes = codes
                         self.close(*self.depth_stack.pop())
-                elif g == "q":
-                    if not dict_depth:
-                        saved.append((font, counts))
-                elif g == "Q":
-                    if not dict_depth and saved:
-                        font, counts = saved.pop()
-                elif g == "bi":
-                    if dict_depth:
-                        continue
-                    e = _EI.search(data, data.find(b"ID", t.end()))
-                    resume = e.end() if e else end
-                    break
-                elif g == "bdc":  # after a dictionary the scan could not take whole (nested)
-                    if dict_depth:
-                        continue
-                    props = None
-                    start = t.start()
-                    if last_dict is not None and not data[last_dict[1]:start].strip():
-                        props, start = data[last_dict[0]:last_dict[1]], last_dict[0]
-                    head = _BDC_OPERANDS.search(data[max(0, start - 200):start].rstrip())
-                    tag = _name(head.group(1)) if head else ""
-                    if props is None and head and head.group(2):
-                        props = self._properties(res, _name(head.group(2)))
-                    m.codes = codes
-                    self._open_sequence(tag, props)
                 elif g == "d":
-                    if dict_depth == 0:
-                        dict_start = t.start()
-                    dict_depth += 1
-                elif g == "e":  # (not matched yet, see _SCAN)
-                    if dict_depth:
-                        dict_depth -= 1
-                        if dict_depth == 0:
-                            last_dict = (dict_start, t.end())
-                elif dict_depth:
-                    continue
-                elif g == "tf":
-                    key = t.group("tf")
-                    font, counts = by_name.get(key) or self._font(fonts, key, by_name)
-                elif g == "do":
-                    if depth >= MAX_DEPTH:
-                        raise MarkedError("forms nested too deep")
-                    xo = res.get("/XObject") if res is not None else None
-                    x = xo.get(_name(t.group("do"))) if xo is not None else None
-                    if isinstance(x, pikepdf.Stream) and x.get("/Subtype") == "/Form":
-                        key = x.objgen
-                        if key in forms:
-                            raise MarkedError("a form that draws itself")
-                        m.codes = codes
-                        self.run(x.read_bytes(), x.get("/Resources") or res, depth + 1, forms | {key})
-                        codes = m.codes
+                    dict_depth, dict_start = 1, t.start()
+                elif g == "bi":
+                    resume = _after_inline_image(data, t.end())
+                    break
+                elif g is not None and g != "e":  # a sequence opened, a form drawn
+                    m.codes = codes
+                    self._rare(g, t, data, res, depth, forms, last_dict)
+                    codes = m.codes
             pos = resume
         m.codes = codes
+
+    def _sequence(self, tag: str, props: bytes | None, n: int) -> None:
+        """A sequence opened at ``marks.codes`` around ``n`` codes, and closed."""
+        self._open_sequence(tag, props)
+        self.marks.codes += n
+        self.close(*self.depth_stack.pop())
+
+    def _rare(self, g: str, t, data: bytes, res, depth: int, forms: set, last_dict) -> None:
+        """The tokens of :meth:`run` met less often (group ``g``, match ``t``):
+        a sequence opened (``last_dict``: the span of the dictionary last
+        skipped), a form drawn; ``marks.codes`` is up to date."""
+        if g == "props" or g == "named" or g == "bmc":
+            raw = t.group("tag")
+            names = self.reader.names
+            tag = names.get(raw) or names.setdefault(raw, _name(raw))
+            if g == "props":
+                props = t.group("props")
+            elif g == "named":
+                props = self._properties(res, _name(t.group("named")))
+            else:
+                props = None
+            self._open_sequence(tag, props)
+        elif g == "bdc":  # after a dictionary the scan could not take whole (nested)
+            props = None
+            start = t.start()
+            if last_dict is not None and not data[last_dict[1]:start].strip():
+                props, start = data[last_dict[0]:last_dict[1]], last_dict[0]
+            head = _BDC_OPERANDS.search(data[max(0, start - 200):start].rstrip())
+            tag = _name(head.group(1)) if head else ""
+            if props is None and head and head.group(2):
+                props = self._properties(res, _name(head.group(2)))
+            self._open_sequence(tag, props)
+        elif g == "do":
+            self._draw(_name(t.group("do")), res, depth, forms)
+
+    def _draw(self, name: str, res, depth: int, forms: set) -> None:
+        """The form XObject ``name`` of ``res`` scanned, if it is one."""
+        import pikepdf
+
+        if depth >= MAX_DEPTH:
+            raise MarkedError("forms nested too deep")
+        xo = res.get("/XObject") if res is not None else None
+        x = xo.get(name) if xo is not None else None
+        if isinstance(x, pikepdf.Stream) and x.get("/Subtype") == "/Form":
+            key = x.objgen
+            if key in forms:
+                raise MarkedError("a form that draws itself")
+            self.run(x.read_bytes(), x.get("/Resources") or res, depth + 1, forms | {key})
 
     def _font(self, fonts, key: bytes, by_name: dict) -> tuple[_Font, dict[bytes, int]]:
         """The font a ``Tf`` operand names in ``fonts`` (a resource

@@ -120,17 +120,33 @@ def _split_by_kind(spans: list[dict], marks: Marks) -> list[tuple[list[dict], st
 def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) -> list[dict]:
     """The trace with each ActualText sequence that changes the text made
     one entry (see :func:`apply_trace`); the spans no sequence changed are
-    the trace's own. Most sequences restate their glyphs (Chromium wraps
-    nearly every glyph): a glyph of one entry is looked at without slicing."""
-    entries: list = []  # every entry; a code's further characters (glyph id -1) follow it
-    off = [0]  # where each span's entries start
+    the trace's own."""
+    entries, off, code_at = _entries(trace)
+    reps, touched = _replacements(trace, actual, entries, off, code_at, raw)
+    return _rebuilt(trace, off, reps, touched) if touched else trace
+
+
+def _entries(trace: list[dict]) -> tuple[list, list[int], list[int]]:
+    """The trace's entries in one list (a code's further characters, glyph
+    id -1, follow it), where each span's entries start (and the end), and the
+    entry each code starts at (and the end)."""
+    entries: list = []
+    off = [0]
     for span in trace:
         entries += span["chars"]
         off.append(len(entries))
     gids = list(map(_GID, entries))
-    # code_at[k]: the entry code k starts at
     code_at = [i for i, g in enumerate(gids) if g != -1] if -1 in gids else list(range(len(entries)))
     code_at.append(len(entries))
+    return entries, off, code_at
+
+
+def _replacements(trace, actual, entries, off, code_at, raw) -> tuple[list[tuple[int, int, list]], set[int]]:
+    """What the ActualText sequences ``actual`` (in codes) change in
+    ``entries`` (:func:`_entries`): entries ``[i, j)`` replaced by a list, in
+    order and apart, and the spans they touch. Most sequences restate their
+    glyphs (Chromium wraps nearly every glyph): a glyph of one entry is
+    looked at without slicing."""
     last = len(code_at) - 1
     actual = _merge_pieces(actual, lambda a, b, c: _part_of(
         entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
@@ -145,9 +161,8 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
                 return False
         return _part_of(entries[i:code_at[k + 1]], entries[code_at[start]:code_at[end]], text)
 
-    touched: set[int] = set()  # spans whose entries changed
-    reps: list[tuple[int, int, list]] = []  # entries [i, j) replaced by a list (in order, apart)
-    same = _SAME
+    touched: set[int] = set()
+    reps: list[tuple[int, int, list]] = []
     restates = _RESTATES
     for start, end, text in actual:
         if end > last:
@@ -166,31 +181,43 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
             end += 1
         covered.update(range(start, end))
         i, j = code_at[start], code_at[end]
-        if j - i == 1:
-            uc = entries[i][0]
-            old = chr(uc) if uc > 0 else ""
-        elif j > i:
-            old = "".join([chr(c[0]) for c in entries[i:j] if c[0] > 0])
-        else:
-            continue
-        if same[(old, text)] or _stranded(old, text):
-            continue
-        group = entries[i:j]
-        first_span = bisect_right(off, i) - 1
-        size = trace[first_span]["size"] or 1.0
-        ys = [c[2][1] for c in group]
-        if max(ys) - min(ys) > 0.5 * size:  # across lines: left as drawn
-            continue
-        inked = [c for c in group if c[3][2] - c[3][0] > 0.01] or group  # marks' pen points aside
-        box = (min([c[3][0] for c in inked]), min([c[3][1] for c in group]),
-               max([c[3][2] for c in inked]), max([c[3][3] for c in group]))
-        first = group[0]
-        base = max(group, key=_advance)  # the base letter's origin, not a raised mark's
-        reps.append((i, j, [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]))
-        touched.update(range(first_span, bisect_right(off, j - 1)))
-        _account(raw, old, text)
-    if not touched:
-        return trace
+        new = _replacement(trace, entries, off, i, j, text, raw)
+        if new is not None:
+            reps.append((i, j, new))
+            touched.update(range(bisect_right(off, i) - 1, bisect_right(off, j - 1)))
+    return reps, touched
+
+
+def _replacement(trace, entries, off, i: int, j: int, text: str, raw) -> list | None:
+    """The one entry (its further characters as glyph id -1 entries) that
+    entries ``[i, j)`` become under the ActualText ``text``, counted in
+    ``raw``; None when the text changes nothing or the glyphs lie across lines."""
+    if j - i == 1:
+        uc = entries[i][0]
+        old = chr(uc) if uc > 0 else ""
+    elif j > i:
+        old = "".join([chr(c[0]) for c in entries[i:j] if c[0] > 0])
+    else:
+        return None
+    if _SAME[(old, text)] or _stranded(old, text):
+        return None
+    group = entries[i:j]
+    size = trace[bisect_right(off, i) - 1]["size"] or 1.0
+    ys = [c[2][1] for c in group]
+    if max(ys) - min(ys) > 0.5 * size:  # across lines: left as drawn
+        return None
+    inked = [c for c in group if c[3][2] - c[3][0] > 0.01] or group  # marks' pen points aside
+    box = (min([c[3][0] for c in inked]), min([c[3][1] for c in group]),
+           max([c[3][2] for c in inked]), max([c[3][3] for c in group]))
+    first = group[0]
+    base = max(group, key=_advance)  # the base letter's origin, not a raised mark's
+    _account(raw, old, text)
+    return [(ord(ch), first[1] if n == 0 else -1, base[2], box) for n, ch in enumerate(text)]
+
+
+def _rebuilt(trace: list[dict], off: list[int], reps: list[tuple[int, int, list]], touched: set[int]) -> list[dict]:
+    """The trace with the replacements ``reps`` made in the ``touched`` spans
+    (a replacement begun in a span goes there; spans left empty go)."""
     spans = []
     r = 0  # the first replacement not behind the span
     for si, span in enumerate(trace):
@@ -208,7 +235,7 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
             i, j, new = reps[q]
             if i >= b:
                 break
-            if i >= a:  # (a replacement begun in a span before goes there)
+            if i >= a:
                 cs += chars[at - a:i - a]
                 cs += new
             if j > at:
