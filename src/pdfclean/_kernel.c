@@ -1,0 +1,528 @@
+/* pdfclean._kernel: the two per-glyph loops of the glyph stage, compiled.
+ *
+ * Optional: pdfclean works the same without it (engines.py keeps the Python
+ * loops, and uses them whenever this module is missing, PDFCLEAN_PURE=1 is
+ * set, or an input is not of the shape the loops below expect, when they
+ * return None before changing anything). Each function is a line-for-line
+ * transcription of the Python loop it replaces, named in its comment; the
+ * objects it makes are the same (same class, same slot values, the float
+ * objects of the text trace shared, not copied), so the output is identical
+ * (tests/test_kernel.py compares both on every sample page and on generated
+ * input).
+ *
+ * Glyph objects are slotted dataclasses: their slots are read and written at
+ * the offsets their member descriptors give (resolved once by setup()), and a
+ * glyph is made by the type's own allocator with every slot filled, as the
+ * dataclass __init__ would fill them; that is what costs the Python loops
+ * most (~1 us a glyph).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <math.h>
+
+enum { TEXT, X0, Y0, X1, Y1, BASELINE, SIZE, FONT, BOLD, SEQ, CONF, N, RIGHTWARD, PARTS, ARTIFACT, GID, NSLOTS };
+static const char *slot_names[NSLOTS] = {"text", "x0", "y0", "x1", "y1", "baseline", "size", "font", "bold",
+                                         "seq", "conf", "n", "rightward", "parts", "artifact", "gid"};
+static Py_ssize_t off[NSLOTS];
+static PyTypeObject *glyph_type, *trace_type;
+static PyObject *zero, *one;
+
+#define SLOT(o, i) (*(PyObject **)((char *)(o) + off[i]))
+
+static void set_slot(PyObject *o, int i, PyObject *v) { /* steals nothing: v is borrowed */
+    PyObject *old = SLOT(o, i);
+    Py_INCREF(v);
+    SLOT(o, i) = v;
+    Py_XDECREF(old);
+}
+
+static int slot_offset(PyTypeObject *t, const char *name, Py_ssize_t *out) {
+    PyObject *d = PyDict_GetItemString(t->tp_dict, name);
+    if (d == NULL || !PyObject_TypeCheck(d, &PyMemberDescr_Type)) {
+        PyErr_Format(PyExc_TypeError, "%s.%s is not a slot", t->tp_name, name);
+        return -1;
+    }
+    PyMemberDef *m = ((PyMemberDescrObject *)d)->d_member;
+    if (m->type != T_OBJECT_EX) {
+        PyErr_Format(PyExc_TypeError, "%s.%s is not an object slot", t->tp_name, name);
+        return -1;
+    }
+    *out = m->offset;
+    return 0;
+}
+
+/* setup(Glyph, TraceGlyph): the slot offsets (TraceGlyph adds ``gid``). */
+static PyObject *setup(PyObject *self, PyObject *args) {
+    PyTypeObject *g, *t;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyType_Type, &g, &PyType_Type, &t)) return NULL;
+    if (!PyType_IsSubtype(t, g)) return PyErr_Format(PyExc_TypeError, "TraceGlyph must derive from Glyph");
+    for (int i = 0; i < GID; i++)
+        if (slot_offset(g, slot_names[i], &off[i]) < 0) return NULL;
+    if (slot_offset(t, slot_names[GID], &off[GID]) < 0) return NULL;
+    Py_XSETREF(glyph_type, (PyTypeObject *)Py_NewRef(g));
+    Py_XSETREF(trace_type, (PyTypeObject *)Py_NewRef(t));
+    Py_RETURN_NONE;
+}
+
+/* A new glyph of type ``t`` with the dataclass defaults (font "", bold False,
+ * seq 0, conf None, n 1, rightward False, parts None, artifact None). */
+static PyObject *new_glyph(PyTypeObject *t, PyObject *text, PyObject *x0, PyObject *y0, PyObject *x1, PyObject *y1,
+                           PyObject *baseline, PyObject *size, PyObject *font, PyObject *bold) {
+    PyObject *g = t->tp_alloc(t, 0);
+    if (g == NULL) return NULL;
+    PyObject *v[GID] = {text, x0, y0, x1, y1, baseline, size, font, bold, zero, Py_None, one, Py_False, Py_None,
+                        Py_None};
+    for (int i = 0; i < GID; i++) SLOT(g, i) = Py_NewRef(v[i]);
+    return g;
+}
+
+/* A number as the Python loop would use it, or -1 with no error set when it is
+ * not a float (nor an int a double holds exactly): the caller falls back. */
+static int as_double(PyObject *o, double *d) {
+    if (PyFloat_CheckExact(o)) {
+        *d = PyFloat_AS_DOUBLE(o);
+        return 0;
+    }
+    if (PyLong_CheckExact(o)) {
+        int overflow;
+        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (!overflow && v > -(1LL << 53) && v < (1LL << 53)) {
+            *d = (double)v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int is_char(PyObject *c) { /* (int, int, (x, y), (x0, y0, x1, y1)) */
+    if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) != 4) return 0;
+    PyObject *o = PyTuple_GET_ITEM(c, 2), *b = PyTuple_GET_ITEM(c, 3);
+    if (!PyLong_CheckExact(PyTuple_GET_ITEM(c, 0)) || !PyLong_CheckExact(PyTuple_GET_ITEM(c, 1))) return 0;
+    if (!PyTuple_CheckExact(o) || PyTuple_GET_SIZE(o) != 2 || !PyTuple_CheckExact(b) || PyTuple_GET_SIZE(b) != 4)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (!PyFloat_CheckExact(PyTuple_GET_ITEM(b, i))) return 0;
+    return 1;
+}
+
+/* The inner loop of engines._span_glyphs over one span's chars (already
+ * checked by is_char): appends its TraceGlyphs to ``glyphs`` and the glyphs to
+ * ask the font about to ``fix``, counts in ``*outside`` the non-space
+ * characters drawn outside the page. -1: an error is set. */
+static int span_loop(PyObject **items, Py_ssize_t n, PyObject *glyphs, PyObject *fix, PyObject *span, PyObject *size,
+                     PyObject *font, PyObject *bold, int inside, double W, double H, const unsigned char *table,
+                     Py_ssize_t tlen, PyObject *chars_of, long *outside) {
+    int kept = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *c = items[i], *b = PyTuple_GET_ITEM(c, 3);
+        long long uc = PyLong_AsLongLong(PyTuple_GET_ITEM(c, 0));
+        long long gid = PyLong_AsLongLong(PyTuple_GET_ITEM(c, 1));
+        if (PyErr_Occurred()) return -1;
+        long long at = uc < 0 ? uc + tlen : uc; /* odd[uc]: a bytes index */
+        if (at < 0 || at >= tlen) {
+            PyErr_SetString(PyExc_IndexError, "index out of range");
+            return -1;
+        }
+        double x0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(b, 0)), y0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(b, 1));
+        double x1 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(b, 2)), y1 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(b, 3));
+        if (table[at]) { /* no character, U+FFFD, private use, a control: ask the font */
+            if (uc <= 0) continue;
+            if (gid != -1) kept = inside || (x1 >= 0 && x0 <= W && y1 >= 0 && y0 <= H);
+            if (kept) {
+                PyObject *e = Py_BuildValue("(nLO)", PyList_GET_SIZE(glyphs) - (gid == -1), gid, span);
+                if (e == NULL || PyList_Append(fix, e) < 0) {
+                    Py_XDECREF(e);
+                    return -1;
+                }
+                Py_DECREF(e);
+            }
+        }
+        if (gid == -1) { /* more characters of the previous glyph */
+            if (kept) {
+                Py_ssize_t last = PyList_GET_SIZE(glyphs) - 1;
+                if (last < 0) {
+                    PyErr_SetString(PyExc_IndexError, "list index out of range");
+                    return -1;
+                }
+                PyObject *g = PyList_GET_ITEM(glyphs, last); /* made here: a TraceGlyph */
+                PyObject *ch = PyUnicode_FromOrdinal((int)uc);
+                if (ch == NULL) return -1;
+                PyObject *t = PyUnicode_Concat(SLOT(g, TEXT), ch);
+                Py_DECREF(ch);
+                if (t == NULL) return -1;
+                Py_SETREF(SLOT(g, TEXT), t);
+            } else if (!Py_UNICODE_ISSPACE((Py_UCS4)uc))
+                (*outside)++;
+            continue;
+        }
+        kept = inside || (x1 >= 0 && x0 <= W && y1 >= 0 && y0 <= H);
+        if (kept) {
+            PyObject *key = PyTuple_GET_ITEM(c, 0);
+            PyObject *text = PyDict_GetItemWithError(chars_of, key); /* borrowed */
+            if (text == NULL) {
+                if (PyErr_Occurred()) return -1;
+                PyObject *made = PyUnicode_FromOrdinal((int)uc);
+                if (made == NULL || PyDict_SetItem(chars_of, key, made) < 0) {
+                    Py_XDECREF(made);
+                    return -1;
+                }
+                text = made;
+                Py_DECREF(made); /* the table holds it */
+            }
+            PyObject *g = new_glyph(trace_type, text, PyTuple_GET_ITEM(b, 0), PyTuple_GET_ITEM(b, 1),
+                                    PyTuple_GET_ITEM(b, 2), PyTuple_GET_ITEM(b, 3),
+                                    PyTuple_GET_ITEM(PyTuple_GET_ITEM(c, 2), 1), size, font, bold);
+            if (g == NULL) return -1;
+            SLOT(g, GID) = Py_NewRef(PyTuple_GET_ITEM(c, 1));
+            int r = PyList_Append(glyphs, g);
+            Py_DECREF(g);
+            if (r < 0) return -1;
+        } else if (!Py_UNICODE_ISSPACE((Py_UCS4)uc))
+            (*outside)++;
+    }
+    return 0;
+}
+
+static PyObject *k_dir, *k_chars, *k_size, *k_bbox, *k_type, *k_font, *k_flags;
+
+/* span[key] when span is a plain dict holding it; NULL (no error) otherwise. */
+static PyObject *item(PyObject *span, PyObject *key) {
+    return PyDict_CheckExact(span) ? PyDict_GetItemWithError(span, key) : NULL;
+}
+
+/* A (count, column, row) grid key: quirks._cells's. */
+static PyObject *cell_key(Py_ssize_t tag, long long cx, long long cy) { return Py_BuildValue("(nLL)", tag, cx, cy); }
+
+/* Is a span like ``bb`` (same glyph count, box within ``tol``) stored near it?
+ * Stores ``bb``. engines._read_trace's text-drawn-twice check, transcribed:
+ * 1 yes, 0 no, -1 error, -2 fall back (a box the grid cannot place). */
+static int seen_twice(PyObject *spans, Py_ssize_t count, PyObject *bb, double tol) {
+    double b0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 0)), b1 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 1));
+    double b2 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 2));
+    double fx = b0 / tol, fy = b1 / tol;
+    if (!(fabs(fx) < 1e15 && fabs(fy) < 1e15)) return -2; /* int() of a huge or non-finite cell: Python's path */
+    long long cx = (long long)floor(fx), cy = (long long)floor(fy);
+    long long dx = fx - (double)cx >= 0.5 ? 1 : -1, dy = fy - (double)cy >= 0.5 ? 1 : -1;
+    long long xs[4] = {cx, cx + dx, cx, cx + dx}, ys[4] = {cy, cy, cy + dy, cy + dy};
+    int found = 0;
+    PyObject *own = NULL;
+    for (int k = 0; k < 4; k++) {
+        PyObject *key = cell_key(count, xs[k], ys[k]);
+        if (key == NULL) goto fail;
+        PyObject *cell = PyDict_GetItemWithError(spans, key);
+        if (k == 0)
+            own = key;
+        else
+            Py_DECREF(key);
+        if (cell == NULL) {
+            if (PyErr_Occurred()) goto fail;
+            continue;
+        }
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(cell); j++) {
+            PyObject *o = PyList_GET_ITEM(cell, j);
+            if (fabs(PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(o, 0)) - b0) < tol &&
+                fabs(PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(o, 1)) - b1) < tol &&
+                fabs(PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(o, 2)) - b2) < tol)
+                found = 1;
+        }
+    }
+    PyObject *cell = PyDict_GetItemWithError(spans, own);
+    if (cell == NULL) {
+        if (PyErr_Occurred()) goto fail;
+        cell = PyList_New(0);
+        if (cell == NULL || PyDict_SetItem(spans, own, cell) < 0) {
+            Py_XDECREF(cell);
+            goto fail;
+        }
+        Py_DECREF(cell);
+    }
+    if (PyList_Append(cell, bb) < 0) goto fail;
+    Py_DECREF(own);
+    return found;
+fail:
+    Py_XDECREF(own);
+    return -1;
+}
+
+static int is_box(PyObject *b) {
+    if (!PyTuple_CheckExact(b) || PyTuple_GET_SIZE(b) != 4) return 0;
+    for (int i = 0; i < 4; i++)
+        if (!PyFloat_CheckExact(PyTuple_GET_ITEM(b, i))) return 0;
+    return 1;
+}
+
+/* read_trace(trace, W, H, odd, chars_of, bold_name) -> (glyphs, fix, turned, outside, maybe_twice) | None
+ *
+ * engines._read_trace, transcribed; None when a span or char is not of
+ * MuPDF's shape (the Python loop then reads the page, from the start: nothing
+ * but the two caches ``chars_of`` and ``bold_name`` has been touched). */
+static PyObject *read_trace(PyObject *self, PyObject *args) {
+    PyObject *trace, *chars_of, *bold_name;
+    double W, H;
+    Py_buffer odd;
+    if (trace_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!ddy*O!O", &PyList_Type, &trace, &W, &H, &odd, &PyDict_Type, &chars_of,
+                          &bold_name))
+        return NULL;
+    PyObject *glyphs = PyList_New(0), *fix = PyList_New(0), *spans = PyDict_New(), *result = NULL;
+    long turned = 0, outside = 0;
+    int twice = 0, fallback = 0;
+    if (glyphs == NULL || fix == NULL || spans == NULL) goto done;
+    const unsigned char *table = odd.buf;
+    for (Py_ssize_t s = 0; s < PyList_GET_SIZE(trace) && !fallback; s++) {
+        PyObject *span = PyList_GET_ITEM(trace, s);
+        PyObject *d = item(span, k_dir), *chars = item(span, k_chars), *size = item(span, k_size);
+        PyObject *bb = item(span, k_bbox), *kind = item(span, k_type), *font = item(span, k_font);
+        PyObject *flags = item(span, k_flags);
+        if (PyErr_Occurred()) goto done;
+        double d0, d1, sz;
+        if (!d || !chars || !size || !bb || !kind || !font || !flags || !PyTuple_CheckExact(d) ||
+            PyTuple_GET_SIZE(d) != 2 || as_double(PyTuple_GET_ITEM(d, 0), &d0) < 0 ||
+            as_double(PyTuple_GET_ITEM(d, 1), &d1) < 0 || !PyTuple_CheckExact(chars) || !is_box(bb) ||
+            !PyFloat_CheckExact(size) || !PyLong_CheckExact(kind) || !PyLong_CheckExact(flags)) {
+            fallback = 1;
+            break;
+        }
+        Py_ssize_t n = PyTuple_GET_SIZE(chars);
+        PyObject **items = &PyTuple_GET_ITEM(chars, 0);
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (!is_char(items[i])) fallback = 1;
+        if (fallback) break;
+        if (fabs(d1) > 0.05 || d0 <= 0) { /* only horizontal, upright text */
+            for (Py_ssize_t i = 0; i < n; i++) {
+                long long uc = PyLong_AsLongLong(PyTuple_GET_ITEM(items[i], 0));
+                if (PyErr_Occurred()) goto done;
+                if (uc > 0x10FFFF) { /* chr() would raise: Python's path */
+                    fallback = 1;
+                    break;
+                }
+                if (uc > 0 && !Py_UNICODE_ISSPACE((Py_UCS4)uc)) turned++;
+            }
+            continue;
+        }
+        double b1 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 1)), b3 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 3));
+        sz = PyFloat_AS_DOUBLE(size);
+        PyObject *size_obj = size, *made_size = NULL;
+        if (!(sz != 0) || sz < 1.0) { /* Type 3 fonts may report 0: use the box height */
+            sz = b3 - b1 > 1.0 ? b3 - b1 : 1.0; /* max(1.0, h): 1.0 unless h is larger (NaN: 1.0) */
+            made_size = size_obj = PyFloat_FromDouble(sz);
+            if (made_size == NULL) goto done;
+        }
+        long long k = PyLong_AsLongLong(kind);
+        long long fl = PyLong_AsLongLong(flags);
+        if (PyErr_Occurred()) {
+            Py_XDECREF(made_size);
+            goto done;
+        }
+        if (!twice) { /* text drawn twice? (stroked copy, shadow): checked per span */
+            if (k == 1)
+                twice = 1;
+            else {
+                int r = seen_twice(spans, n, bb, 0.12 * sz);
+                if (r == -2) fallback = 1;
+                if (r < 0) {
+                    Py_XDECREF(made_size);
+                    if (fallback) break;
+                    goto done;
+                }
+                twice = r;
+            }
+        }
+        int bold = (fl & 16) != 0;
+        if (!bold) {
+            PyObject *v = PyObject_GetItem(bold_name, font);
+            if (v == NULL) {
+                Py_XDECREF(made_size);
+                goto done;
+            }
+            bold = PyObject_IsTrue(v);
+            Py_DECREF(v);
+            if (bold < 0) {
+                Py_XDECREF(made_size);
+                goto done;
+            }
+            bold = bold || k == 1;
+        }
+        double bx0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 0)), bx2 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 2));
+        int inside = bx0 >= 0 && b1 >= 0 && bx2 <= W && b3 <= H;
+        int r = span_loop(items, n, glyphs, fix, span, size_obj, font, bold ? Py_True : Py_False, inside, W, H, table,
+                          odd.len, chars_of, &outside);
+        Py_XDECREF(made_size);
+        if (r < 0) goto done;
+    }
+    if (fallback)
+        result = Py_NewRef(Py_None);
+    else
+        result = Py_BuildValue("(OOllO)", glyphs, fix, turned, outside, twice ? Py_True : Py_False);
+done:
+    Py_XDECREF(glyphs);
+    Py_XDECREF(fix);
+    Py_XDECREF(spans);
+    PyBuffer_Release(&odd);
+    return result;
+}
+
+/* Could glyph ``g`` be read as the Python loop reads it (every slot it reads set, numbers plain)? */
+static int readable(PyObject *g) {
+    if (!PyObject_TypeCheck(g, glyph_type)) return 0;
+    static const int need[] = {TEXT, X0, Y0, X1, Y1, BASELINE, SIZE, FONT, BOLD, SEQ, ARTIFACT};
+    double d;
+    for (size_t i = 0; i < sizeof need / sizeof *need; i++)
+        if (SLOT(g, need[i]) == NULL) return 0;
+    for (int i = X0; i <= SIZE; i++)
+        if (as_double(SLOT(g, i), &d) < 0) return 0;
+    return PyUnicode_CheckExact(SLOT(g, TEXT));
+}
+
+static int equal(PyObject *a, PyObject *b) { return a == b ? 1 : PyObject_RichCompareBool(a, b, Py_EQ); }
+
+static double num(PyObject *o) { /* checked by readable() */
+    double d = 0;
+    as_double(o, &d);
+    return d;
+}
+
+static int close_run(PyObject *run, long n, PyObject *y0, PyObject *y1) { /* run.n, run.y0, run.y1 = n, y0, y1 */
+    PyObject *v = PyLong_FromLong(n);
+    if (v == NULL) return -1;
+    Py_SETREF(SLOT(run, N), v);
+    set_slot(run, Y0, y0);
+    set_slot(run, Y1, y1);
+    return 0;
+}
+
+/* merge_runs(glyphs, letters, run_gap_em) -> list | None: engines.merge_runs,
+ * transcribed (None, nothing changed, when a glyph is not readable). */
+static PyObject *merge_runs(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *letters;
+    double gap_em;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!O!d", &PyList_Type, &glyphs, &PyDict_Type, &letters, &gap_em)) return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(glyphs);
+    for (Py_ssize_t k = 0; k < count; k++)
+        if (!readable(PyList_GET_ITEM(glyphs, k))) Py_RETURN_NONE;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    PyObject *run = NULL;                    /* borrowed: out holds it */
+    int right = -1;                          /* -1: one letter so far (None) */
+    PyObject *lo = NULL, *hi = NULL, *y0 = NULL, *y1 = NULL; /* borrowed from glyphs that out or parts hold */
+    double dlo = 0, dhi = 0, dy0 = 0, dy1 = 0, tol = 0;
+    long n = 0;
+    PyObject *base = NULL, *size = NULL, *font = NULL, *bold = NULL;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, k);
+        PyObject *seq = PyLong_FromSsize_t(k);
+        if (seq == NULL) goto fail;
+        Py_XSETREF(SLOT(g, SEQ), seq);
+        PyObject *text = SLOT(g, TEXT);
+        PyObject *is = PyDict_GetItemWithError(letters, text);
+        int letter;
+        if (is != NULL)
+            letter = PyObject_IsTrue(is);
+        else if (PyErr_Occurred())
+            goto fail;
+        else { /* the table's __missing__ works it out */
+            PyObject *v = PyObject_GetItem(letters, text);
+            if (v == NULL) goto fail;
+            letter = PyObject_IsTrue(v);
+            Py_DECREF(v);
+        }
+        if (letter < 0) goto fail;
+        if (!letter) {
+            if (right != -1 && close_run(run, n, y0, y1) < 0) goto fail;
+            if (PyList_Append(out, g) < 0) goto fail;
+            run = NULL, right = -1;
+            continue;
+        }
+        if (run != NULL) {
+            int same = num(SLOT(g, BASELINE)) == num(base) && num(SLOT(g, SIZE)) == num(size);
+            if (same) same = equal(SLOT(g, FONT), font);
+            if (same > 0) same = equal(SLOT(g, BOLD), bold);
+            if (same > 0) same = equal(SLOT(g, ARTIFACT), SLOT(run, ARTIFACT));
+            if (same < 0) goto fail;
+            if (same) {
+                double gx0 = num(SLOT(g, X0)), gx1 = num(SLOT(g, X1)), d;
+                int step = -1;
+                if (right != 0 && -3 * tol < (d = gx0 - dhi) && d < tol)
+                    step = 1; /* drawn left to right: g reads first */
+                else if (right != 1 && -3 * tol < (d = dlo - gx1) && d < tol)
+                    step = 0;
+                if (step != -1) {
+                    if (right == -1) { /* the run's second letter: grow a copy of the first */
+                        PyObject *copy = new_glyph(glyph_type, SLOT(run, TEXT), lo, y0, hi, y1, base, size, font,
+                                                   bold);
+                        if (copy == NULL) goto fail;
+                        set_slot(copy, SEQ, SLOT(run, SEQ));
+                        set_slot(copy, RIGHTWARD, step ? Py_True : Py_False);
+                        PyObject *parts = PyList_New(1);
+                        if (parts == NULL) {
+                            Py_DECREF(copy);
+                            goto fail;
+                        }
+                        PyList_SET_ITEM(parts, 0, Py_NewRef(run));
+                        Py_SETREF(SLOT(copy, PARTS), parts);
+                        set_slot(copy, ARTIFACT, SLOT(run, ARTIFACT));
+                        /* out[-1] = copy (the old run stays alive in parts) */
+                        PyList_SetItem(out, PyList_GET_SIZE(out) - 1, copy);
+                        run = copy;
+                        right = step;
+                    }
+                    PyObject *parts = SLOT(run, PARTS);
+                    if (parts == NULL || !PyList_Check(parts) || PyList_Append(parts, g) < 0) {
+                        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "a run's parts are not a list");
+                        goto fail;
+                    }
+                    PyObject *t = step ? PyUnicode_Concat(SLOT(g, TEXT), SLOT(run, TEXT))
+                                       : PyUnicode_Concat(SLOT(run, TEXT), SLOT(g, TEXT));
+                    if (t == NULL) goto fail;
+                    Py_SETREF(SLOT(run, TEXT), t);
+                    if (step) {
+                        if (gx1 > dhi) {
+                            hi = SLOT(g, X1), dhi = gx1;
+                            set_slot(run, X1, hi);
+                        }
+                    } else if (gx0 < dlo) {
+                        lo = SLOT(g, X0), dlo = gx0;
+                        set_slot(run, X0, lo);
+                    }
+                    n += 1;
+                    double gy0 = num(SLOT(g, Y0)), gy1 = num(SLOT(g, Y1));
+                    if (gy0 < dy0) y0 = SLOT(g, Y0), dy0 = gy0;
+                    if (gy1 > dy1) y1 = SLOT(g, Y1), dy1 = gy1;
+                    continue;
+                }
+            }
+        }
+        if (right != -1 && close_run(run, n, y0, y1) < 0) goto fail;
+        if (PyList_Append(out, g) < 0) goto fail;
+        run = g, right = -1, n = 1;
+        lo = SLOT(g, X0), hi = SLOT(g, X1), y0 = SLOT(g, Y0), y1 = SLOT(g, Y1);
+        dlo = num(lo), dhi = num(hi), dy0 = num(y0), dy1 = num(y1);
+        base = SLOT(g, BASELINE), size = SLOT(g, SIZE), font = SLOT(g, FONT), bold = SLOT(g, BOLD);
+        tol = gap_em * num(size);
+    }
+    if (right != -1 && close_run(run, n, y0, y1) < 0) goto fail;
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
+    {"read_trace", read_trace, METH_VARARGS, "engines._read_trace, compiled."},
+    {"merge_runs", merge_runs, METH_VARARGS, "engines.merge_runs, compiled."},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__kernel(void) {
+    k_dir = PyUnicode_InternFromString("dir"), k_chars = PyUnicode_InternFromString("chars");
+    k_size = PyUnicode_InternFromString("size"), k_bbox = PyUnicode_InternFromString("bbox");
+    k_type = PyUnicode_InternFromString("type"), k_font = PyUnicode_InternFromString("font");
+    k_flags = PyUnicode_InternFromString("flags");
+    zero = PyLong_FromLong(0);
+    one = PyLong_FromLong(1);
+    return PyModule_Create(&module);
+}

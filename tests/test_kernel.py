@@ -1,0 +1,172 @@
+"""The compiled kernel (src/pdfclean/_kernel.c) gives what the Python loops give.
+
+``engines._read_trace`` and ``engines._merge_runs`` are the reference; the
+kernel's ``read_trace`` and ``merge_runs`` are their transcriptions. Both are
+run on every page of every sample and real PDF and on generated input, and
+the glyphs they make are compared slot by slot (class, every slot, the parts
+of a run), as are the counts and the font-program requests.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pdfclean import engines, fontmap
+from pdfclean.model import Glyph, RawPage
+
+ROOT = Path(__file__).resolve().parent.parent
+PDFS = sorted((ROOT / "samples" / "pdfs").glob("*.pdf")) + sorted((ROOT / "tests" / "data" / "realpdfs").glob("*.pdf"))
+K = engines._kernel
+needs_kernel = pytest.mark.skipif(K is None, reason="the kernel is not built (or PDFCLEAN_PURE is set)")
+SLOTS = ("text", "x0", "y0", "x1", "y1", "baseline", "size", "font", "bold", "seq", "conf", "n", "rightward",
+         "artifact")
+
+
+def _state(g: Glyph) -> tuple:
+    """Everything a glyph holds, its run's letters included, NaN compared as equal."""
+    vals = tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in (getattr(g, s) for s in SLOTS))
+    return (type(g), vals, getattr(g, "gid", None),
+            None if g.parts is None else tuple(_state(p) for p in g.parts))
+
+
+def _same(a: list[Glyph], b: list[Glyph]) -> bool:
+    return [_state(g) for g in a] == [_state(g) for g in b]
+
+
+def _both_read(trace, W, H):
+    tables = (fontmap.ODD, engines._CHARS, engines._BOLD_FONTS)
+    py = engines._read_trace(trace, W, H, *tables)
+    c = K.read_trace(trace, W, H, *tables)
+    return py, c
+
+
+def test_the_kernel_is_built_where_the_suite_runs():
+    """CI installs pdfclean with its compiled kernel; losing it would pass every
+    other test (the Python loops give the same output) while halving speed."""
+    if os.environ.get("PDFCLEAN_PURE", "") not in ("", "0"):
+        pytest.skip("PDFCLEAN_PURE asks for the Python loops")
+    assert K is not None
+
+
+@needs_kernel
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_kernel_reads_every_page_as_python_does(pdf):
+    pymupdf = engines._load_pymupdf()
+    with pymupdf.open(pdf) as doc:
+        for page in doc:
+            trace = page.get_texttrace()
+            r = page.cropbox
+            py, c = _both_read(trace, r.width, r.height)
+            assert c is not None, f"page {page.number + 1}: the kernel declined a MuPDF trace"
+            assert _same(py[0], c[0]) and py[1:] == c[1:], f"page {page.number + 1}"
+            glyphs = engines.cluster_stream(py[0], number=False)
+            again = [copy.copy(g) for g in glyphs]
+            assert _same(engines._merge_runs(glyphs), K.merge_runs(again, engines._STARTS_LETTER,
+                                                                    engines.RUN_GAP_EM))
+
+
+# --- generated input ----------------------------------------------------------
+
+_CODES = st.sampled_from([0x0628, 0x062A, 0x0644, 0x0627, 0x064E, 0x0651, 0x20, 0x2E, 0x31, 0x41, 0xFFFD, 0xE000,
+                          0x0, -1, 0x0A, 0xA0, 0x3000, 0x10FFFF, 0x0640])
+_X = st.floats(-50, 650, allow_nan=False) | st.sampled_from([0.0, 600.0, -0.0])
+
+
+@st.composite
+def _char(draw):
+    x0, y0 = draw(_X), draw(_X)
+    x1, y1 = x0 + draw(st.floats(0, 20)), y0 + draw(st.floats(0, 20))
+    gid = draw(st.sampled_from([-1, 3, 7, 0]))
+    return (draw(_CODES), gid, (x0, y1 - 2.0), (x0, y0, x1, y1))
+
+
+@st.composite
+def _span(draw):
+    chars = tuple(draw(st.lists(_char(), max_size=8)))
+    xs = [c[3] for c in chars] or [(draw(_X), draw(_X), 10.0, 10.0)]
+    bb = (min(b[0] for b in xs), min(b[1] for b in xs), max(b[2] for b in xs), max(b[3] for b in xs))
+    if draw(st.booleans()):  # a copy of a span drawn before: the drawn-twice check
+        bb = (bb[0] + draw(st.floats(-1, 1)), bb[1], bb[2], bb[3])
+    return {"dir": draw(st.sampled_from([(1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.999, 0.04)])),
+            "chars": chars, "bbox": bb,
+            "size": draw(st.sampled_from([12.0, 0.0, 0.5, 9.96, float("nan")])),
+            "type": draw(st.sampled_from([0, 1, 3])), "font": draw(st.sampled_from(["Amiri", "Amiri-Bold", "X"])),
+            "flags": draw(st.sampled_from([0, 16, 20]))}
+
+
+@needs_kernel
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_span(), max_size=6), st.sampled_from([595.0, 300.0]))
+def test_kernel_reads_generated_traces_as_python_does(trace, W):
+    trace = trace + [dict(s) for s in trace[:2]]  # repeated spans: text drawn twice
+    tables = (fontmap.ODD, engines._CHARS, engines._BOLD_FONTS)
+    c = K.read_trace(trace, W, 842.0, *tables)
+    try:
+        py = engines._read_trace(trace, W, 842.0, *tables)
+    except ValueError:  # a NaN size: no grid cell for the drawn-twice check; the kernel leaves it to Python
+        assert c is None
+        return
+    assert c is not None
+    assert _same(py[0], c[0]) and py[1:] == c[1:]
+
+
+_LETTERS = st.sampled_from(["ب", "ت", "لا", "سَ", " ", "1", "a", "ـ", "َ", "ة"])
+
+
+@st.composite
+def _glyphs(draw):
+    out, x = [], 300.0
+    for _ in range(draw(st.integers(0, 14))):
+        w = draw(st.sampled_from([4.0, 5.5, 6.0]))
+        x += draw(st.sampled_from([-w, -w - 0.5, -w - 3.0, w, 0.2, 0.0]))
+        base = draw(st.sampled_from([100.0, 100.0, 100.4, 130.0]))
+        size = draw(st.sampled_from([12.0, 12.0, 10.0]))
+        out.append(Glyph(draw(_LETTERS), x, base - size * 0.8 + draw(st.sampled_from([0.0, -1.0])), x + w,
+                         base + size * 0.2 + draw(st.sampled_from([0.0, 1.5])), base, size,
+                         draw(st.sampled_from(["A", "A", "B"])), draw(st.sampled_from([False, False, True])),
+                         artifact=draw(st.sampled_from([None, None, "header"]))))
+    return out
+
+
+@needs_kernel
+@settings(max_examples=400, deadline=None)
+@given(_glyphs())
+def test_kernel_merges_runs_as_python_does(glyphs):
+    again = [copy.copy(g) for g in glyphs]
+    assert _same(engines._merge_runs(glyphs), K.merge_runs(again, engines._STARTS_LETTER, engines.RUN_GAP_EM))
+    assert [g.seq for g in glyphs] == [g.seq for g in again] == list(range(len(glyphs)))
+
+
+@needs_kernel
+def test_kernel_declines_what_it_cannot_read_and_python_reads_it():
+    """Input not of MuPDF's shape (a list for a tuple, an int coordinate, a
+    missing key, a glyph with a coordinate of another type) is left to the
+    Python loop, whole, and the engine still reads the page."""
+    span = {"dir": (1.0, 0.0), "chars": ((0x0628, 3, (10.0, 20.0), (10.0, 10.0, 16.0, 22.0)),), "bbox":
+            (10.0, 10.0, 16.0, 22.0), "size": 12.0, "type": 0, "font": "F", "flags": 0}
+    tables = (fontmap.ODD, engines._CHARS, engines._BOLD_FONTS)
+    assert K.read_trace([span], 595.0, 842.0, *tables) is not None
+    for bad in ({"chars": list(span["chars"])}, {"bbox": (10, 10.0, 16.0, 22.0)}, {"size": 12},
+                {"chars": ((0x0628, 3, (10.0, 20.0), (10, 10.0, 16.0, 22.0)),)}):
+        odd = dict(span, **bad)
+        assert K.read_trace([odd], 595.0, 842.0, *tables) is None
+        raw = RawPage(1, 595.0, 842.0, [])
+        assert [g.text for g in engines.PyMuPDFEngine._glyphs([odd], _Rect(595.0, 842.0), raw)] == ["ب"]
+    assert K.read_trace([{k: v for k, v in span.items() if k != "flags"}], 595.0, 842.0, *tables) is None
+    g = Glyph("ب", 1, 0.0, 2.0, 1.0, 1.0, 12.0)  # an int x0 a double holds: read
+    assert K.merge_runs([g], engines._STARTS_LETTER, 0.1) is not None
+    g = Glyph("ب", 2 ** 60, 0.0, 2.0, 1.0, 1.0, 12.0)  # one it does not: declined
+    assert K.merge_runs([g], engines._STARTS_LETTER, 0.1) is None
+    assert [x.text for x in engines.merge_runs([g])] == ["ب"]
+
+
+class _Rect:
+    def __init__(self, w: float, h: float) -> None:
+        self.width, self.height = w, h
