@@ -145,6 +145,15 @@ def test_kernel_merges_runs_as_python_does(glyphs):
 
 
 @needs_kernel
+@settings(max_examples=300, deadline=None)
+@given(_glyphs(), st.integers(1, 3))
+def test_kernel_votes_on_the_pen_and_finds_marks_as_python_does(glyphs, repeat):
+    glyphs = glyphs * repeat * 200  # past 500 pairs the vote samples every step-th pair
+    assert K.pen_moves_right(glyphs) == engines._pen_votes(glyphs)
+    assert K.lookup(glyphs, engines._STARTS_MARK) == [engines._STARTS_MARK[g.text] for g in glyphs]
+
+
+@needs_kernel
 def test_kernel_declines_what_it_cannot_read_and_python_reads_it():
     """Input not of MuPDF's shape (a list for a tuple, an int coordinate, a
     missing key, a glyph with a coordinate of another type) is left to the

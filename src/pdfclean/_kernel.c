@@ -509,10 +509,66 @@ fail:
     return NULL;
 }
 
+/* lookup(glyphs, table) -> list: ``[table[g.text] for g in glyphs]`` (a
+ * table's __missing__ works out what it does not hold yet). */
+static PyObject *lookup(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *table;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &glyphs, &PyDict_Type, &table)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs);
+    PyObject *out = PyList_New(n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i), *text, *v;
+        if (PyObject_TypeCheck(g, glyph_type) && (text = SLOT(g, TEXT)) != NULL) {
+            Py_INCREF(text);
+        } else if ((text = PyObject_GetAttrString(g, "text")) == NULL)
+            goto fail;
+        v = PyDict_GetItemWithError(table, text);
+        if (v != NULL)
+            Py_INCREF(v);
+        else if (!PyErr_Occurred())
+            v = PyObject_GetItem(table, text);
+        Py_DECREF(text);
+        if (v == NULL) goto fail;
+        PyList_SET_ITEM(out, i, v);
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* pen_moves_right(bases) -> bool | None: engines._pen_moves_right (None when a
+ * glyph is not readable). */
+static PyObject *pen_moves_right(PyObject *self, PyObject *args) {
+    PyObject *bases;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &bases)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(bases), step = n / 500 + 1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!readable(PyList_GET_ITEM(bases, i))) Py_RETURN_NONE;
+    long right = 0, left = 0;
+    for (Py_ssize_t i = 0; i + 1 < n; i += step) { /* zip(bases[::step], bases[1::step]) */
+        PyObject *p = PyList_GET_ITEM(bases, i), *c = PyList_GET_ITEM(bases, i + 1);
+        double ps = num(SLOT(p, SIZE));
+        if (fabs(num(SLOT(p, BASELINE)) - num(SLOT(c, BASELINE))) < (ps > 1 ? 0.5 * ps : 0.5)) {
+            double d = num(SLOT(c, X0)) - num(SLOT(p, X0));
+            if (d > 0.01)
+                right++;
+            else if (d < -0.01)
+                left++;
+        }
+    }
+    return PyBool_FromLong(right >= left);
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
     {"read_trace", read_trace, METH_VARARGS, "engines._read_trace, compiled."},
     {"merge_runs", merge_runs, METH_VARARGS, "engines.merge_runs, compiled."},
+    {"lookup", lookup, METH_VARARGS, "[table[g.text] for g in glyphs]"},
+    {"pen_moves_right", pen_moves_right, METH_VARARGS, "engines._pen_moves_right, compiled."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", NULL, -1, methods};

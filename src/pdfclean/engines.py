@@ -131,7 +131,8 @@ def cluster_stream(glyphs: list[Glyph], number: bool = True, habit: Counter | No
     ``seq`` is set to the position in the result unless ``number`` is false
     (:func:`merge_runs` numbers them then).
     """
-    mark = [_STARTS_MARK[g.text] for g in glyphs]
+    mark = _kernel.lookup(glyphs, _STARTS_MARK) if _kernel is not None and type(glyphs) is list else \
+        [_STARTS_MARK[g.text] for g in glyphs]
     marks: list[int] = []
     i = -1
     try:
@@ -305,7 +306,16 @@ def _near(m: Glyph, g: Glyph) -> bool:
 
 def _pen_moves_right(bases: list[Glyph]) -> bool:
     """Majority vote over consecutive glyphs (marks left out) on one baseline
-    (at most ~500 pairs, spread evenly over the page)."""
+    (at most ~500 pairs, spread evenly over the page); by the kernel where it
+    is built (:func:`_pen_votes` is the reference)."""
+    if _kernel is not None and type(bases) is list:
+        v = _kernel.pen_moves_right(bases)
+        if v is not None:
+            return v
+    return _pen_votes(bases)
+
+
+def _pen_votes(bases: list[Glyph]) -> bool:
     right = left = 0
     step = len(bases) // 500 + 1
     for p, c in zip(bases[::step], bases[1::step]):
