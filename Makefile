@@ -32,7 +32,7 @@ system:
 run: install
 	$(BIN)/pdfclean extract $(SAMPLE)
 
-test: install-test system
+test: system install-test  # system first: the install compiles the kernel with its gcc
 	$(BIN)/python -m pytest -n $(JOBS)  # testpaths and --doctest-modules: pyproject.toml
 
 eval: install

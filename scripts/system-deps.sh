@@ -3,6 +3,7 @@
 # only those missing. Used by `make test` and `.ci/run`; never assumed.
 set -euo pipefail
 PKGS=(
+  gcc libc6-dev              # the compiled kernel (src/pdfclean/_kernel.c; the Python headers come with Python)
   libreoffice-writer-nogui   # samples: .docx -> PDF
   chromium                   # samples: HTML -> PDF; review report browser test
   fonts-hosny-amiri          # Amiri (Arabic)
