@@ -168,3 +168,17 @@ def test_cli_formats_are_the_writers(tmp_path, doc, fmt):
     assert r.returncode == 0, r.stderr
     want = FORMATS[fmt](doc)
     assert r.stdout == (want if want.endswith("\n") else want + "\n")
+
+
+@pytest.mark.parametrize("indent", [2, 0, 4, None])
+def test_dumps_writes_what_json_dumps_writes(doc, indent):
+    """The writer's own indented JSON is json.dumps' byte for byte, odd values
+    (NaN, a non-string key, a Counter, a tuple, empty containers) too."""
+    from collections import Counter
+
+    from pdfclean.writers import _dumps
+
+    odd = {"a": [], "b": {}, "c": [1.5, float("nan"), float("inf"), -0.0, 10**30, True, None, "x\n\"\u2028"],
+           "d": (1, [{"e": False}]), "f": Counter(g=1), "h": {1: 2, None: 3}, "i": 7}
+    for obj in (doc.to_dict(explain=True), doc.to_dict(search_text=True), odd, [odd, [[]]], 3.25, "s"):
+        assert _dumps(obj, indent) == json.dumps(obj, ensure_ascii=False, indent=indent)
