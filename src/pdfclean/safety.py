@@ -20,6 +20,10 @@ _KINDS = [
     ("form submission actions", re.compile(r"/S\s*/SubmitForm\b")),
 ]
 
+# a name each pattern above must contain (/JavaScript and /JS begin with /J): an
+# object holding none of them matches no pattern
+_ANY_NAME = re.compile(r"/(?:J|Launch|EmbeddedFile|RichMedia|SubmitForm)")
+
 
 def active_content(doc) -> list[str]:
     """Warnings for the active content of a PyMuPDF document.
@@ -40,7 +44,7 @@ def active_content(doc) -> list[str]:
             obj = doc.xref_object(xref, compressed=True)
         except Exception:
             continue
-        if "/" not in obj:
+        if _ANY_NAME.search(obj) is None:  # (most objects: one scan instead of five)
             continue
         for kind, rx in _KINDS:
             if kind not in found and rx.search(obj):
