@@ -306,6 +306,40 @@ def _char_counts(text: str) -> dict[str, int]:
     return counts
 
 
+def _letter_counts(text: str) -> tuple[int, int, int]:
+    """``arabic_letters``, ``latin_letters`` and ``other_arabic_script`` of
+    :func:`_char_counts`, all that :func:`language_of` needs of them: each
+    distinct character's class is looked up once in a run (not with
+    :mod:`unicodedata` for every text)."""
+    arabic = latin = other = 0
+    for ch, n in Counter(text).items():
+        kind = _LETTER_CLASS.get(ch)
+        if kind is None:
+            kind = _LETTER_CLASS[ch] = _letter_class(ch)
+        if kind:
+            if kind == 3:
+                latin += n
+            else:
+                arabic += n
+                if kind == 2:
+                    other += n
+    return arabic, latin, other
+
+
+def _letter_class(ch: str) -> int:
+    """0: not a letter :func:`_char_counts` counts; 1: an Arabic-script
+    letter; 2: one of :data:`OTHER_ARABIC_SCRIPT_LETTERS`; 3: a Latin letter
+    (the order of its tests: ZWNJ, digits and tanwin are no letters)."""
+    if ch == ZWNJ or ch.isdecimal() or ch in TANWIN:
+        return 0
+    if _is_arabic_script_letter(ch):
+        return 2 if ch in OTHER_ARABIC_SCRIPT_LETTERS else 1
+    return 3 if _is_latin_letter(ch) else 0
+
+
+_LETTER_CLASS: dict[str, int] = {}  # character -> _letter_class (a few hundred distinct ones)
+
+
 def language_of(text: str, ocr: bool = False) -> str:
     """``"ar"``, ``"fa"``, ``"en"`` or ``"und"`` for a line or paragraph.
 
@@ -329,13 +363,11 @@ def language_of(text: str, ocr: bool = False) -> str:
     'und'
     """
     text = _prepare(text)
-    counts = _char_counts(text)
-    arabic, latin = counts["arabic_letters"], counts["latin_letters"]
+    arabic, latin, other = _letter_counts(text)
     if latin > arabic:
         return "en"
     if arabic == 0:
         return "und"
-    other = counts["other_arabic_script"]
     if other >= 3 and other >= 0.03 * arabic:
         return "und"
     x = _log_odds(text, ocr)  # text is prepared already
