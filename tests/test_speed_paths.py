@@ -680,8 +680,12 @@ def test_language_words_without_zwnj(text):
     assert lang._words(text) == plain
 
 
+# the regexes _spacing once ran over every line (it now scans for the marks only)
+_MID_BREAK = re.compile(r"\S([\-‐–/])( ?)\S")
+_DASH_AFTER = re.compile(r"(?<=\S)( ?)([–—])(?= )")
+
+
 def plain_spacing(pages):
-    from pdfclean.blocks import _DASH_AFTER, _MID_BREAK
     spaced, tight = Counter(), Counter()
     for p in pages:
         for l in p.lines:
@@ -694,7 +698,7 @@ def plain_spacing(pages):
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.lists(st.lists(st.text(alphabet="اب a1-‐–—/ \n", max_size=10), max_size=5), max_size=3))
+@given(st.lists(st.lists(st.text(alphabet="اب a1-‐–—/ \n\t\u00a0", max_size=10), max_size=5), max_size=3))
 def test_spacing_over_joined_lines(pages_texts):
     from pdfclean.blocks import _spacing
     from pdfclean.model import Line, Page

@@ -181,16 +181,45 @@ def _spacing(pages: list[Page]) -> frozenset:
     tight: Counter = Counter()
     # every line at once: no match takes in a newline, nor sees past one (both look for \S or a space)
     text = "\n".join([l.text for p in pages for l in p.lines])
-    for m in _MID_BREAK.finditer(text):
-        (spaced if m.group(2) else tight)["after", m.group(1)] += 1
+    for c, space in _mid_breaks(text):
+        (spaced if space else tight)["after", c] += 1
     for m in _DASH_AFTER.finditer(text):
-        (spaced if m.group(1) else tight)["tight_before", m.group(2)] += 1
+        d = m.start()  # «x – », «x– »: a space before the dash only after a word
+        before = text[d - 1: d]
+        if before == " ":
+            if d >= 2 and not text[d - 2].isspace():
+                spaced["tight_before", m.group()] += 1
+        elif before and not before.isspace():
+            tight["tight_before", m.group()] += 1
     return frozenset(k for k in tight if k[0] == "tight_before" and tight[k] > spaced[k]) | frozenset(
         k for k in spaced if k[0] == "after" and spaced[k] > tight[k])
 
 
-_MID_BREAK = re.compile(r"\S([\-‐–/])( ?)\S")
-_DASH_AFTER = re.compile(r"(?<=\S)( ?)([–—])(?= )")  # a dash a space follows, after a word or a space
+def _mid_breaks(text: str) -> list[tuple[str, bool]]:
+    """Each dash or slash between two non-spaces, with or without one space
+    after it: what ``\\S([\\-‐–/])( ?)\\S`` finds, left to right without
+    overlap (a match takes in the characters on both sides), but the regex
+    engine looks only at the marks, not at every letter of the text."""
+    out: list[tuple[str, bool]] = []
+    end = 0  # where the last match ended: the character there was taken
+    n = len(text)
+    for m in _MID_MARK.finditer(text):
+        d = m.start()
+        if d - 1 < end or text[d - 1].isspace():
+            continue
+        after = text[d + 1: d + 2]
+        if after == " ":
+            if d + 2 < n and not text[d + 2].isspace():
+                out.append((m.group(), True))
+                end = d + 3
+        elif after and not after.isspace():
+            out.append((m.group(), False))
+            end = d + 2
+    return out
+
+
+_MID_MARK = re.compile(r"[\-‐–/]")
+_DASH_AFTER = re.compile(r"[–—](?= )")  # a dash a space follows (after a word or a space: _spacing)
 
 
 def _edge(xs: list[float], pick) -> float:
@@ -273,13 +302,13 @@ def _page_drafts(lines: list[Line], lay: Layout) -> list[_Draft]:
 
 def _block_type(lines: list[Line], lay: Layout) -> str:
     """heading, quote or paragraph, from size, weight, length and indents."""
-    text = _join(lines)
-    words = len(text.split())
     big = all(l.size >= HEADING_SIZE_RATIO * lay.size for l in lines)
     bold = all(l.bold for l in lines)
-    if (big or bold) and len(lines) <= 3 and words <= 25:
+    if (big or bold) and len(lines) <= 3:  # (the text is joined only for a heading's few lines)
+        text = _join(lines)
+        words = len(text.split())
         # a bold sentence of ten words or more ending in a full stop is emphasis
-        if big or not (words >= 10 and re.search(r"[.!]\s*$", text)):
+        if words <= 25 and (big or not (words >= 10 and re.search(r"[.!]\s*$", text))):
             return "heading"
     right = lay.right.get(lines[0].page)
     left = lay.left.get(lines[0].page)
@@ -466,8 +495,11 @@ def _finish(d: _Draft, spacing: frozenset = frozenset()) -> Block:
     conf = sum(c * n for c, n in confs) / max(1, sum(n for _, n in confs)) if confs else None
     boxes = [(ln.page, ln.x0, ln.y0, ln.x1, ln.y1) for ln in d.lines]
     chars: Counter = _counter()
+    texts: dict[int, list[str]] = {}  # per page (in the lines' order): one count of a page's text
     for ln in d.lines:
-        chars[ln.page] += ink(ln.text)
+        texts.setdefault(ln.page, []).append(ln.text)
+    for page, ts in texts.items():
+        chars[page] += ink("".join(ts))
     for (page, _), n in delta.items():
         chars[page] += n
     lines = d.lines if d.lines and d.lines[0].words is not None else None  # (extract(words=True))
