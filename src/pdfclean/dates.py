@@ -304,14 +304,17 @@ _EN_MONTHS = "|".join(
     rf"(?P<e{n}>{_names_regex(tuple(s for s in names if s.isascii()))})"
     for n, names in _GREGORIAN_MONTHS.items()
 )
-_ENGLISH_RE = re.compile(
+# The three patterns below are compiled when a text first may hold what
+# they match (see the hints): a document's few date lines seldom need them,
+# and compiling them is most of what importing this module costs.
+_ENGLISH_SRC = (
     rf"{_WEEKDAY}?{_NOT_AFTER_LETTER}(?P<month>{_EN_MONTHS})\s*"
     rf"(?P<day>{_DAY})(?!\d)(?:st|nd|rd|th)?\s*,?\s*(?P<year>\d{{4}})(?!\d)"
     rf"(?:\s*(?P<era>{_ERA}))?"
 )
 
 _NUM_SEP = r"[/.\-\u060d]"
-_NUMERIC_RE = re.compile(
+_NUMERIC_SRC = (
     rf"(?<!\d)(?<!\d{_NUM_SEP})(?P<date>"
     rf"(?P<d1>\d{{1,2}})\s*(?P<s1>{_NUM_SEP})\s*(?P<m1>\d{{1,2}})\s*(?P=s1)\s*(?P<y1>\d{{4}})"
     rf"|(?P<y2>\d{{4}})\s*(?P<s2>{_NUM_SEP})\s*(?P<m2>\d{{1,2}})\s*(?P=s2)\s*(?P<d2>\d{{1,2}}))"
@@ -319,9 +322,24 @@ _NUMERIC_RE = re.compile(
     rf"(?:\s*(?P<era>{_ERA}))?"
 )
 
-_YEAR_ONLY_RE = re.compile(
-    rf"(?<!\d)(?<!\d{_NUM_SEP})(?P<year>\d{{2,4}})(?!\d)\s*(?P<era>{_ERA})"
-)
+_YEAR_ONLY_SRC = rf"(?<!\d)(?<!\d{_NUM_SEP})(?P<year>\d{{2,4}})(?!\d)\s*(?P<era>{_ERA})"
+
+# What each match must contain (folded text), so that a text without it is
+# not searched: every date has a number; an English one a Latin month name; a
+# numeric one two numbers around a separator; a bare year an era marker after
+# it (each marker starts with a letter of its own).
+_ANY_DIGIT = re.compile(r"\d")
+_LATIN_HINT = re.compile(r"[a-z]")
+_NUMERIC_HINT = re.compile(rf"\d\s*{_NUM_SEP}\s*\d")
+_ERA_FIRST = "".join(sorted({a[0] for a in _ERA_SOLAR + _ERA_HIJRI + _ERA_BC + _ERA_GREGORIAN}))
+assert not set(_ERA_FIRST) & set("\\()[]?*+.|")  # (literal letters: a character set of them is exact)
+_YEAR_ERA_HINT = re.compile(rf"\d\s*[{_ERA_FIRST}]")
+
+
+@lru_cache(maxsize=None)
+def _pattern(source: str) -> re.Pattern[str]:
+    """``source`` compiled, once."""
+    return re.compile(source)
 
 # ---------------------------------------------------------------------------
 # Calendar arithmetic
@@ -565,12 +583,15 @@ def find_dates(text: str) -> list[DateMatch]:
     []
     """
     norm, offsets = normalize_for_dates(text)
-    candidates = (
-        _scan(_NAMED_RE, norm, lambda m: _from_named(m, text, offsets))
-        + _scan(_ENGLISH_RE, norm, lambda m: _from_named(m, text, offsets))
-        + _scan(_NUMERIC_RE, norm, lambda m: _from_numeric(m, text, offsets))
-        + _scan(_YEAR_ONLY_RE, norm, lambda m: _from_year_only(m, text, offsets))
-    )
+    if _ANY_DIGIT.search(norm) is None:
+        return []
+    candidates = _scan(_NAMED_RE, norm, lambda m: _from_named(m, text, offsets))
+    if _LATIN_HINT.search(norm):
+        candidates += _scan(_pattern(_ENGLISH_SRC), norm, lambda m: _from_named(m, text, offsets))
+    if _NUMERIC_HINT.search(norm):
+        candidates += _scan(_pattern(_NUMERIC_SRC), norm, lambda m: _from_numeric(m, text, offsets))
+    if _YEAR_ERA_HINT.search(norm):
+        candidates += _scan(_pattern(_YEAR_ONLY_SRC), norm, lambda m: _from_year_only(m, text, offsets))
     candidates.sort(key=lambda d: (d.start, -(d.end - d.start)))
     chosen: list[DateMatch] = []
     for cand in candidates:  # leftmost-longest wins
