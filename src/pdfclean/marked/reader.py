@@ -6,7 +6,7 @@ import io
 
 from .syntax import (
     _BDC_OPERANDS, _dict_value, _EI, _Font, _font, MarkedError, Marks, MAX_DEPTH, _name,
-    _one_string_codes, PAGINATION, _SCAN, _SIMPLE, _string_codes, text_string,
+    _FAST, _literal_first, _one_string_codes, PAGINATION, _SCAN, _SIMPLE, _string_codes, text_string,
 )
 
 
@@ -137,6 +137,12 @@ def _count(counts: dict[bytes, int], s: bytes, font: _Font, one: bool) -> int:
     return n
 
 
+def _scan():
+    """The scan's pattern, :data:`_SCAN` (the tests put others in its place),
+    compiled to skip fast (:func:`_literal_first`)."""
+    return _FAST.get(_SCAN) or _FAST.setdefault(_SCAN, _literal_first(_SCAN))
+
+
 def _nesting(g: str | None, t, depth: int, start: int, last: tuple[int, int] | None):
     """The nesting ``depth`` of a dictionary begun at ``start`` after token
     ``g`` (match ``t``), and the span of the last one closed: ``(depth, last)``."""
@@ -191,19 +197,19 @@ class _Walk:
         m = self.marks
         codes, actual = m.codes, m.actual
         names, ones = self.reader.names, self.reader.ones
-        pos, end = 0, len(data)
+        pos, end, scan = 0, len(data), _scan()
         while pos < end:  # one pass of the scan, or several when inline images are jumped over
             resume = end
-            for t in _SCAN.finditer(data, pos):
+            for t in scan.finditer(data, pos):
                 g = t.lastgroup
                 if dict_depth:  # inside that dictionary only its nesting counts
                     dict_depth, last_dict = _nesting(g, t, dict_depth, dict_start, last_dict)
                     continue
-                if g == "strings":  # one or several
+                if g == "strings" or g == "lstrings":  # one or several (begun with a hex, a literal string)
                     s = t[0]
                     n = counts.get(s)
                     if n is None:
-                        n = _count(counts, s, font, t.end("first") == t.end())
+                        n = _count(counts, s, font, t.end("first" if g == "strings" else "lfirst") == t.end())
                     codes += n
                 elif g == "one":  # BDC, strings, EMC
                     raw, props, s = t.group("otag", "oprops", "ostrings")

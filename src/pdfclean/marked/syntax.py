@@ -67,6 +67,27 @@ _SCAN = re.compile(
     ]),
     re.S,
 )
+
+
+def _literal_first(scan: re.Pattern) -> re.Pattern:
+    """``scan`` with its strings alternative split in two, a hex string's and a
+    literal string's, so that every alternative starts with a literal byte:
+    only then does the regular-expression engine skip, at C speed, to the
+    bytes a match may start at (a group first, and it tries every position).
+    The same matches: a run that starts with a hex string ends in the empty
+    group ``strings`` (``first`` closed after its first string), one that
+    starts with a literal string in ``lstrings`` (``lfirst``). A pattern
+    without that alternative (the tests' one-by-one scans) is taken as it is."""
+    runs = rb"(?P<strings>(?P<first>" + _STRING + rb")(?:" + _QUIET + _STRING + rb")*+)|"
+    if runs not in scan.pattern:
+        return scan
+    more = rb"(?:" + _QUIET + _STRING + rb")*+"
+    split = (rb"<[0-9A-Fa-f\s]*+>(?P<first>)" + more + rb"(?P<strings>)|"
+             + _STR_ONCE + rb"(?P<lfirst>)" + more + rb"(?P<lstrings>)|")
+    return re.compile(scan.pattern.replace(runs, split), scan.flags)
+
+
+_FAST = {_SCAN: _literal_first(_SCAN)}  # a scan pattern -> the same, compiled to skip fast
 _WS = re.compile(rb"\s+")
 _HEX_PLAIN = re.compile(rb"<([0-9A-Fa-f]*)>")
 _PART = re.compile(rb"<(?P<h>[0-9A-Fa-f\s]*+)>|" + _STR_ONCE, re.S)
