@@ -30,7 +30,8 @@ _STRING = rb"(?:<[0-9A-Fa-f\s]*+>|" + _STR_ONCE + rb")"  # a hex or literal stri
 _STRINGS = _STRING + rb"(?:" + _QUIET + _STRING + rb")*+"  # strings with nothing between them that matters
 
 
-# Every alternative starts with a literal byte, so the engine skips to the next
+# Every alternative starts with a literal byte (the first once split, see
+# _literal_first), so the engine skips to the next
 # ( < / % E B Q q at C speed. Two take several tokens at once, counted as those
 # tokens would have been one by one: strings with nothing between them that
 # matters (positions, text operators, TJ arrays: the font stays), and a
@@ -42,7 +43,21 @@ _STRINGS = _STRING + rb"(?:" + _QUIET + _STRING + rb")*+"  # strings with nothin
 # what follows such a dictionary in the stream is not counted and the page's
 # marks are not applied (a warning says so); an alternative rb">>(?P<e>)"
 # would close it (run() handles it), a change of output to be made on its own.
-_SCAN = re.compile(
+
+
+class _Written:
+    """A pattern as written (``pattern``, ``flags``: as a compiled one has
+    them), not compiled: the scan runs it in another form (:func:`_literal_first`),
+    compiled on the first page that needs it (compiling this alternation costs
+    as much as scanning a page)."""
+
+    __slots__ = ("pattern", "flags")
+
+    def __init__(self, pattern: bytes, flags: int):
+        self.pattern, self.flags = pattern, flags
+
+
+_SCAN = _Written(
     b"|".join([
         rb"(?P<strings>(?P<first>" + _STRING + rb")(?:" + _QUIET + _STRING + rb")*+)",
         # a sequence with inline properties around strings: BDC, the strings, EMC
@@ -69,7 +84,7 @@ _SCAN = re.compile(
 )
 
 
-def _literal_first(scan: re.Pattern) -> re.Pattern:
+def _literal_first(scan: re.Pattern | _Written) -> re.Pattern:
     """``scan`` with its strings alternative split in two, a hex string's and a
     literal string's, so that every alternative starts with a literal byte:
     only then does the regular-expression engine skip, at C speed, to the
@@ -80,14 +95,14 @@ def _literal_first(scan: re.Pattern) -> re.Pattern:
     without that alternative (the tests' one-by-one scans) is taken as it is."""
     runs = rb"(?P<strings>(?P<first>" + _STRING + rb")(?:" + _QUIET + _STRING + rb")*+)|"
     if runs not in scan.pattern:
-        return scan
+        return scan if isinstance(scan, re.Pattern) else re.compile(scan.pattern, scan.flags)
     more = rb"(?:" + _QUIET + _STRING + rb")*+"
     split = (rb"<[0-9A-Fa-f\s]*+>(?P<first>)" + more + rb"(?P<strings>)|"
              + _STR_ONCE + rb"(?P<lfirst>)" + more + rb"(?P<lstrings>)|")
     return re.compile(scan.pattern.replace(runs, split), scan.flags)
 
 
-_FAST = {_SCAN: _literal_first(_SCAN)}  # a scan pattern -> the same, compiled to skip fast
+_FAST: dict = {}  # a scan pattern -> the same, compiled to skip fast
 _WS = re.compile(rb"\s+")
 _HEX_PLAIN = re.compile(rb"<([0-9A-Fa-f]*)>")
 _PART = re.compile(rb"<(?P<h>[0-9A-Fa-f\s]*+)>|" + _STR_ONCE, re.S)
