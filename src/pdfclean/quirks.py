@@ -678,6 +678,31 @@ def draws_bar(font, gid: int) -> bool:
         return False
 
 
+def bar_between(inner: tuple | None, outer: tuple | None, upem: int) -> bool | None:
+    """:func:`draws_bar`'s answer for a glyph whose outline box (x0, y0, x1,
+    y1, font units, ``upem`` to the em) lies between ``inner`` and ``outer``
+    (``_Sfnt.point_boxes``; both None: nothing drawn), when every box between
+    them gets the same answer (with a rounding slack), else None (draw it).
+    The box's height lies between the inner one's and the outer one's, and
+    so does its width."""
+    if outer is None:
+        return False if inner is None else None
+    upem = upem or 1000
+    slack = 1e-6 * upem
+    top, thick = BAR_TOP_EM * upem, BAR_HEIGHT_EM * upem
+    ox0, oy0, ox1, oy1 = outer
+    if oy1 < -slack:
+        return False
+    if inner is None:
+        return None
+    ix0, iy0, ix1, iy1 = inner
+    if iy1 >= top + slack or iy1 - iy0 > thick + slack or ox1 - ox0 + slack < 1.4 * (iy1 - iy0):
+        return False
+    if iy1 > slack and oy1 < top - slack and oy1 - oy0 <= thick - slack and ix1 - ix0 >= 1.4 * (oy1 - oy0) + slack:
+        return True
+    return None
+
+
 def no_bar(on_curve: tuple[float, float] | None, upem: int) -> bool:
     """Is a glyph whose on-curve points lie between heights ``on_curve``
     (lowest, highest; font units, ``upem`` to the em) surely no connecting

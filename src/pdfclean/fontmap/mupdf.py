@@ -6,6 +6,7 @@ import struct
 from collections import Counter
 
 from ..model import Glyph, RawPage
+from ..quirks import bar_between, draws_bar as _outline_bar, no_bar as _points_no_bar
 from .program import FontText
 from .repairs import _Repairs, _strip_subset
 from .sfnt import _Sfnt
@@ -59,13 +60,18 @@ class MuPDFFonts:
         return names
 
     def draws_bar(self, xref: int, ft: FontText, gid: int) -> bool:
-        """:func:`pdfclean.quirks.draws_bar` for glyph ``gid`` of program ``ft`` (font ``xref``), cached."""
+        """:func:`pdfclean.quirks.draws_bar` for glyph ``gid`` of program ``ft`` (font ``xref``), cached;
+        told from its points read raw where they settle it (:func:`pdfclean.quirks.bar_between`:
+        fontTools would first split the whole ``glyf`` table), else drawn by fontTools."""
         key = (xref, gid)
         v = self._bars.get(key)
         if v is None:
-            from ..quirks import draws_bar
-
-            v = self._bars[key] = draws_bar(ft._font, gid)
+            sf = self._raw.get(xref)
+            boxes = sf.point_boxes(gid) if sf else None
+            v = bar_between(*boxes, sf.upem) if boxes is not None else None
+            if v is None:
+                v = _outline_bar(ft._font, gid)
+            self._bars[key] = v
         return v
 
     def no_bar(self, xrefs: list[int], gid: int, width: float) -> bool:
@@ -87,9 +93,7 @@ class MuPDFFonts:
                 sure = self._sure.get((xref, gid))
                 if sure is None:
                     sf = self._raw[xref]
-                    from ..quirks import no_bar
-
-                    sure = self._sure[xref, gid] = no_bar(sf.on_curve_extent(gid), sf.upem)
+                    sure = self._sure[xref, gid] = _points_no_bar(sf.on_curve_extent(gid), sf.upem)
                 if not sure:
                     return False
         return True

@@ -36,6 +36,9 @@ class _Sfnt:
         hhea = tables.get(b"hhea")
         self.metrics = min(struct.unpack_from(">H", hhea, 34)[0], self.glyphs) if hhea else self.glyphs
         self.hmtx, self.loca, self.glyf = tables[b"hmtx"], tables[b"loca"], tables[b"glyf"]
+        # fontTools draws this glyf plainly: no other outlines it prefers, no vertical metrics or
+        # variation axes its glyph set reads (and might stop at)
+        self.plain_glyf = not any(t in tables for t in (b"CFF ", b"CFF2", b"GLYF", b"vmtx", b"fvar", b"gvar"))
         self.count = len(self.loca) // (4 if self.long else 2) - 1
 
     def advance(self, gid: int) -> float | None:
@@ -61,7 +64,7 @@ class _Sfnt:
 
     def _points(self, gid: int, t, ys: list[float], depth: int) -> bool:
         """Add the y of glyph ``gid``'s on-curve points (through the
-        fontTools ``Transform`` ``t``, None at the top) to ``ys``."""
+        transform ``t``, six numbers as fontTools' ``Transform``, None at the top) to ``ys``."""
         if depth > self.MAX_DEPTH or not 0 <= gid < self.count:
             return False
         if self.long:
@@ -101,9 +104,74 @@ class _Sfnt:
             ys.extend([yy * v + dy for v in on])
         return True
 
-    def _components(self, data: bytes, t, ys: list[float], depth: int) -> bool:
-        from fontTools.misc.transform import Transform
+    def point_boxes(self, gid: int) -> tuple[tuple | None, tuple] | None:
+        """For a simple glyph ``gid`` that fontTools draws from this ``glyf``
+        without an error: the box (x0, y0, x1, y1, font units) of the
+        on-curve points of its contours of two or more points, None if it has
+        none, and the box of all their points. fontTools' ``BoundsPen`` box of
+        the outline lies between the two (the outline passes through those
+        on-curve points and stays inside the hull of its points; a contour of
+        one point draws nothing); its x only shifted by a whole number (the
+        ``lsb - xMin`` offset). (None, None): nothing drawn. None: not such a
+        glyph (a composite, a cubic or malformed one, a table fontTools would
+        stop at), or not read."""
+        if not self.plain_glyf or not 0 <= gid < min(self.count, self.glyphs) or not self._loca_reads():
+            return None
+        try:
+            pts = self._simple_points(gid)
+        except (struct.error, IndexError):
+            return None
+        if pts is None:
+            return None
+        drawn = [c for c in pts if len(c) > 1]
+        if not drawn:
+            return None, None
+        every = [p for c in drawn for p in c]
+        on = [p for p in every if p[2]]
+        return _box(on) if on else None, _box(every)
 
+    def _loca_reads(self) -> bool:
+        """Does fontTools read ``loca`` and split ``glyf`` without an error
+        (whole entries, each glyph's data within the table)?"""
+        size = 4 if self.long else 2
+        if len(self.loca) % size:
+            return False
+        offs = struct.unpack(">%d%s" % (len(self.loca) // size, "I" if self.long else "H"), self.loca)
+        if not self.long:
+            offs = [2 * v for v in offs]
+        return all(a <= b for a, b in zip(offs, offs[1:])) and (not offs or offs[-1] <= len(self.glyf))
+
+    def _simple_points(self, gid: int) -> list[list[tuple[int, int, int]]] | None:
+        """Glyph ``gid``'s contours as (x, y, on-curve) points; [] for an
+        empty glyph; None when it is not a simple quadratic glyph read whole."""
+        if self.long:
+            a, b = struct.unpack_from(">II", self.loca, 4 * gid)
+        else:
+            a, b = (2 * v for v in struct.unpack_from(">HH", self.loca, 2 * gid))
+        data = self.glyf[a:b]
+        if b == a:
+            return []
+        (contours,) = struct.unpack_from(">h", data)
+        if contours <= 0:
+            return None
+        ends = struct.unpack_from(">%dH" % contours, data, 10)
+        n = ends[-1] + 1
+        pos = 10 + 2 * contours
+        pos += 2 + struct.unpack_from(">H", data, pos)[0]
+        flags, pos = _point_flags(data, pos, n)
+        if len(flags) != n or any(f & 0x80 for f in flags) or any(e2 <= e1 for e1, e2 in zip(ends, ends[1:])):
+            return None  # (0x80: a cubic curve for fontTools)
+        xs, pos = _coords(data, pos, flags, 2, 16)
+        ys, pos = _coords(data, pos, flags, 4, 32)
+        out, start = [], 0
+        for e in ends:
+            out.append([(xs[k], ys[k], flags[k] & 1) for k in range(start, e + 1)])
+            start = e + 1
+        if any(len(c) == 1 and not c[0][2] for c in out):
+            return None  # (fontTools draws a lone off-curve point as a curve through it)
+        return out
+
+    def _components(self, data: bytes, t, ys: list[float], depth: int) -> bool:
         pos, more = 10, True
         while more:
             flags, gid = struct.unpack_from(">HH", data, pos)
@@ -128,14 +196,45 @@ class _Sfnt:
                 pos += 8
             else:
                 xx = yy = 1
-            c = Transform(xx, xy, yx, yy, dx, dy)
-            c = c if t is None else t.transform(c)
+            c = (xx, xy, yx, yy, dx, dy) if t is None else _compose(t, (xx, xy, yx, yy, dx, dy))
             if c[1] != 0:  # y would depend on x
                 return False
             if not self._points(gid, c, ys, depth + 1):
                 return False
             more = flags & 0x20
         return True
+
+
+def _coords(data: bytes, pos: int, flags: bytes, short: int, same: int) -> tuple[list[int], int]:
+    """One axis of a simple glyph's points (``short``: the flag bit of a
+    one-byte delta, ``same``: of its sign, or of no delta), and the position after."""
+    out, v = [], 0
+    for f in flags:
+        if f & short:
+            d = data[pos]
+            pos += 1
+            v += d if f & same else -d
+        elif not f & same:
+            v += struct.unpack_from(">h", data, pos)[0]
+            pos += 2
+        out.append(v)
+    return out, pos
+
+
+def _box(points) -> tuple[int, int, int, int]:
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _compose(t: tuple, c: tuple) -> tuple:
+    """fontTools' ``Transform(*t).transform(c)`` as a plain tuple, the same
+    products summed in the same order (so the same floats), without making
+    a ``Transform`` for every component."""
+    xx1, xy1, yx1, yy1, dx1, dy1 = c
+    xx2, xy2, yx2, yy2, dx2, dy2 = t
+    return (xx1 * xx2 + xy1 * yx2, xx1 * xy2 + xy1 * yy2, yx1 * xx2 + yy1 * yx2, yx1 * xy2 + yy1 * yy2,
+            xx2 * dx1 + yx2 * dy1 + dx2, xy2 * dx1 + yy2 * dy1 + dy2)
 
 
 def _point_flags(data: bytes, pos: int, n: int) -> tuple[bytes, int]:
