@@ -176,7 +176,11 @@ class MuPDFPage:
         xrefs = self._candidates(g.font)
         if self.fonts.no_bar(xrefs, gid, width):  # (most glyphs asked are real letters)
             return False
+        known = self.fonts._advance  # (read raw by no_bar: fontTools reads the same advance, or none where -1)
         for xref in xrefs:
+            raw = known.get((xref, gid))
+            if raw is not None and (raw < 0 or abs(raw - width) >= 0.01):
+                continue  # not the program drawn: skipped below too, without parsing it
             ft = self.fonts.program(xref)
             adv = ft.advance(gid) if ft is not None else None
             if adv is None or abs(adv - width) >= 0.01:
