@@ -1,6 +1,6 @@
 """The compiled kernel (src/pdfclean/_kernel.c) gives what the Python loops give.
 
-``engines._read_trace`` and ``engines._merge_runs`` are the reference; the
+``glyphtrace.read_trace`` (``engines._read_trace``) and ``engines._merge_runs`` are the reference; the
 kernel's ``read_trace`` and ``merge_runs`` are their transcriptions. Both are
 run on every page of every sample and real PDF and on generated input, and
 the glyphs they make are compared slot by slot (class, every slot, the parts

@@ -106,7 +106,7 @@ static int is_char(PyObject *c) { /* (int, int, (x, y), (x0, y0, x1, y1)) */
     return 1;
 }
 
-/* The inner loop of engines._span_glyphs over one span's chars (already
+/* The inner loop of glyphtrace.span_glyphs over one span's chars (already
  * checked by is_char): appends its TraceGlyphs to ``glyphs`` and the glyphs to
  * ask the font about to ``fix``, counts in ``*outside`` the non-space
  * characters drawn outside the page. -1: an error is set. */
@@ -195,7 +195,7 @@ static PyObject *item(PyObject *span, PyObject *key) {
 static PyObject *cell_key(Py_ssize_t tag, long long cx, long long cy) { return Py_BuildValue("(nLL)", tag, cx, cy); }
 
 /* Is a span like ``bb`` (same glyph count, box within ``tol``) stored near it?
- * Stores ``bb``. engines._read_trace's text-drawn-twice check, transcribed:
+ * Stores ``bb``. glyphtrace.read_trace's text-drawn-twice check, transcribed:
  * 1 yes, 0 no, -1 error, -2 fall back (a box the grid cannot place). */
 static int seen_twice(PyObject *spans, Py_ssize_t count, PyObject *bb, double tol) {
     double b0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 0)), b1 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 1));
@@ -254,7 +254,7 @@ static int is_box(PyObject *b) {
 
 /* read_trace(trace, W, H, odd, chars_of, bold_name) -> (glyphs, fix, turned, outside, maybe_twice) | None
  *
- * engines._read_trace, transcribed; None when a span or char is not of
+ * glyphtrace.read_trace, transcribed; None when a span or char is not of
  * MuPDF's shape (the Python loop then reads the page, from the start: nothing
  * but the two caches ``chars_of`` and ``bold_name`` has been touched). */
 static PyObject *read_trace(PyObject *self, PyObject *args) {
@@ -565,7 +565,7 @@ static PyObject *pen_moves_right(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
-    {"read_trace", read_trace, METH_VARARGS, "engines._read_trace, compiled."},
+    {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
     {"merge_runs", merge_runs, METH_VARARGS, "engines.merge_runs, compiled."},
     {"lookup", lookup, METH_VARARGS, "[table[g.text] for g in glyphs]"},
     {"pen_moves_right", pen_moves_right, METH_VARARGS, "engines._pen_moves_right, compiled."},
