@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, not_
 
 from .model import Glyph
 
@@ -187,12 +188,16 @@ def unmerge_crossed(band: list[Glyph]) -> list[Glyph]:
 def _segments(band: list[Glyph]) -> list[VisualLine]:
     band.sort(key=_center)
     band = unmerge_crossed(band)
-    text = "".join([g.text for g in band])
+    texts = [g.text for g in band]
+    text = "".join(texts)
     unmapped = 0
     if _NARROW_LATIN.search(text):
         band, unmapped = drop_unmapped(band)
+        texts = [g.text for g in band]
+    spaces = None  # which glyphs are spaces (_is_space), when some may be
     if _SPACE_CHAR.search(text):
-        ink = [g for g in band if not (g.text.isspace() or g.text == "\u200b")]  # _is_space, inlined
+        spaces = [t.isspace() or t == "\u200b" for t in texts] if "\u200b" in text else list(map(str.isspace, texts))
+        ink = list(compress(band, map(not_, spaces)))
     else:
         ink = band
     if not ink:
@@ -207,8 +212,8 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
     cur: list[Glyph] = []
     prev: Glyph | None = None
     saw_space: Glyph | None = None
-    for g in band:
-        if has_spaces and (g.text.isspace() or g.text == "\u200b"):  # _is_space, inlined
+    for g, space in zip(band, spaces if has_spaces else repeat(False)):
+        if space:
             if prev is not None:
                 saw_space = g
             continue
@@ -224,7 +229,7 @@ def _segments(band: list[Glyph]) -> list[VisualLine]:
         prev = g
         saw_space = None
     if cur:
-        out.append(_make(cur, None if out else sizes))  # one segment: the band's sizes
+        out.append(_make(cur, sizes, ink) if not out else _make(cur))  # one segment: the band's sizes and ink
     if out and unmapped:
         out[0].unmapped = unmapped
     return out
@@ -254,8 +259,11 @@ def _sizes(glyphs: list[Glyph]) -> list[float]:
     return out
 
 
-def _make(glyphs: list[Glyph], sizes: list[float] | None = None) -> VisualLine:
-    ink = [g for g in glyphs if g.text != " "]
+def _make(glyphs: list[Glyph], sizes: list[float] | None = None, ink: list[Glyph] | None = None) -> VisualLine:
+    """The line of ``glyphs``; ``sizes`` (sorted) and ``ink`` (the glyphs
+    but word spaces), when known."""
+    if ink is None:
+        ink = [g for g in glyphs if g.text != " "]
     if sizes is None:
         sizes = sorted(_sizes(ink))
     bold = sum([g.n for g in ink if g.bold]) * 2 > len(sizes)
