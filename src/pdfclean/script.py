@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from operator import methodcaller
 from typing import Callable
 
 from .lines import VisualLine
@@ -50,6 +51,23 @@ class _ClassTable(dict):
 
 
 _CLASS = _ClassTable()
+
+
+class _TextClassTable(dict):
+    """``table[text]``: the class of a glyph's text (:data:`_CLASS` of its
+    first character), computed once per text, so that a line's classes come
+    from one ``map`` with no Python step per glyph. Cleared when large (a
+    run of letters is a word: a long batch has many)."""
+
+    def __missing__(self, text: str) -> str:
+        if len(self) > 1 << 16:
+            self.clear()
+        c = self[text] = _CLASS[text[0]]
+        return c
+
+
+_TEXT_CLASS = _TextClassTable()
+_CLASSES_OF = _TEXT_CLASS.__getitem__
 
 
 def is_rtl_line(types: str) -> bool:
@@ -526,6 +544,8 @@ _COMMON_WORDS = frozenset(
     "ثم كل غير وفي وقد وهو وهي ولا ومن وأن وإن "
     "و در به از که را این با است برای شده آن یک می تا بر نیز هم".split())
 _ARTICLE = ("ال", "وال", "بال", "فال", "كال", "لل")
+_WITH_ARTICLE = methodcaller("startswith", _ARTICLE)
+_THREE_LT = (3).__lt__
 PLAUSIBLE_WORDS = 40  # an Arabic-script page this long is judged by its words …
 IMPLAUSIBLE_BELOW = 0.02  # … and is no language when both shares are under this
 PLAUSIBLE_ABOVE = 0.15  # a page with these shares is real text, whatever else it holds
@@ -547,8 +567,8 @@ def script_plausibility(text: str) -> tuple[int, float]:
     words = _SCRIPT_WORD.findall(text)
     if not words:
         return 0, 0.0
-    common = sum(1 for w in words if w in _COMMON_WORDS)
-    article = sum(1 for w in words if w.startswith(_ARTICLE) and len(w) > 3)
+    common = sum(map(_COMMON_WORDS.__contains__, words))
+    article = sum(map(_THREE_LT, map(len, filter(_WITH_ARTICLE, words))))  # the article and more than 3 letters
     return len(words), max(common, article) / len(words)
 
 
@@ -645,7 +665,7 @@ def repair_line(vl: VisualLine, page: int, rtl: bool | None = None) -> Line:
         repairs["orphan_marks"] += vl.orphans
         delta["orphan_marks"] -= vl.orphan_chars
     clusters = [g.text for g in glyphs]
-    types = "".join([_CLASS[c[0]] for c in clusters])  # each glyph's class (the first character's)
+    types = "".join(map(_CLASSES_OF, clusters))  # each glyph's class (the first character's)
     if _BIDI_CTRL.search("".join(clusters)):
         clusters = _visual_clusters(glyphs)
         n = sum(len(g.text) for g in glyphs) - sum(len(c) for c in clusters)
@@ -687,6 +707,8 @@ def _is_rtl(glyphs: list[Glyph], types: str | None = None) -> bool:
         types = "".join([_CLASS[g.text[0]] for g in glyphs])
     if "R" not in types:
         return False
+    if "L" not in types:  # every R glyph counts one letter or more, and no L letter: r > 0, l_ = 0
+        return True
     r = l_ = 0
     for g, c in zip(glyphs, types):
         if c == "R":
