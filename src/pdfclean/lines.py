@@ -77,10 +77,10 @@ def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
             tol = 0.35 * g.size
     bands.append(band)
     bands = _merge_stray_bands(bands)
-    weak = [b for b in bands if all(_is_weak(g) for g in b)]
+    weak = [b for b in bands if _is_weak(b[0]) and all(map(_is_weak, b))]  # (a band's first glyph decides most)
     orphans = sum(map(len, weak))
     if weak:
-        bands = [b for b in bands if not all(_is_weak(g) for g in b)]
+        bands = [b for b in bands if not all(map(_is_weak, b))]
 
     lines: list[VisualLine] = []
     for band in bands:
