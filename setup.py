@@ -1,4 +1,4 @@
-"""The optional compiled kernel (src/pdfclean/_kernel.c: the glyph stage's two per-glyph loops).
+"""The optional compiled kernel (src/pdfclean/_kernel.c: the glyph stage's per-glyph loops).
 
 Everything else is in pyproject.toml. ``optional=True``: where no C compiler or
 Python headers are at hand the build goes on without it and pdfclean runs its

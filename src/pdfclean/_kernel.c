@@ -1,7 +1,9 @@
-/* pdfclean._kernel: the two per-glyph loops of the glyph stage, compiled.
+/* pdfclean._kernel: the per-glyph loops of the glyph stage, compiled: the text
+ * trace read into glyphs (read_trace), runs of letters (merge_runs), a table
+ * looked up for every glyph (lookup), the pen's direction voted (pen_moves_right).
  *
- * Optional: pdfclean works the same without it (engines.py keeps the Python
- * loops, and uses them whenever this module is missing, PDFCLEAN_PURE=1 is
+ * Optional: pdfclean works the same without it (glyphtrace.py and engines.py
+ * keep the Python loops, and uses them whenever this module is missing, PDFCLEAN_PURE=1 is
  * set, or an input is not of the shape the loops below expect, when they
  * return None before changing anything). Each function is a line-for-line
  * transcription of the Python loop it replaces, named in its comment; the

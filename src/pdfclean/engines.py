@@ -71,12 +71,7 @@ _MARKS = _MarkTable()
 
 
 _STARTS_MARK = TextTable(lambda t: _MARKS[t[0]])  # a glyph text starts with a mark
-
-
-
-
-
-_kernel = load_kernel()
+_kernel = load_kernel()  # the compiled loops (pdfclean.glyphtrace), or None
 
 
 def cluster_stream(glyphs: list[Glyph], number: bool = True, habit: Counter | None = None) -> list[Glyph]:
