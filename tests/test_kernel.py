@@ -179,3 +179,55 @@ def test_kernel_declines_what_it_cannot_read_and_python_reads_it():
 class _Rect:
     def __init__(self, w: float, h: float) -> None:
         self.width, self.height = w, h
+
+
+def _rows(rows) -> list[tuple]:
+    return [(list(r), list(a), bool(s)) for r, a, s in rows]
+
+
+def _kashida_input(glyphs):
+    from pdfclean import quirks
+
+    kinds = bytes(map(quirks._ROW_KIND.__getitem__, [g.text for g in glyphs]))
+    return kinds, [m.start() for m in quirks._CANDIDATES.finditer(kinds)]
+
+
+@needs_kernel
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_kernel_finds_the_kashida_rows_python_finds(pdf):
+    from pdfclean import quirks
+
+    pymupdf = engines._load_pymupdf()
+    declined = 0
+    with pymupdf.open(pdf) as doc:
+        for page in doc:
+            r = page.cropbox
+            glyphs = engines._read_trace(page.get_texttrace(), r.width, r.height, fontmap.ODD, engines._CHARS,
+                                         engines._BOLD_FONTS)[0]
+            kinds, cands = _kashida_input(glyphs)
+            c = K.kashida_rows(glyphs, kinds, cands, quirks._SPACE)
+            declined += c is None
+            if c is not None:
+                assert _rows(c) == _rows(quirks._kashida_rows_py(glyphs, kinds, cands)), f"page {page.number + 1}"
+    assert not declined or pdf.parent.name == "realpdfs"
+
+
+_ROW_TEXTS = st.sampled_from(["ب", "ل", "ة", ",", "(", ")", "J", " ", "ـ", "َ", "1", "ر", "."])
+
+
+@needs_kernel
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_ROW_TEXTS, st.sampled_from([0.0, 3.0, 5.5, 5.5, 8.0, -2.0]),
+                          st.sampled_from([100.0, 100.0, 120.0, -0.0, 0.0]), st.sampled_from([2.0, 3.0, 0.0])),
+                max_size=30))
+def test_kernel_finds_kashida_rows_of_generated_glyphs(spec):
+    from pdfclean import quirks
+
+    glyphs = [Glyph(t, x, b - 9, x + w, b + 3, b, 12.0) for t, x, b, w in spec]
+    kinds, cands = _kashida_input(glyphs)
+    c = K.kashida_rows(glyphs, kinds, cands, quirks._SPACE)
+    assert c is not None
+    assert _rows(c) == _rows(quirks._kashida_rows_py(glyphs, kinds, cands))
+    glyphs.append(Glyph("ب", float("nan"), 0.0, 1.0, 1.0, 100.0, 12.0))  # a NaN centre: left to Python
+    kinds, cands = _kashida_input(glyphs)
+    assert K.kashida_rows(glyphs, kinds, cands, quirks._SPACE) is None

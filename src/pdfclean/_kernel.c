@@ -565,11 +565,202 @@ static PyObject *pen_moves_right(PyObject *self, PyObject *args) {
     return PyBool_FromLong(right >= left);
 }
 
+typedef struct {
+    double centre;
+    Py_ssize_t index;
+} Placed;
+
+static int by_centre(const void *a, const void *b) { /* (centre, index): a stable sort by centre */
+    const Placed *x = a, *y = b;
+    if (x->centre != y->centre) return x->centre < y->centre ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* kashida_rows(glyphs, kinds, cands, space) -> [(row, at, spaced), ...] | None:
+ * quirks._kashida_rows, transcribed (None when a glyph is not readable or a
+ * baseline or centre is not finite: the Python function handles those). */
+static PyObject *kashida_rows(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *cands;
+    Py_buffer kinds;
+    int space;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!y*O!i", &PyList_Type, &glyphs, &kinds, &PyList_Type, &cands, &space)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs), nc = PyList_GET_SIZE(cands);
+    const unsigned char *kind = kinds.buf;
+    PyObject *result = NULL;
+    double *base = NULL, *centre = NULL, *keys = NULL;
+    Py_ssize_t *cand = NULL, *rowlen = NULL, *ofs = NULL, *members = NULL, *fill = NULL;
+    char *spaced = NULL;
+    Placed *tmp = NULL;
+    if (kinds.len != n) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    base = PyMem_Malloc(sizeof(double) * (n + 1));
+    centre = PyMem_Malloc(sizeof(double) * (n + 1));
+    cand = PyMem_Malloc(sizeof(Py_ssize_t) * (nc + 1));
+    if (!base || !centre || !cand) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double sum = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i);
+        if (!readable(g)) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        base[i] = num(SLOT(g, BASELINE));
+        centre[i] = num(SLOT(g, X0)) + num(SLOT(g, X1));
+        sum += centre[i];
+        if (!isfinite(base[i]) || !isfinite(centre[i])) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    }
+    if (!isfinite(sum)) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    /* the rows: one per distinct baseline of a candidate, in the candidates' order */
+    keys = PyMem_Malloc(sizeof(double) * (nc + 1));
+    Py_ssize_t nrows = 0;
+    if (!keys) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < nc; c++) {
+        Py_ssize_t k = PyLong_AsSsize_t(PyList_GET_ITEM(cands, c));
+        if (k == -1 && PyErr_Occurred()) goto done;
+        if (k < 0 || k >= n) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (c > 0 && k <= cand[c - 1]) { /* (finditer's order: rising) */
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        cand[c] = k;
+        Py_ssize_t r = 0;
+        while (r < nrows && keys[r] != base[k]) r++;
+        if (r == nrows) keys[nrows++] = base[k];
+    }
+    rowlen = PyMem_Calloc(nrows + 1, sizeof(Py_ssize_t));
+    spaced = PyMem_Calloc(nrows + 1, 1);
+    Py_ssize_t *rowof = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1)); /* each glyph's row, or -1 */
+    ofs = rowof;
+    if (!rowlen || !spaced || !rowof) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t start = 0; start < n;) { /* stretches of one baseline, in drawing order */
+        Py_ssize_t end = start + 1;
+        while (end < n && base[end] == base[start]) end++;
+        Py_ssize_t r = 0;
+        while (r < nrows && keys[r] != base[start]) r++;
+        for (Py_ssize_t i = start; i < end; i++) {
+            rowof[i] = -1;
+            if (r < nrows) {
+                if (kind[i]) rowof[i] = r, rowlen[r]++;
+                if (kind[i] == space) spaced[r] = 1;
+            }
+        }
+        start = end;
+    }
+    fill = PyMem_Calloc(nrows + 1, sizeof(Py_ssize_t));
+    Py_ssize_t *first = PyMem_Malloc(sizeof(Py_ssize_t) * (nrows + 1));
+    members = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1));
+    tmp = PyMem_Malloc(sizeof(Placed) * (n + 1));
+    if (!fill || !first || !members || !tmp) {
+        PyMem_Free(first);
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t r = 0; r < nrows; r++) first[r] = at, at += rowlen[r];
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (rowof[i] >= 0) members[first[rowof[i]] + fill[rowof[i]]++] = i;
+    result = PyList_New(nrows);
+    if (result == NULL) {
+        PyMem_Free(first);
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < nrows; r++) {
+        Py_ssize_t m = rowlen[r], *mem = members + first[r];
+        for (Py_ssize_t j = 0; j < m; j++) tmp[j].centre = centre[mem[j]], tmp[j].index = mem[j];
+        qsort(tmp, m, sizeof(Placed), by_centre);
+        PyObject *row = PyList_New(m), *pos = PyList_New(0);
+        if (row == NULL || pos == NULL) {
+            Py_XDECREF(row);
+            Py_XDECREF(pos);
+            goto fail;
+        }
+        for (Py_ssize_t j = 0; j < m; j++) {
+            PyObject *v = PyLong_FromSsize_t(tmp[j].index);
+            if (v == NULL) {
+                Py_DECREF(row);
+                Py_DECREF(pos);
+                goto fail;
+            }
+            PyList_SET_ITEM(row, j, v);
+        }
+        /* the row's candidates, where they stand in it (in its order) */
+        for (Py_ssize_t j = 0; j < m; j++) {
+            Py_ssize_t k = tmp[j].index;
+            int is_cand = 0;
+            if (kind[k]) /* a candidate of this row? (cands are few per row: a binary search) */
+            {
+                Py_ssize_t lo = 0, hi = nc;
+                while (lo < hi) {
+                    Py_ssize_t mid = (lo + hi) / 2;
+                    if (cand[mid] < k)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                is_cand = lo < nc && cand[lo] == k;
+            }
+            if (is_cand) {
+                PyObject *v = PyLong_FromSsize_t(j);
+                if (v == NULL || PyList_Append(pos, v) < 0) {
+                    Py_XDECREF(v);
+                    Py_DECREF(row);
+                    Py_DECREF(pos);
+                    goto fail;
+                }
+                Py_DECREF(v);
+            }
+        }
+        PyObject *t = Py_BuildValue("(NNO)", row, pos, spaced[r] ? Py_True : Py_False);
+        if (t == NULL) goto fail;
+        PyList_SET_ITEM(result, r, t);
+    }
+    PyMem_Free(first);
+    goto done;
+fail:
+    PyMem_Free(first);
+    Py_CLEAR(result);
+done:
+    PyMem_Free(base);
+    PyMem_Free(centre);
+    PyMem_Free(cand);
+    PyMem_Free(keys);
+    PyMem_Free(rowlen);
+    PyMem_Free(spaced);
+    PyMem_Free(ofs);
+    PyMem_Free(fill);
+    PyMem_Free(members);
+    PyMem_Free(tmp);
+    PyBuffer_Release(&kinds);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
     {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
     {"merge_runs", merge_runs, METH_VARARGS, "engines.merge_runs, compiled."},
     {"lookup", lookup, METH_VARARGS, "[table[g.text] for g in glyphs]"},
+    {"kashida_rows", kashida_rows, METH_VARARGS, "quirks._kashida_rows, compiled."},
     {"pen_moves_right", pen_moves_right, METH_VARARGS, "engines._pen_moves_right, compiled."},
     {NULL, NULL, 0, NULL}};
 

@@ -22,7 +22,8 @@ from typing import Callable, Iterator
 from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
-from .glyphtrace import CHARS as _CHARS, load_kernel, read_trace as _read_trace
+from .glyphtrace import CHARS as _CHARS, read_trace as _read_trace
+from .kernel import KERNEL as _kernel
 from .model import Glyph, RawPage, ink
 from .mupdf import load as _load_pymupdf, texttrace
 from .quirks import (MAYBE_PIECE, TextTable, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
@@ -71,7 +72,6 @@ _MARKS = _MarkTable()
 
 
 _STARTS_MARK = TextTable(lambda t: _MARKS[t[0]])  # a glyph text starts with a mark
-_kernel = load_kernel()  # the compiled loops (pdfclean.glyphtrace), or None
 
 
 def cluster_stream(glyphs: list[Glyph], number: bool = True, habit: Counter | None = None) -> list[Glyph]:

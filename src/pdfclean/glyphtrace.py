@@ -1,17 +1,14 @@
 """MuPDF's text trace read into glyphs: the PyMuPDF engine's per-glyph loop.
 
 :func:`read_trace` is the loop in Python, the reference; the compiled kernel
-(``pdfclean._kernel``, from ``_kernel.c``, loaded by :func:`load_kernel`) has
+(``pdfclean._kernel``, from ``_kernel.c``, :data:`pdfclean.kernel.KERNEL`) has
 its transcription, which :meth:`pdfclean.engines.PyMuPDFEngine._glyphs` uses
 where it is built (tests/test_kernel.py holds the two to the same output).
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-
-from .model import Glyph
+from .model import Glyph, TraceGlyph
 from .quirks import _cells
 
 
@@ -30,26 +27,6 @@ CHARS = _CharTable()
 
 
 
-class TraceGlyph(Glyph):
-    """A :class:`~pdfclean.model.Glyph` read from MuPDF's text trace, which
-    also knows its glyph id in its font (``gid``; -1: none), so the glyph
-    stage can ask the font program about it (:meth:`fontmap.MuPDFPage.is_bar`)."""
-
-    __slots__ = ("gid",)
-
-
-def load_kernel():
-    """The compiled loops (``pdfclean._kernel``, built from ``_kernel.c`` when
-    pdfclean is installed), or None: not built, or ``PDFCLEAN_PURE=1`` asks for
-    the Python loops (which give the same output, only slower)."""
-    if os.environ.get("PDFCLEAN_PURE", "") not in ("", "0"):
-        return None
-    try:
-        k = importlib.import_module(f"{__package__}._kernel")
-    except ImportError:
-        return None
-    k.setup(Glyph, TraceGlyph)
-    return k
 
 def read_trace(trace: list[dict], W: float, H: float, odd: bytes, chars_of: dict,
                 bold_name: dict) -> tuple[list[Glyph], list[tuple], int, int, bool]:

@@ -71,6 +71,14 @@ class Glyph:
     artifact: str | None = None
 
 
+class TraceGlyph(Glyph):
+    """A :class:`Glyph` read from MuPDF's text trace, which also knows its
+    glyph id in its font (``gid``; -1: none), so the glyph stage can ask the
+    font program about it (:meth:`pdfclean.fontmap.MuPDFPage.is_bar`)."""
+
+    __slots__ = ("gid",)
+
+
 @dataclass(slots=True)
 class RawPage:
     """One page as an engine returns it: geometry and glyphs, nothing decided."""

@@ -22,6 +22,7 @@ from itertools import compress, groupby
 from math import floor
 from typing import Callable
 
+from .kernel import KERNEL as _kernel
 from .model import Glyph, ink
 
 OVERPRINT_EM = 0.12  # a copy within this share of the font size is the same glyph
@@ -296,6 +297,16 @@ def _repeated(glyphs: list[Glyph], run: list[int]) -> bool:
 
 
 def _kashida_rows(glyphs: list[Glyph], kinds: bytes, cands: list[int]):
+    """:func:`_kashida_rows_py`, by the compiled kernel where it is built (the
+    same rows; it declines, returning None, what it cannot read)."""
+    if _kernel is not None and type(glyphs) is list and type(cands) is list:
+        rows = _kernel.kashida_rows(glyphs, kinds, cands, _SPACE)
+        if rows is not None:
+            return rows
+    return _kashida_rows_py(glyphs, kinds, cands)
+
+
+def _kashida_rows_py(glyphs: list[Glyph], kinds: bytes, cands: list[int]):
     """The rows :func:`drop_kashida` looks along, with where its candidates
     (indexes in ``cands``) stand in them and whether a space glyph does: on
     each baseline a candidate stands on, the glyphs there that are not
