@@ -231,3 +231,67 @@ def test_kernel_finds_kashida_rows_of_generated_glyphs(spec):
     glyphs.append(Glyph("ب", float("nan"), 0.0, 1.0, 1.0, 100.0, 12.0))  # a NaN centre: left to Python
     kinds, cands = _kashida_input(glyphs)
     assert K.kashida_rows(glyphs, kinds, cands, quirks._SPACE) is None
+
+
+# --- the glyph-repair and script-repair stages (quirks.py, script.py) ---------------------------
+
+_PIECE_TEXTS = st.sampled_from(["", "\0", "ب", "ب", "بَ", "َ", "َّ", "ّ", "ل", "لا", "a", " ", "ٍ", "\u0301", "𝐀", "ـ"])
+
+
+@needs_kernel
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECE_TEXTS, max_size=40))
+def test_kernel_finds_the_piece_pairs_python_finds(texts):
+    from pdfclean import quirks
+
+    assert K.piece_pairs(texts, quirks._FIRST_MARK) == quirks._piece_pairs_py(texts)
+    assert K.piece_pairs(texts + [1], quirks._FIRST_MARK) is None  # not a text: left to Python
+
+
+@needs_kernel
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_kernel_finds_the_piece_pairs_of_every_page(pdf):
+    from pdfclean import quirks
+
+    pymupdf = engines._load_pymupdf()
+    with pymupdf.open(pdf) as doc:
+        for page in doc:
+            r = page.cropbox
+            glyphs = engines._read_trace(page.get_texttrace(), r.width, r.height, fontmap.ODD, engines._CHARS,
+                                         engines._BOLD_FONTS)[0]
+            texts = [g.text for g in glyphs]
+            assert K.piece_pairs(texts, quirks._FIRST_MARK) == quirks._piece_pairs_py(texts)
+
+
+@st.composite
+def _line_glyphs(draw):
+    out = []
+    for i in range(draw(st.integers(0, 16))):
+        g = Glyph("ب", 0.0, 0.0, 1.0, 1.0, 1.0, 12.0)
+        g.seq = draw(st.sampled_from([i, i, 2 * i, 40 - i, 0, -3]))
+        g.n = draw(st.sampled_from([1, 1, 2, 3, 0]))
+        g.rightward = draw(st.booleans())
+        out.append(g)
+    return out
+
+
+@needs_kernel
+@settings(max_examples=500, deadline=None)
+@given(_line_glyphs(), st.text(alphabet="RRRLNW", max_size=18))
+def test_kernel_tells_a_visual_stream_as_python_does(glyphs, types):
+    from pdfclean import script
+
+    assert K.stream_was_visual(glyphs, types) == script._stream_was_visual_py(glyphs, types)
+
+
+@needs_kernel
+def test_kernel_leaves_odd_runs_to_python():
+    from pdfclean import script
+
+    g = Glyph("ب", 0.0, 0.0, 1.0, 1.0, 1.0, 12.0)
+    for attr, value in (("seq", 2 ** 40), ("seq", 1.0), ("n", None), ("rightward", 1)):
+        odd = copy.copy(g)
+        setattr(odd, attr, value)
+        assert K.stream_was_visual([odd], "R") is None
+        assert K.stream_was_visual([odd], "L") is False  # (a glyph of another class is not read)
+    assert script._stream_was_visual([g, g], "RR") is False

@@ -755,6 +755,118 @@ done:
     return result;
 }
 
+/* --- the glyph-repair and script-repair stages (quirks.py, script.py) ------------------------- */
+
+/* A glyph slot that is an int a long long holds with room to add (|v| < 2**31), or -1: decline. */
+static int small_int(PyObject *g, int slot, long long *out) {
+    PyObject *v = SLOT(g, slot);
+    if (v == NULL || !PyLong_CheckExact(v)) return -1;
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || x <= -(1LL << 31) || x >= (1LL << 31)) {
+        PyErr_Clear();
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+/* stream_was_visual(glyphs, types) -> bool | None: script._stream_was_visual_py,
+ * transcribed (None when a glyph of class R is not a Glyph with int seq and n,
+ * small, and a bool rightward). */
+static PyObject *stream_was_visual(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *types;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!U", &PyList_Type, &glyphs, &types)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs), nt = PyUnicode_GET_LENGTH(types);
+    if (nt < n) n = nt;
+    int kind = PyUnicode_KIND(types);
+    const void *data = PyUnicode_DATA(types);
+    long long up = 0, pairs = 0, prev_right = 0;
+    int have_prev = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyUnicode_READ(kind, data, i) != 'R') continue;
+        PyObject *g = PyList_GET_ITEM(glyphs, i);
+        long long seq, cnt;
+        if (!PyObject_TypeCheck(g, glyph_type) || small_int(g, SEQ, &seq) < 0 || small_int(g, N, &cnt) < 0)
+            Py_RETURN_NONE;
+        PyObject *rw = SLOT(g, RIGHTWARD);
+        if (rw != Py_True && rw != Py_False) Py_RETURN_NONE;
+        long long last = seq + cnt - 1, left, right;
+        if (rw == Py_True) {
+            left = seq, right = last;
+            up += cnt - 1;
+        } else {
+            left = last, right = seq;
+        }
+        pairs += cnt - 1;
+        if (have_prev) {
+            pairs += 1;
+            up += left > prev_right;
+        }
+        prev_right = right, have_prev = 1;
+    }
+    return PyBool_FromLong(up * 2 > pairs && pairs > 0);
+}
+
+/* piece_pairs(texts, marks) -> (same, two_marks) | None: quirks._piece_pairs_py,
+ * transcribed: the indexes i where texts i and i + 1 start with one character
+ * (an empty text counting as "\0"), and where both start with a mark
+ * (``marks[text]``, looked up once per first character below U+0800, where
+ * it depends on nothing else). None when a text is not a str. */
+static PyObject *piece_pairs(PyObject *self, PyObject *args) {
+    PyObject *texts, *marks;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &texts, &marks)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(texts);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!PyUnicode_CheckExact(PyList_GET_ITEM(texts, i))) Py_RETURN_NONE;
+    PyObject *same = PyList_New(0), *two = PyList_New(0);
+    signed char memo[0x800];
+    memset(memo, -1, sizeof memo);
+    if (same == NULL || two == NULL) goto fail;
+    Py_UCS4 prev = 0;
+    int prev_mark = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(texts, i);
+        Py_UCS4 c = PyUnicode_GET_LENGTH(t) ? PyUnicode_READ_CHAR(t, 0) : 0;
+        int mark;
+        if (c < 0x800 && memo[c] >= 0) {
+            mark = memo[c];
+        } else {
+            PyObject *v = PyObject_GetItem(marks, t);
+            if (v == NULL) goto fail;
+            mark = PyObject_IsTrue(v);
+            Py_DECREF(v);
+            if (mark < 0) goto fail;
+            if (c < 0x800) memo[c] = (signed char)mark;
+        }
+        if (i > 0) {
+            PyObject *at = NULL;
+            if ((c == prev) || (mark && prev_mark)) {
+                at = PyLong_FromSsize_t(i - 1);
+                if (at == NULL) goto fail;
+            }
+            if (c == prev && PyList_Append(same, at) < 0) {
+                Py_DECREF(at);
+                goto fail;
+            }
+            if (mark && prev_mark && PyList_Append(two, at) < 0) {
+                Py_DECREF(at);
+                goto fail;
+            }
+            Py_XDECREF(at);
+        }
+        prev = c, prev_mark = mark;
+    }
+    return Py_BuildValue("(NN)", same, two);
+fail:
+    Py_XDECREF(same);
+    Py_XDECREF(two);
+    return NULL;
+}
+
+/* --- end of the glyph-repair and script-repair block ------------------------------------------ */
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
     {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
@@ -762,6 +874,8 @@ static PyMethodDef methods[] = {
     {"lookup", lookup, METH_VARARGS, "[table[g.text] for g in glyphs]"},
     {"kashida_rows", kashida_rows, METH_VARARGS, "quirks._kashida_rows, compiled."},
     {"pen_moves_right", pen_moves_right, METH_VARARGS, "engines._pen_moves_right, compiled."},
+    {"stream_was_visual", stream_was_visual, METH_VARARGS, "script._stream_was_visual_py, compiled."},
+    {"piece_pairs", piece_pairs, METH_VARARGS, "quirks._piece_pairs_py, compiled."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", NULL, -1, methods};

@@ -505,9 +505,7 @@ def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool]
     ``texts``: the glyphs' texts, if the caller has them (the list is changed with them)."""
     if texts is None:
         texts = [g.text for g in glyphs]  # kept up to date
-    # where two glyphs side by side start with one character, or are both marks (a page has a few dozen)
-    same = [m.start() for m in _TWICE.finditer("".join(map(_FIRST.__getitem__, texts)))]
-    marks = [m.start() for m in _TWO_MARKS.finditer(bytes(map(_FIRST_MARK.__getitem__, texts)))]
+    same, marks = _piece_pairs(texts)
     drop: set[int] = set()
     was: dict[int, str] = {}  # index -> its text before it changed
     changed = _fold_marks(glyphs, texts, same + marks, drop, was)
@@ -517,6 +515,23 @@ def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool]
     if drop:
         glyphs = [g for k, g in enumerate(glyphs) if k not in drop]
     return glyphs, changed, lost
+
+
+def _piece_pairs(texts: list[str]) -> tuple[list[int], list[int]]:
+    """:func:`_piece_pairs_py`, by the compiled kernel where it is built."""
+    if _kernel is not None and type(texts) is list:
+        pairs = _kernel.piece_pairs(texts, _FIRST_MARK)
+        if pairs is not None:
+            return pairs
+    return _piece_pairs_py(texts)
+
+
+def _piece_pairs_py(texts: list[str]) -> tuple[list[int], list[int]]:
+    """Where two glyphs side by side (texts ``i`` and ``i + 1``) start with one
+    character, and where both start with a mark (a page has a few dozen)."""
+    same = [m.start() for m in _TWICE.finditer("".join(map(_FIRST.__getitem__, texts)))]
+    marks = [m.start() for m in _TWO_MARKS.finditer(bytes(map(_FIRST_MARK.__getitem__, texts)))]
+    return same, marks
 
 
 _FIRST = TextTable(lambda t: t[:1] or "\0")  # a text's first character (one for each glyph)

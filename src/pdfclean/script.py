@@ -23,6 +23,7 @@ from collections import Counter
 from operator import methodcaller
 from typing import Callable
 
+from .kernel import KERNEL as _kernel
 from .lines import VisualLine
 from .model import Glyph, Line, ink
 
@@ -509,6 +510,23 @@ _GOOD_TOKEN = re.compile(
 )
 
 
+class _TokenTable(dict):
+    """``table[token]``: does it look like a real word (:data:`_GOOD_TOKEN`, or
+    :func:`_ascii_wordlike`)? Judged once per token; cleared when large."""
+
+    LIMIT = 50_000
+
+    def __missing__(self, tok: str) -> bool:
+        v = bool(_GOOD_TOKEN.fullmatch(tok) or (tok.isascii() and _ascii_wordlike(tok)))
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[tok] = v
+        return v
+
+
+_GOOD_TOKENS = _TokenTable()
+
+
 def text_quality(text: str) -> float:
     r"""Share of the text (by characters) in tokens that look like real words.
 
@@ -521,12 +539,9 @@ def text_quality(text: str) -> float:
     >>> text_quality("WYX[Z^]`_ba`ced gfhc+_jilka/Znm=kio") < 0.3
     True
     """
-    total = good = 0
-    for tok, k in Counter(text.split()).items():  # each distinct token judged once
-        n = len(tok) * k
-        total += n
-        if _GOOD_TOKEN.fullmatch(tok) or (tok.isascii() and _ascii_wordlike(tok)):
-            good += n
+    tokens = text.split()
+    total = sum(map(len, tokens))
+    good = sum(map(len, filter(_GOOD_TOKENS.__getitem__, tokens)))  # each distinct token judged once
     score = good / total if total else 1.0
     words, plausible = script_plausibility(text)
     if words >= PLAUSIBLE_WORDS and plausible < IMPLAUSIBLE_BELOW:
@@ -746,10 +761,20 @@ def _stream_was_visual(glyphs: list[Glyph], types: str | None = None) -> bool:
 
     Only a report of what the producer did (counted as ``reversed_lines``);
     the order itself always comes from geometry. ``types``: the glyphs'
-    classes, when known.
+    classes, when known. (:func:`_stream_was_visual_py`, by the compiled
+    kernel where it is built.)
     """
     if types is None:
         types = "".join([_CLASS[g.text[0]] for g in glyphs])
+    if _kernel is not None and type(glyphs) is list and type(types) is str:
+        v = _kernel.stream_was_visual(glyphs, types)
+        if v is not None:
+            return v
+    return _stream_was_visual_py(glyphs, types)
+
+
+def _stream_was_visual_py(glyphs: list[Glyph], types: str) -> bool:
+    """:func:`_stream_was_visual`, the reference loop."""
     up = pairs = 0
     prev_right = None  # stream position of the right end of the previous letter box
     for g, c in zip(glyphs, types):

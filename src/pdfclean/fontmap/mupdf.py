@@ -139,12 +139,13 @@ class MuPDFFonts:
 class MuPDFPage:
     """One page's side of :class:`MuPDFFonts`: its fonts by name."""
 
-    __slots__ = ("fonts", "page", "_by_name", "_memo")
+    __slots__ = ("fonts", "page", "_by_name", "_memo", "_strokes")
 
     def __init__(self, fonts: MuPDFFonts, page) -> None:
         self.fonts, self.page = fonts, page
         self._by_name: dict[str, list[int]] | None = None
         self._memo: dict[tuple[str, int], str | None] = {}  # (span font, gid) -> text
+        self._strokes: dict[tuple, bool] = {}  # (font, gid, width, size) -> draws_stroke's answer
 
     def _candidates(self, font: str) -> list[int]:
         if self._by_name is None:
@@ -168,12 +169,21 @@ class MuPDFPage:
     def draws_stroke(self, g: Glyph) -> bool:
         """Does glyph ``g`` draw a connecting stroke, whatever its text says
         (an elongation a producer mapped to a quote: :func:`pdfclean.quirks.drop_kashida`
-        asks of the marks it finds between two joined letters)?"""
+        asks of the marks it finds between two joined letters)? The answer
+        depends on nothing else than the glyph's font, id, width and size (and
+        the page's fonts): asked once per page for each."""
         gid = getattr(g, "gid", -1)
         if gid < 0 or not g.size:
             return False
-        width = (g.x1 - g.x0) / g.size
-        xrefs = self._candidates(g.font)
+        key = (g.font, gid, g.x1 - g.x0, g.size)
+        v = self._strokes.get(key)
+        if v is None:
+            v = self._strokes[key] = self._draws_stroke(g.font, gid, (g.x1 - g.x0) / g.size)
+        return v
+
+    def _draws_stroke(self, font: str, gid: int, width: float) -> bool:
+        """:meth:`draws_stroke` for glyph ``gid`` of span font ``font`` drawn ``width`` ems wide."""
+        xrefs = self._candidates(font)
         if self.fonts.no_bar(xrefs, gid, width):  # (most glyphs asked are real letters)
             return False
         known = self.fonts._advance  # (read raw by no_bar: fontTools reads the same advance, or none where -1)
