@@ -295,3 +295,67 @@ def test_kernel_leaves_odd_runs_to_python():
         assert K.stream_was_visual([odd], "R") is None
         assert K.stream_was_visual([odd], "L") is False  # (a glyph of another class is not read)
     assert script._stream_was_visual([g, g], "RR") is False
+
+
+@st.composite
+def _overprinted(draw):
+    out = []
+    for _ in range(draw(st.integers(0, 24))):
+        x = draw(st.sampled_from([10.0, 10.3, 11.4, 9.1, 16.0, -3.2, 0.0, -0.0]))
+        base = draw(st.sampled_from([100.0, 100.2, 101.5, 99.4, -7.0]))
+        size = draw(st.sampled_from([12.0, 12.3, 10.0, 0.5, 0.0, float("nan")]))
+        w = draw(st.sampled_from([6.0, 6.2, 0.0, float("inf")]))
+        out.append(Glyph(draw(st.sampled_from(["ب", "ت", "ب"])), x, base - 9, x + w, base + 3, base, size,
+                         bold=draw(st.booleans())))
+    if out and draw(st.booleans()):
+        out.append(out[draw(st.integers(0, len(out) - 1))])  # one glyph twice in the list
+    return out
+
+
+@needs_kernel
+@settings(max_examples=500, deadline=None)
+@given(_overprinted())
+def test_kernel_folds_overprints_as_python_does(glyphs):
+    from pdfclean import quirks
+
+    again = [copy.copy(g) for g in glyphs]
+    same = {id(g): g2 for g, g2 in zip(glyphs, again)}
+    again = [same[id(g)] for g in glyphs]  # (the same glyph twice stays one object)
+    py = quirks._fold_overprints_py(glyphs)
+    c = K.fold_overprints(again, quirks.OVERPRINT_EM)
+    assert c is not None
+    assert _same(py[0], c[0]) and py[1] == c[1] and _same(glyphs, again)
+
+
+@needs_kernel
+def test_kernel_leaves_odd_overprints_to_python():
+    from pdfclean import quirks
+
+    g = Glyph("ب", 10.0, 0.0, 16.0, 12.0, 10.0, 12.0)
+    assert K.fold_overprints([g, copy.copy(g)], quirks.OVERPRINT_EM)[1] == 1
+    for attr, value in (("x0", 10), ("x0", float("inf")), ("baseline", float("nan")), ("bold", 1), ("size", 12)):
+        odd = copy.copy(g)
+        setattr(odd, attr, value)
+        assert K.fold_overprints([copy.copy(g), odd], quirks.OVERPRINT_EM) is None
+    odd = copy.copy(g)
+    odd.x0 = 10  # an int: Python folds it all the same
+    assert quirks.fold_overprints([g, odd])[1] == 1
+
+
+@needs_kernel
+@pytest.mark.parametrize("pdf", [p for p in PDFS if "overprint" in p.name or p.parent.name == "realpdfs"],
+                         ids=lambda p: p.stem)
+def test_kernel_folds_the_overprints_of_every_page(pdf):
+    from pdfclean import quirks
+
+    pymupdf = engines._load_pymupdf()
+    with pymupdf.open(pdf) as doc:
+        for page in doc:
+            r = page.cropbox
+            glyphs = engines._read_trace(page.get_texttrace(), r.width, r.height, fontmap.ODD, engines._CHARS,
+                                         engines._BOLD_FONTS)[0]
+            again = [copy.copy(g) for g in glyphs]
+            py = quirks._fold_overprints_py(glyphs)
+            c = K.fold_overprints(again, quirks.OVERPRINT_EM)
+            assert c is not None
+            assert _same(py[0], c[0]) and py[1] == c[1] and _same(glyphs, again), f"page {page.number + 1}"

@@ -7,6 +7,7 @@ original exactly.
 """
 
 import unicodedata
+from collections import Counter
 
 import arabic_reshaper
 import pytest
@@ -21,6 +22,7 @@ from pdfclean.script import (
     fix_and_explain,
     fix_presentation_forms,
     fix_space_before_mark,
+    fix_text,
     repair_line,
     visual_to_logical,
 )
@@ -274,3 +276,34 @@ def test_fixes_in_an_order_that_needs_one_pass():
 
     assert fix_text("ﻻـﷲ") == fix_text(fix_text("ﻻـﷲ"))
     assert fix_text("الجانب\u2009\u0651ين") == "الجانبّين"
+
+
+def _every_fix(text: str, repairs: Counter, delta: Counter) -> str:
+    """fix_text as it was written first: every fix in turn, on any text that may need one."""
+    from pdfclean.model import ink
+    from pdfclean.script import FIXES, _needs_fixes
+
+    if _needs_fixes(text):
+        for name, fn in FIXES:
+            new, n = fn(text)
+            if n:
+                repairs[name] += n
+                if d := ink(new) - ink(text):
+                    delta[name] += d
+            text = new
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    nfc = unicodedata.normalize("NFC", text)
+    repairs["nfc"] += 1
+    delta["nfc"] += ink(nfc) - ink(text)
+    return nfc
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="ابلكوفت ًّ\u0640\u00a0\t\u200f\x00ﻻﺍﻟﷲﯼﯾ\ufb01aP1  ", max_size=24))
+def test_fix_text_stops_where_nothing_is_left_to_fix(text):
+    from pdfclean.script import fix_presentation_forms, _PRES
+
+    a, b, c, d = Counter(), Counter(), Counter(), Counter()
+    assert (fix_text(text, a, b), a, b) == (_every_fix(text, c, d), c, d)
+    assert fix_presentation_forms(text)[1] == len(_PRES.findall(text))

@@ -865,6 +865,98 @@ fail:
     return NULL;
 }
 
+/* fold_overprints(glyphs, em) -> (kept, dropped) | None: quirks._fold_overprints_py,
+ * transcribed, the same grid of cells (a dict keyed (text, column, row), its
+ * lists in drawing order). None, nothing changed, when a glyph is not a Glyph
+ * with a str text, float x0, x1, baseline and size, a bool bold, and a grid
+ * cell Python's floor() gives (finite, under 2**62 cells from 0). */
+static PyObject *fold_overprints(PyObject *self, PyObject *args) {
+    PyObject *glyphs;
+    double em;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!d", &PyList_Type, &glyphs, &em)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs);
+    static const int need[] = {TEXT, X0, X1, BASELINE, SIZE, BOLD};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i);
+        if (!PyObject_TypeCheck(g, glyph_type)) Py_RETURN_NONE;
+        for (size_t k = 0; k < sizeof need / sizeof *need; k++)
+            if (SLOT(g, need[k]) == NULL) Py_RETURN_NONE;
+        if (!PyUnicode_CheckExact(SLOT(g, TEXT)) || (SLOT(g, BOLD) != Py_True && SLOT(g, BOLD) != Py_False))
+            Py_RETURN_NONE;
+        for (int k = X0; k <= SIZE; k++)
+            if (k != Y0 && k != Y1 && !PyFloat_CheckExact(SLOT(g, k))) Py_RETURN_NONE;
+        double size = PyFloat_AS_DOUBLE(SLOT(g, SIZE)), tol;
+        size = size > 1 ? size : 1.0;
+        tol = em * size;
+        double fx = PyFloat_AS_DOUBLE(SLOT(g, X0)) / tol, fy = PyFloat_AS_DOUBLE(SLOT(g, BASELINE)) / tol;
+        if (!isfinite(fx) || !isfinite(fy) || fabs(fx) >= 4e18 || fabs(fy) >= 4e18) Py_RETURN_NONE;
+    }
+    PyObject *seen = PyDict_New(), *out = PyList_New(0), *key = NULL;
+    Py_ssize_t dropped = 0;
+    if (seen == NULL || out == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i), *text = SLOT(g, TEXT);
+        double gx0 = PyFloat_AS_DOUBLE(SLOT(g, X0)), gx1 = PyFloat_AS_DOUBLE(SLOT(g, X1));
+        double gb = PyFloat_AS_DOUBLE(SLOT(g, BASELINE)), gs = PyFloat_AS_DOUBLE(SLOT(g, SIZE));
+        double size = gs > 1 ? gs : 1.0, tol = em * size;
+        double fx = gx0 / tol, fy = gb / tol, flx = floor(fx), fly = floor(fy);
+        long long cx = (long long)flx, cy = (long long)fly;
+        long long dx = fx - flx >= 0.5 ? cx + 1 : cx - 1, dy = fy - fly >= 0.5 ? cy + 1 : cy - 1;
+        long long cols[4] = {cx, dx, cx, dx}, rows[4] = {cy, cy, dy, dy};
+        key = Py_BuildValue("(OLL)", text, cx, cy); /* own */
+        if (key == NULL) goto fail;
+        PyObject *near = PyDict_GetItemWithError(seen, key), *first = NULL; /* borrowed */
+        if (near == NULL && PyErr_Occurred()) goto fail;
+        for (int c = 0; c < 4 && first == NULL; c++) {
+            PyObject *cell = near;
+            if (c > 0) {
+                PyObject *other = Py_BuildValue("(OLL)", text, cols[c], rows[c]);
+                if (other == NULL) goto fail;
+                cell = PyDict_GetItemWithError(seen, other);
+                Py_DECREF(other);
+                if (cell == NULL && PyErr_Occurred()) goto fail;
+            }
+            if (cell == NULL) continue;
+            Py_ssize_t m = PyList_GET_SIZE(cell);
+            for (Py_ssize_t j = 0; j < m; j++) {
+                PyObject *o = PyList_GET_ITEM(cell, j);
+                double ox0 = PyFloat_AS_DOUBLE(SLOT(o, X0)), ox1 = PyFloat_AS_DOUBLE(SLOT(o, X1));
+                if (fabs(ox0 - gx0) < tol && fabs(PyFloat_AS_DOUBLE(SLOT(o, BASELINE)) - gb) < tol &&
+                    fabs(PyFloat_AS_DOUBLE(SLOT(o, SIZE)) - gs) <= 0.05 * size && fabs(ox1 - ox0 - (gx1 - gx0)) < tol) {
+                    first = o;
+                    break;
+                }
+            }
+        }
+        if (first != NULL) {
+            Py_CLEAR(key);
+            dropped++;
+            if (SLOT(g, BOLD) == Py_True) set_slot(first, BOLD, Py_True);
+            continue;
+        }
+        if (near != NULL) {
+            if (PyList_Append(near, g) < 0) goto fail;
+        } else {
+            PyObject *cell = PyList_New(1);
+            if (cell == NULL) goto fail;
+            PyList_SET_ITEM(cell, 0, Py_NewRef(g));
+            int r = PyDict_SetItem(seen, key, cell);
+            Py_DECREF(cell);
+            if (r < 0) goto fail;
+        }
+        Py_CLEAR(key);
+        if (PyList_Append(out, g) < 0) goto fail;
+    }
+    Py_DECREF(seen);
+    return Py_BuildValue("(Nn)", out, dropped);
+fail:
+    Py_XDECREF(key);
+    Py_XDECREF(seen);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 /* --- end of the glyph-repair and script-repair block ------------------------------------------ */
 
 static PyMethodDef methods[] = {
@@ -876,6 +968,7 @@ static PyMethodDef methods[] = {
     {"pen_moves_right", pen_moves_right, METH_VARARGS, "engines._pen_moves_right, compiled."},
     {"stream_was_visual", stream_was_visual, METH_VARARGS, "script._stream_was_visual_py, compiled."},
     {"piece_pairs", piece_pairs, METH_VARARGS, "quirks._piece_pairs_py, compiled."},
+    {"fold_overprints", fold_overprints, METH_VARARGS, "quirks._fold_overprints_py, compiled."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", NULL, -1, methods};

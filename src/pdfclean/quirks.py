@@ -57,7 +57,18 @@ def fold_overprints(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
     >>> kept, n = fold_overprints([a, Glyph("ت", 16, 0, 22, 12, 10, 12), b])
     >>> [g.text for g in kept], n, kept[0].bold
     (['ب', 'ت'], 1, True)
+
+    (:func:`_fold_overprints_py`, by the compiled kernel where it is built.)
     """
+    if _kernel is not None and type(glyphs) is list:
+        folded = _kernel.fold_overprints(glyphs, OVERPRINT_EM)
+        if folded is not None:
+            return folded
+    return _fold_overprints_py(glyphs)
+
+
+def _fold_overprints_py(glyphs: list[Glyph]) -> tuple[list[Glyph], int]:
+    """:func:`fold_overprints`, the reference loop."""
     seen: dict[tuple, list[Glyph]] = {}  # grid cell (see _cells) -> the glyphs kept there
     get = seen.get
     out: list[Glyph] = []

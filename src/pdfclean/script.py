@@ -241,8 +241,11 @@ def fix_presentation_forms(text: str) -> tuple[str, int]:
     >>> fix_presentation_forms("ﻻ")
     ('لا', 1)
     """
-    n = len(_PRES.findall(text))
+    n = len(text) - len("".join(_NOT_PRES.findall(text)))  # (as len(_PRES.findall(text)), without a string a form)
     return (text.translate(_PRES_TABLE), n) if n else (text, 0)
+
+
+_NOT_PRES = re.compile("[^\ufb50-\ufdff\ufe70-\ufeff]+")
 
 
 class _PresentationTable(dict):
@@ -473,7 +476,10 @@ def fix_text(text: str, repairs: Counter | None = None, delta: Counter | None = 
                     repairs[name] += n
                 if delta is not None and (d := ink(new) - ink(text)):
                     delta[name] += d
-            text = new
+            if new != text:
+                text = new
+                if not _needs_fixes(text):  # nothing left that the fixes after it could change
+                    break
     if unicodedata.is_normalized("NFC", text):
         return text
     nfc = unicodedata.normalize("NFC", text)
