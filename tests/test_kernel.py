@@ -305,8 +305,10 @@ def _overprinted(draw):
         base = draw(st.sampled_from([100.0, 100.2, 101.5, 99.4, -7.0]))
         size = draw(st.sampled_from([12.0, 12.3, 10.0, 0.5, 0.0, float("nan")]))
         w = draw(st.sampled_from([6.0, 6.2, 0.0, float("inf")]))
-        out.append(Glyph(draw(st.sampled_from(["ب", "ت", "ب"])), x, base - 9, x + w, base + 3, base, size,
-                         bold=draw(st.booleans())))
+        text = draw(st.sampled_from(["ب", "ت", "بَ", "بَ"]))
+        if draw(st.booleans()):
+            text = text[:1] + text[1:]  # an equal text, another object
+        out.append(Glyph(text, x, base - 9, x + w, base + 3, base, size, bold=draw(st.booleans())))
     if out and draw(st.booleans()):
         out.append(out[draw(st.integers(0, len(out) - 1))])  # one glyph twice in the list
     return out

@@ -865,11 +865,43 @@ fail:
     return NULL;
 }
 
+/* One grid cell of fold_overprints: its key (text, column, row) and the kept glyphs in it, in
+ * drawing order (a chain through ``next`` of their indexes). */
+typedef struct {
+    PyObject *text; /* NULL: an empty slot */
+    Py_hash_t hash;
+    long long cx, cy;
+    Py_ssize_t head, tail;
+} Cell;
+
+static Py_hash_t cell_hash(Py_hash_t th, long long cx, long long cy) {
+    unsigned long long h = (unsigned long long)th;
+    h = (h ^ (unsigned long long)cx) * 0x9E3779B97F4A7C15ULL;
+    h = (h ^ (unsigned long long)cy) * 0xC2B2AE3D27D4EB4FULL;
+    return (Py_hash_t)(h ^ (h >> 29));
+}
+
+/* The cell (text, cx, cy) of ``cells`` (``mask + 1`` slots), or the empty slot where it goes;
+ * NULL with an error set when comparing two texts failed. */
+static Cell *find_cell(Cell *cells, size_t mask, PyObject *text, Py_hash_t th, long long cx, long long cy) {
+    size_t i = (size_t)cell_hash(th, cx, cy) & mask;
+    for (;; i = (i + 1) & mask) {
+        Cell *c = cells + i;
+        if (c->text == NULL) return c;
+        if (c->hash == th && c->cx == cx && c->cy == cy) {
+            int eq = c->text == text ? 1 : PyUnicode_Compare(c->text, text) == 0;
+            if (eq) return c;
+            if (PyErr_Occurred()) return NULL;
+        }
+    }
+}
+
 /* fold_overprints(glyphs, em) -> (kept, dropped) | None: quirks._fold_overprints_py,
- * transcribed, the same grid of cells (a dict keyed (text, column, row), its
- * lists in drawing order). None, nothing changed, when a glyph is not a Glyph
- * with a str text, float x0, x1, baseline and size, a bool bold, and a grid
- * cell Python's floor() gives (finite, under 2**62 cells from 0). */
+ * transcribed: the same grid of cells, keyed (text, column, row), each holding
+ * the glyphs kept there in drawing order (a hash table here, a dict there).
+ * None, nothing changed, when a glyph is not a Glyph with a str text, float x0,
+ * x1, baseline and size, a bool bold, and a grid cell Python's floor() gives
+ * (finite, under 4e18 cells from 0). */
 static PyObject *fold_overprints(PyObject *self, PyObject *args) {
     PyObject *glyphs;
     double em;
@@ -892,11 +924,20 @@ static PyObject *fold_overprints(PyObject *self, PyObject *args) {
         double fx = PyFloat_AS_DOUBLE(SLOT(g, X0)) / tol, fy = PyFloat_AS_DOUBLE(SLOT(g, BASELINE)) / tol;
         if (!isfinite(fx) || !isfinite(fy) || fabs(fx) >= 4e18 || fabs(fy) >= 4e18) Py_RETURN_NONE;
     }
-    PyObject *seen = PyDict_New(), *out = PyList_New(0), *key = NULL;
+    size_t cap = 8;
+    while (cap < 2 * (size_t)n + 2) cap <<= 1;
+    Cell *cells = PyMem_Calloc(cap, sizeof(Cell));
+    Py_ssize_t *next = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1));
+    PyObject *out = PyList_New(0);
     Py_ssize_t dropped = 0;
-    if (seen == NULL || out == NULL) goto fail;
+    if (cells == NULL || next == NULL || out == NULL) {
+        if (out != NULL) PyErr_NoMemory();
+        goto fail;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *g = PyList_GET_ITEM(glyphs, i), *text = SLOT(g, TEXT);
+        Py_hash_t th = PyObject_Hash(text);
+        if (th == -1) goto fail;
         double gx0 = PyFloat_AS_DOUBLE(SLOT(g, X0)), gx1 = PyFloat_AS_DOUBLE(SLOT(g, X1));
         double gb = PyFloat_AS_DOUBLE(SLOT(g, BASELINE)), gs = PyFloat_AS_DOUBLE(SLOT(g, SIZE));
         double size = gs > 1 ? gs : 1.0, tol = em * size;
@@ -904,23 +945,15 @@ static PyObject *fold_overprints(PyObject *self, PyObject *args) {
         long long cx = (long long)flx, cy = (long long)fly;
         long long dx = fx - flx >= 0.5 ? cx + 1 : cx - 1, dy = fy - fly >= 0.5 ? cy + 1 : cy - 1;
         long long cols[4] = {cx, dx, cx, dx}, rows[4] = {cy, cy, dy, dy};
-        key = Py_BuildValue("(OLL)", text, cx, cy); /* own */
-        if (key == NULL) goto fail;
-        PyObject *near = PyDict_GetItemWithError(seen, key), *first = NULL; /* borrowed */
-        if (near == NULL && PyErr_Occurred()) goto fail;
+        Cell *own = NULL;
+        PyObject *first = NULL;
         for (int c = 0; c < 4 && first == NULL; c++) {
-            PyObject *cell = near;
-            if (c > 0) {
-                PyObject *other = Py_BuildValue("(OLL)", text, cols[c], rows[c]);
-                if (other == NULL) goto fail;
-                cell = PyDict_GetItemWithError(seen, other);
-                Py_DECREF(other);
-                if (cell == NULL && PyErr_Occurred()) goto fail;
-            }
-            if (cell == NULL) continue;
-            Py_ssize_t m = PyList_GET_SIZE(cell);
-            for (Py_ssize_t j = 0; j < m; j++) {
-                PyObject *o = PyList_GET_ITEM(cell, j);
+            Cell *cell = find_cell(cells, cap - 1, text, th, cols[c], rows[c]);
+            if (cell == NULL) goto fail;
+            if (c == 0) own = cell;
+            if (cell->text == NULL) continue;
+            for (Py_ssize_t j = cell->head; j >= 0; j = next[j]) {
+                PyObject *o = PyList_GET_ITEM(glyphs, j);
                 double ox0 = PyFloat_AS_DOUBLE(SLOT(o, X0)), ox1 = PyFloat_AS_DOUBLE(SLOT(o, X1));
                 if (fabs(ox0 - gx0) < tol && fabs(PyFloat_AS_DOUBLE(SLOT(o, BASELINE)) - gb) < tol &&
                     fabs(PyFloat_AS_DOUBLE(SLOT(o, SIZE)) - gs) <= 0.05 * size && fabs(ox1 - ox0 - (gx1 - gx0)) < tol) {
@@ -930,29 +963,25 @@ static PyObject *fold_overprints(PyObject *self, PyObject *args) {
             }
         }
         if (first != NULL) {
-            Py_CLEAR(key);
             dropped++;
             if (SLOT(g, BOLD) == Py_True) set_slot(first, BOLD, Py_True);
             continue;
         }
-        if (near != NULL) {
-            if (PyList_Append(near, g) < 0) goto fail;
+        next[i] = -1;
+        if (own->text == NULL) {
+            own->text = text, own->hash = th, own->cx = cx, own->cy = cy, own->head = i;
         } else {
-            PyObject *cell = PyList_New(1);
-            if (cell == NULL) goto fail;
-            PyList_SET_ITEM(cell, 0, Py_NewRef(g));
-            int r = PyDict_SetItem(seen, key, cell);
-            Py_DECREF(cell);
-            if (r < 0) goto fail;
+            next[own->tail] = i;
         }
-        Py_CLEAR(key);
+        own->tail = i;
         if (PyList_Append(out, g) < 0) goto fail;
     }
-    Py_DECREF(seen);
+    PyMem_Free(cells);
+    PyMem_Free(next);
     return Py_BuildValue("(Nn)", out, dropped);
 fail:
-    Py_XDECREF(key);
-    Py_XDECREF(seen);
+    PyMem_Free(cells);
+    PyMem_Free(next);
     Py_XDECREF(out);
     return NULL;
 }
