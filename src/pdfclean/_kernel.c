@@ -987,6 +987,426 @@ fail:
 }
 
 /* --- end of the glyph-repair and script-repair block ------------------------------------------ */
+/* ---- line building: pdfclean.lines._bands_py (line_bands) and pdfclean.lines._segments
+ * (line_segments), transcribed. Both return None, before changing anything, when a glyph is not
+ * of the shape they read: a Glyph with every slot they read set, text a str, coordinates and size
+ * finite floats (or ints below 2**50, whose sums a double holds exactly), bold a bool, n an int in
+ * 1..2**20 and, for n > 1, parts a list of such glyphs with n == 1. Sorts are stable sorts on the
+ * same doubles the Python keys hold, every sum and product is done in the Python's order, and
+ * min/max/median keep the very objects the Python would keep (the first of equal values). */
+
+static PyTypeObject *vline_type;
+enum { VL_GLYPHS, VL_X0, VL_Y0, VL_X1, VL_Y1, VL_SIZE, VL_BOLD, VL_UNMAPPED, VL_ORPHANS, VL_ORPHAN_CHARS,
+       VL_ARTIFACT, VL_BASELINE, VL_NSLOTS };
+static const char *vl_names[VL_NSLOTS] = {"glyphs", "x0", "y0", "x1", "y1", "size", "bold", "unmapped",
+                                          "orphans", "orphan_chars", "artifact", "baseline"};
+static Py_ssize_t vl_off[VL_NSLOTS];
+static PyObject *ln_space; /* " " */
+
+#define VSLOT(o, i) (*(PyObject **)((char *)(o) + vl_off[i]))
+
+/* lines_setup(VisualLine): its slots' offsets. */
+static PyObject *lines_setup(PyObject *self, PyObject *args) {
+    PyTypeObject *t;
+    if (!PyArg_ParseTuple(args, "O!", &PyType_Type, &t)) return NULL;
+    for (int i = 0; i < VL_NSLOTS; i++)
+        if (slot_offset(t, vl_names[i], &vl_off[i]) < 0) return NULL;
+    if (ln_space == NULL && (ln_space = PyUnicode_FromString(" ")) == NULL) return NULL;
+    Py_XSETREF(vline_type, (PyTypeObject *)Py_NewRef(t));
+    Py_RETURN_NONE;
+}
+
+typedef struct {
+    PyObject *g; /* borrowed (the band, a run's parts or the line's list holds it) */
+    double x0, y0, x1, y1, base, size, key;
+    long n;
+    Py_ssize_t index;
+    char space, latin, bold, synth; /* synth: a word space made here */
+} LnGlyph;
+
+typedef struct {
+    double v;
+    Py_ssize_t index;
+    PyObject *obj;
+} LnKeyed;
+
+static int ln_by_key(const void *a, const void *b) { /* (key, index): a stable sort */
+    const LnGlyph *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static int ln_by_v(const void *a, const void *b) {
+    const LnKeyed *x = a, *y = b;
+    if (x->v != y->v) return x->v < y->v ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static int ln_num(PyObject *o, double *d) { /* 0, or -1 (no error set): not a number read here */
+    if (PyFloat_CheckExact(o)) {
+        *d = PyFloat_AS_DOUBLE(o);
+        return isfinite(*d) ? 0 : -1;
+    }
+    if (PyLong_CheckExact(o)) {
+        int overflow;
+        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (!overflow && v > -(1LL << 50) && v < (1LL << 50)) {
+            *d = (double)v;
+            return 0;
+        }
+        PyErr_Clear();
+    }
+    return -1;
+}
+
+/* Read glyph ``g`` into ``r``: 0, or -1 (no error set) when it is not of the shape (see above);
+ * ``depth`` 1: a run's part, which must hold one glyph. */
+static int ln_read(PyObject *g, LnGlyph *r, int depth) {
+    if (!PyObject_TypeCheck(g, glyph_type)) return -1;
+    static const int need[] = {TEXT, X0, Y0, X1, Y1, BASELINE, SIZE, FONT, BOLD, N, PARTS, ARTIFACT};
+    for (size_t i = 0; i < sizeof need / sizeof *need; i++)
+        if (SLOT(g, need[i]) == NULL) return -1;
+    PyObject *text = SLOT(g, TEXT), *n = SLOT(g, N), *bold = SLOT(g, BOLD);
+    if (!PyUnicode_CheckExact(text) || !PyLong_CheckExact(n) || !PyBool_Check(bold)) return -1;
+    if (ln_num(SLOT(g, X0), &r->x0) || ln_num(SLOT(g, Y0), &r->y0) || ln_num(SLOT(g, X1), &r->x1) ||
+        ln_num(SLOT(g, Y1), &r->y1) || ln_num(SLOT(g, BASELINE), &r->base) || ln_num(SLOT(g, SIZE), &r->size))
+        return -1;
+    long nn = PyLong_AsLong(n);
+    if (nn == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return -1;
+    }
+    if (nn < 1 || nn > (1L << 20) || (depth && nn != 1)) return -1;
+    if (nn > 1) {
+        PyObject *parts = SLOT(g, PARTS);
+        if (!PyList_CheckExact(parts)) return -1;
+        LnGlyph tmp;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(parts); j++)
+            if (ln_read(PyList_GET_ITEM(parts, j), &tmp, 1) < 0) return -1;
+    }
+    r->g = g, r->n = nn, r->bold = bold == Py_True, r->synth = 0;
+    r->key = r->x0 + r->x1; /* _center */
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    int space = len > 0, latin = 0;
+    for (Py_ssize_t j = 0; j < len; j++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, j);
+        if (!Py_UNICODE_ISSPACE(c)) space = 0;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0x24F)) latin = 1; /* _NARROW_LATIN */
+    }
+    r->space = space || (len == 1 && PyUnicode_READ(kind, data, 0) == 0x200B); /* _is_space */
+    r->latin = latin;
+    return 0;
+}
+
+/* line_bands(glyphs) -> [band, ...] | None: lines._bands_py, transcribed. */
+static PyObject *line_bands(PyObject *self, PyObject *args) {
+    PyObject *glyphs;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &glyphs)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs);
+    if (n == 0) Py_RETURN_NONE;
+    LnGlyph *a = PyMem_Malloc(sizeof(LnGlyph) * n);
+    if (a == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i);
+        double s;
+        if (!PyObject_TypeCheck(g, glyph_type) || SLOT(g, BASELINE) == NULL || SLOT(g, SIZE) == NULL ||
+            ln_num(SLOT(g, BASELINE), &a[i].key) || ln_num(SLOT(g, SIZE), &s)) {
+            PyMem_Free(a);
+            Py_RETURN_NONE;
+        }
+        a[i].g = g, a[i].size = s, a[i].index = i;
+    }
+    qsort(a, n, sizeof(LnGlyph), ln_by_key); /* sorted(glyphs, key=_BASELINE) */
+    PyObject *bands = PyList_New(0), *band = NULL;
+    if (bands == NULL) goto fail;
+    double ref = 0, tol = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double d = a[i].key - ref;
+        if (i > 0 && (d <= tol || d <= 0.35 * a[i].size)) {
+            if (PyList_Append(band, a[i].g) < 0) goto fail;
+            continue;
+        }
+        if (band != NULL) {
+            int r = PyList_Append(bands, band);
+            Py_CLEAR(band);
+            if (r < 0) goto fail;
+        }
+        if ((band = PyList_New(1)) == NULL) goto fail;
+        PyList_SET_ITEM(band, 0, Py_NewRef(a[i].g));
+        ref = a[i].key, tol = 0.35 * a[i].size;
+    }
+    if (PyList_Append(bands, band) < 0) goto fail;
+    Py_DECREF(band);
+    PyMem_Free(a);
+    return bands;
+fail:
+    Py_XDECREF(band);
+    Py_XDECREF(bands);
+    PyMem_Free(a);
+    return NULL;
+}
+
+/* sorted(_sizes(ink)) of the line glyphs ``r[0..m)`` that are not made spaces, into ``out``
+ * (room for their sizes); their count. */
+static Py_ssize_t ln_sizes(const LnGlyph *r, Py_ssize_t m, LnKeyed *out) {
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < m; i++)
+        if (!r[i].synth)
+            for (long j = 0; j < r[i].n; j++, k++) out[k].v = r[i].size, out[k].index = k, out[k].obj = SLOT(r[i].g, SIZE);
+    qsort(out, k, sizeof(LnKeyed), ln_by_v);
+    return k;
+}
+
+/* _make: the VisualLine of the glyphs ``r[0..m)`` (a new reference), ``sizes`` (sorted, ``k``) when
+ * known, else worked out in ``work``; ``tmp`` has room for m entries. */
+static PyObject *ln_make(const LnGlyph *r, Py_ssize_t m, LnKeyed *sizes, Py_ssize_t k, LnKeyed *work,
+                         LnKeyed *tmp, PyObject *artifact_of) {
+    if (sizes == NULL) k = ln_sizes(r, m, sizes = work);
+    long bold = 0;
+    Py_ssize_t first = -1, nink = 0, lo = 0, hi = 0, top = -1, bottom = -1;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        if (r[i].x0 < r[lo].x0) lo = i;
+        if (r[i].x1 > r[hi].x1) hi = i;
+        if (r[i].synth) continue;
+        if (first < 0) first = i, top = i, bottom = i;
+        if (r[i].bold) bold += r[i].n;
+        if (r[i].y0 < r[top].y0) top = i;
+        if (r[i].y1 > r[bottom].y1) bottom = i;
+        tmp[nink].v = r[i].base, tmp[nink].index = nink, tmp[nink].obj = SLOT(r[i].g, BASELINE);
+        nink++;
+    }
+    if (first < 0) { /* not reached: a line starts with a glyph of ink */
+        PyErr_SetString(PyExc_ValueError, "a line without ink");
+        return NULL;
+    }
+    qsort(tmp, nink, sizeof(LnKeyed), ln_by_v);
+    PyObject *glyphs = PyList_New(m), *art = Py_None;
+    if (glyphs == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < m; i++) PyList_SET_ITEM(glyphs, i, Py_NewRef(r[i].g));
+    if (SLOT(r[first].g, ARTIFACT) != Py_None) { /* artifact_of(ink) */
+        PyObject *ink = PyList_New(nink);
+        if (ink == NULL) goto fail;
+        for (Py_ssize_t i = 0, j = 0; i < m; i++)
+            if (!r[i].synth) PyList_SET_ITEM(ink, j++, Py_NewRef(r[i].g));
+        art = PyObject_CallOneArg(artifact_of, ink);
+        Py_DECREF(ink);
+        if (art == NULL) goto fail;
+    } else
+        Py_INCREF(art);
+    PyObject *vl = vline_type->tp_alloc(vline_type, 0);
+    if (vl == NULL) {
+        Py_DECREF(art);
+        goto fail;
+    }
+    PyObject *v[VL_NSLOTS] = {glyphs, SLOT(r[lo].g, X0), SLOT(r[top].g, Y0), SLOT(r[hi].g, X1),
+                              SLOT(r[bottom].g, Y1), sizes[k / 2].obj, bold * 2 > k ? Py_True : Py_False,
+                              zero, zero, zero, art, tmp[nink / 2].obj};
+    for (int i = 0; i < VL_NSLOTS; i++) VSLOT(vl, i) = Py_NewRef(v[i]);
+    Py_DECREF(glyphs);
+    Py_DECREF(art);
+    return vl;
+fail:
+    Py_DECREF(glyphs);
+    return NULL;
+}
+
+/* _inside_word(space, a, b) */
+static int ln_inside_word(const LnGlyph *s, const LnGlyph *a, const LnGlyph *b) {
+    double tol = 0.05 * s->size;
+    if (s->x1 - s->x0 <= tol || b->x0 - a->x1 > tol) return 0;
+    return fabs(s->x0 - a->x0) < tol || fabs(s->x1 - b->x1) < tol;
+}
+
+/* unmerge_crossed on the band ``a[0..n)`` (sorted by centre): the runs crossed, or 0; ``*out``
+ * (to free) the letters, sorted again, ``*m`` their count, ``*list`` a new list of them. -1: error. */
+static int ln_unmerge(LnGlyph *a, Py_ssize_t n, LnGlyph **out, Py_ssize_t *m, PyObject **list) {
+    char *crossed = PyMem_Calloc(n + 1, 1);
+    if (crossed == NULL) return PyErr_NoMemory(), -1;
+    Py_ssize_t count = 0, total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (a[i].n <= 1) continue;
+        double eps = 0.02 * a[i].size, lo = 2 * (a[i].x0 + eps), hi = 2 * (a[i].x1 - eps);
+        if ((i > 0 && lo < a[i - 1].key && a[i - 1].key < hi) || (i < n - 1 && lo < a[i + 1].key && a[i + 1].key < hi))
+            crossed[i] = 1, count++;
+    }
+    if (count == 0) {
+        PyMem_Free(crossed);
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) { /* ``any(g is c for c in crossed)``: the same run twice, both */
+        if (a[i].n > 1 && !crossed[i])
+            for (Py_ssize_t j = 0; j < n; j++)
+                if (crossed[j] == 1 && a[j].g == a[i].g) crossed[i] = 2;
+        total += crossed[i] ? PyList_GET_SIZE(SLOT(a[i].g, PARTS)) : 1;
+    }
+    LnGlyph *b = PyMem_Malloc(sizeof(LnGlyph) * (total + 1));
+    if (b == NULL) {
+        PyMem_Free(crossed);
+        return PyErr_NoMemory(), -1;
+    }
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!crossed[i]) {
+            b[k] = a[i], b[k].index = k, k++;
+            continue;
+        }
+        PyObject *parts = SLOT(a[i].g, PARTS);
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(parts); j++, k++) {
+            ln_read(PyList_GET_ITEM(parts, j), &b[k], 1); /* read before: cannot fail */
+            b[k].index = k;
+        }
+    }
+    PyMem_Free(crossed);
+    qsort(b, total, sizeof(LnGlyph), ln_by_key);
+    PyObject *l = PyList_New(total);
+    if (l == NULL) {
+        PyMem_Free(b);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < total; i++) PyList_SET_ITEM(l, i, Py_NewRef(b[i].g));
+    *out = b, *m = total, *list = l;
+    return 1;
+}
+
+/* line_segments(band, drop_unmapped, artifact_of, segment_em, space_em, space_em_with_spaces)
+ * -> [VisualLine, ...] | None: lines._segments, transcribed (drop_unmapped and artifact_of, which
+ * few bands need, are the Python functions, called). */
+static PyObject *line_segments(PyObject *self, PyObject *args) {
+    PyObject *band, *drop, *artifact_of;
+    double seg_em, space_em, space_em_with;
+    if (glyph_type == NULL || vline_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!OOddd", &PyList_Type, &band, &drop, &artifact_of, &seg_em, &space_em,
+                          &space_em_with))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(band), nb, m = 0; /* m: glyphs of the line being made, in cur */
+    LnGlyph *a = PyMem_Malloc(sizeof(LnGlyph) * (n + 1)), *b = NULL, *cur = NULL;
+    LnKeyed *sizes = NULL, *work = NULL, *tmp = NULL;
+    PyObject *list = NULL, *dropped = NULL, *out = NULL, *result = NULL;
+    if (a == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (ln_read(PyList_GET_ITEM(band, i), &a[i], 0) < 0) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        } else
+            a[i].index = i;
+    qsort(a, n, sizeof(LnGlyph), ln_by_key);
+    for (Py_ssize_t i = 0; i < n; i++) PyList_SET_ITEM(band, i, a[i].g); /* band.sort(key=_center): a permutation */
+    int r = ln_unmerge(a, n, &b, &nb, &list);
+    if (r < 0) goto done;
+    if (r == 0) b = a, a = NULL, nb = n, list = Py_NewRef(band);
+    int latin = 0;
+    for (Py_ssize_t i = 0; i < nb; i++) latin |= b[i].latin;
+    PyObject *unmapped = zero;
+    if (latin) { /* band, unmapped = drop_unmapped(band) */
+        dropped = PyObject_CallOneArg(drop, list);
+        if (dropped == NULL) goto done;
+        PyObject *kept;
+        if (!PyTuple_CheckExact(dropped) || PyTuple_GET_SIZE(dropped) != 2 ||
+            !PyList_CheckExact(kept = PyTuple_GET_ITEM(dropped, 0)) || PyList_GET_SIZE(kept) > nb) {
+            PyErr_SetString(PyExc_TypeError, "drop_unmapped: not a (list, count) of the band");
+            goto done;
+        }
+        unmapped = PyTuple_GET_ITEM(dropped, 1);
+        nb = PyList_GET_SIZE(kept);
+        for (Py_ssize_t i = 0; i < nb; i++)
+            if (ln_read(PyList_GET_ITEM(kept, i), &b[i], 0) < 0) {
+                PyErr_SetString(PyExc_TypeError, "drop_unmapped: a glyph not of the band");
+                goto done;
+            }
+    }
+    Py_ssize_t nink = 0, nsizes = 0;
+    for (Py_ssize_t i = 0; i < nb; i++)
+        if (!b[i].space) nink++, nsizes += b[i].n;
+    if (nink == 0) {
+        result = PyList_New(0);
+        goto done;
+    }
+    sizes = PyMem_Malloc(sizeof(LnKeyed) * (nsizes + 1));
+    work = PyMem_Malloc(sizeof(LnKeyed) * (nsizes + 1));
+    tmp = PyMem_Malloc(sizeof(LnKeyed) * (nb + 1));
+    cur = PyMem_Malloc(sizeof(LnGlyph) * (2 * nb + 1));
+    out = PyList_New(0);
+    if (!sizes || !work || !tmp || !cur) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (out == NULL) goto done;
+    for (Py_ssize_t i = 0, j = 0; i < nb; i++) /* the band's ink, for its sizes */
+        if (!b[i].space) cur[j++] = b[i];
+    Py_ssize_t k = ln_sizes(cur, nink, sizes);
+    double size = k % 2 ? sizes[k / 2].v : (sizes[k / 2 - 1].v + sizes[k / 2].v) / 2; /* the median */
+    double seg_gap = seg_em * size, space_gap = (nink < nb ? space_em_with : space_em) * size;
+    const LnGlyph *prev = NULL, *saw = NULL;
+    for (Py_ssize_t i = 0; i < nb; i++) {
+        const LnGlyph *g = &b[i];
+        if (g->space) {
+            if (prev != NULL) saw = g;
+            continue;
+        }
+        if (prev != NULL) {
+            double gap = g->x0 - prev->x1;
+            if (gap > seg_gap) {
+                PyObject *vl = ln_make(cur, m, NULL, 0, work, tmp, artifact_of);
+                for (Py_ssize_t j = 0; j < m; j++)
+                    if (cur[j].synth) Py_DECREF(cur[j].g); /* the line holds it now */
+                m = 0;
+                if (vl == NULL || PyList_Append(out, vl) < 0) {
+                    Py_XDECREF(vl);
+                    goto done;
+                }
+                Py_DECREF(vl);
+            } else if ((saw != NULL && !ln_inside_word(saw, prev, g)) || gap > space_gap) {
+                int after = g->x0 > prev->x1;
+                PyObject *sp = new_glyph(glyph_type, ln_space, SLOT(prev->g, X1), SLOT(prev->g, Y0),
+                                         after ? SLOT(g->g, X0) : SLOT(prev->g, X1), SLOT(prev->g, Y1),
+                                         SLOT(prev->g, BASELINE), SLOT(prev->g, SIZE), SLOT(prev->g, FONT),
+                                         SLOT(prev->g, BOLD));
+                if (sp == NULL) goto done;
+                LnGlyph *s = &cur[m++];
+                *s = *prev;
+                s->g = sp, s->synth = 1, s->space = 1, s->n = 1, s->x0 = prev->x1, s->x1 = after ? g->x0 : prev->x1;
+            }
+        }
+        cur[m++] = *g;
+        prev = g;
+        saw = NULL;
+    }
+    if (m) {
+        int one = PyList_GET_SIZE(out) == 0; /* one segment: the band's sizes */
+        PyObject *vl = ln_make(cur, m, one ? sizes : NULL, k, work, tmp, artifact_of);
+        for (Py_ssize_t j = 0; j < m; j++)
+            if (cur[j].synth) Py_DECREF(cur[j].g);
+        m = 0;
+        if (vl == NULL || PyList_Append(out, vl) < 0) {
+            Py_XDECREF(vl);
+            goto done;
+        }
+        Py_DECREF(vl);
+    }
+    if (PyList_GET_SIZE(out) && unmapped != zero) {
+        int t = PyObject_IsTrue(unmapped);
+        if (t < 0) goto done;
+        if (t) Py_SETREF(VSLOT(PyList_GET_ITEM(out, 0), VL_UNMAPPED), Py_NewRef(unmapped));
+    }
+    result = Py_NewRef(out);
+done:
+    if (cur != NULL && result == NULL)
+        for (Py_ssize_t j = 0; j < m; j++)
+            if (cur[j].synth) Py_DECREF(cur[j].g);
+    Py_XDECREF(out);
+    Py_XDECREF(list);
+    Py_XDECREF(dropped);
+    PyMem_Free(a);
+    PyMem_Free(b);
+    PyMem_Free(cur);
+    PyMem_Free(sizes);
+    PyMem_Free(work);
+    PyMem_Free(tmp);
+    return result;
+}
 
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
@@ -998,6 +1418,9 @@ static PyMethodDef methods[] = {
     {"stream_was_visual", stream_was_visual, METH_VARARGS, "script._stream_was_visual_py, compiled."},
     {"piece_pairs", piece_pairs, METH_VARARGS, "quirks._piece_pairs_py, compiled."},
     {"fold_overprints", fold_overprints, METH_VARARGS, "quirks._fold_overprints_py, compiled."},
+    {"lines_setup", lines_setup, METH_VARARGS, "lines_setup(VisualLine): resolve its slots."},
+    {"line_bands", line_bands, METH_VARARGS, "lines._bands_py, compiled."},
+    {"line_segments", line_segments, METH_VARARGS, "lines._segments, compiled."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", NULL, -1, methods};

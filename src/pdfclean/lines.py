@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import attrgetter, not_
 
+from .kernel import KERNEL
 from .model import Glyph
 
 SEGMENT_GAP_EM = 2.0  # a gap wider than this (in ems) starts a new segment
@@ -58,9 +59,41 @@ def _center(g: Glyph) -> float:
 
 
 def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
-    """Visual lines of a page, top to bottom; within a band, left to right."""
+    """Visual lines of a page, top to bottom; within a band, left to right.
+
+    The kernel's ``line_bands`` and ``line_segments`` (when built) transcribe
+    :func:`_bands_py` and :func:`_segments`, which stay the reference and the
+    fallback (for input not of the shape they read: they return None)."""
     if not glyphs:
         return []
+    bands = _kernel.line_bands(glyphs) if _kernel is not None and type(glyphs) is list else None
+    if bands is None:
+        bands = _bands_py(glyphs)
+    bands = _merge_stray_bands(bands)
+    weak = [b for b in bands if _is_weak(b[0]) and all(map(_is_weak, b))]  # (a band's first glyph decides most)
+    orphans = sum(map(len, weak))
+    if weak:
+        bands = [b for b in bands if not all(map(_is_weak, b))]
+
+    lines: list[VisualLine] = []
+    if _kernel is not None:
+        segments, args = _kernel.line_segments, (drop_unmapped, artifact_of, SEGMENT_GAP_EM, SPACE_GAP_EM,
+                                                 SPACE_GAP_EM_WITH_SPACES)
+        for band in bands:
+            out = segments(band, *args)
+            lines.extend(_segments(band) if out is None else out)
+    else:
+        for band in bands:
+            lines.extend(_segments(band))
+    if orphans and lines:  # marks with no letter anywhere near: dropped, and counted
+        lines[0].orphans = orphans
+        lines[0].orphan_chars = sum(len(g.text) for b in weak for g in b)
+    return lines
+
+
+def _bands_py(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """The glyphs (not none) in bands of one baseline, top to bottom: sorted by
+    baseline, a glyph joins the band when it stands within 0.35 em of its first."""
     order = sorted(glyphs, key=_BASELINE)
     bands: list[list[Glyph]] = []
     band: list[Glyph] = [order[0]]
@@ -76,19 +109,7 @@ def build_lines(glyphs: list[Glyph]) -> list[VisualLine]:
             ref = g.baseline
             tol = 0.35 * g.size
     bands.append(band)
-    bands = _merge_stray_bands(bands)
-    weak = [b for b in bands if _is_weak(b[0]) and all(map(_is_weak, b))]  # (a band's first glyph decides most)
-    orphans = sum(map(len, weak))
-    if weak:
-        bands = [b for b in bands if not all(map(_is_weak, b))]
-
-    lines: list[VisualLine] = []
-    for band in bands:
-        lines.extend(_segments(band))
-    if orphans and lines:  # marks with no letter anywhere near: dropped, and counted
-        lines[0].orphans = orphans
-        lines[0].orphan_chars = sum(len(g.text) for b in weak for g in b)
-    return lines
+    return bands
 
 
 def _is_arabic(g: Glyph) -> bool:
@@ -287,3 +308,15 @@ def artifact_of(glyphs: list[Glyph]) -> str | None:
     if len(kinds) > 1:
         kinds.discard("page_number")
     return kinds.pop() if len(kinds) == 1 else "pagination"
+
+
+def _load_kernel():
+    """The kernel, its line functions set up, or None (not built, PDFCLEAN_PURE, or
+    built from a _kernel.c without them)."""
+    if KERNEL is None or not hasattr(KERNEL, "line_segments"):
+        return None
+    KERNEL.lines_setup(VisualLine)
+    return KERNEL
+
+
+_kernel = _load_kernel()
