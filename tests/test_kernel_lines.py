@@ -118,14 +118,25 @@ _TEXTS = st.sampled_from(["ب", "ل", "a", "x", "U", "Ã", "3", " ", "\u200b", "
 _NUM = st.sampled_from([0.0, -0.0, 0.5, 1.0, 2.0, 5.0, 0.3, 1e-9]) | st.integers(-3, 8) | st.floats(-5, 30)
 
 
+def _twins(v):
+    """``v`` or a value equal to it that is another object: an int, the other zero."""
+    opts = [v]
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2 ** 40:
+        opts.append(int(v))
+    if v == 0:
+        opts += [0.0, -0.0]
+    return st.sampled_from(opts)
+
+
 @st.composite
 def _glyph_of(draw, x, base, n=1):
     w = draw(_NUM)
     size = draw(st.sampled_from([10.0, 10.0, 12.0, 10, 1.0, 0.5]))
     y0 = base - draw(st.sampled_from([8.0, 9, 7.5]))
-    return Glyph(draw(_TEXTS), x, y0, x + w, y0 + draw(st.sampled_from([12.0, 11, 3.0])), base, size,
-                 draw(st.sampled_from(["F", "G"])), draw(st.booleans()),
-                 artifact=draw(st.sampled_from([None, None, None, "header", "page_number", "footer"])))
+    x0, y0, x1, y1 = (draw(_twins(v)) for v in (x, y0, x + w, y0 + draw(st.sampled_from([12.0, 11, 3.0]))))
+    return Glyph(draw(_TEXTS), x0, y0, x1, y1, draw(_twins(base)), size, draw(st.sampled_from(["F", "G"])),
+                 draw(st.booleans()), artifact=draw(st.sampled_from([None, None, None, "header", "page_number",
+                                                                     "footer"])))
 
 
 @st.composite
@@ -134,8 +145,8 @@ def _band(draw, base=100.0):
     letters, stray Latin letters, runs of letters crossed or not, the same glyph twice."""
     glyphs, x = [], 0.0
     for _ in range(draw(st.integers(1, 16))):
-        x += draw(st.sampled_from([-1.0, 0.0, 0.5, 1.3, 3.0, 4.6, 25.0, 0.1]))
-        b = base + draw(st.sampled_from([0.0, 0.0, 0.4, -2.0, 5.0]))
+        x += draw(st.sampled_from([-1.0, 0.0, 0.0, 0.5, 1.3, 3.0, 4.6, 25.0, 0.1]))
+        b = base + draw(st.sampled_from([0.0, 0.0, 0.4, -2.0, 5.0, -100.0]))
         if draw(st.integers(0, 4)) == 0:  # a run of letters
             k = draw(st.integers(2, 4))
             w = draw(st.sampled_from([3.0, 6.0, 9.0]))
