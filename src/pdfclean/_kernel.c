@@ -1405,6 +1405,481 @@ done:
     PyMem_Free(sizes);
     PyMem_Free(work);
     PyMem_Free(tmp);
+/* ---- marked content: the scan of a page's content (marked/reader.py _Walk.run) ----------------------
+ * marked_scan(data, pos, codes, pair, saved, by_name, ones, names, texts, kinds, stack, actual, artifacts,
+ *             reversed, actual_open, suspect)
+ * walks data from pos as _Walk.run's loop does with the scan pattern (syntax._SCAN, split by
+ * _literal_first), taking the tokens it can take whole: strings (codes counted for a font without
+ * codespace ranges), the BDC/BMC sequences around strings ("one", "bseq"), Tf, q, Q, EMC (_Walk.close),
+ * BDC with inline properties and BMC (_Walk._open_sequence, its text and kind as far as worked out in the
+ * caches), comments. It returns (at, codes, pair, actual_open, suspect), at where it stopped: the end, or
+ * the start of a token it leaves to Python (the rare ones, or a name, font, property list not yet in
+ * the caches), or a position where it is not sure what the pattern matches (Python's finditer from
+ * there finds the same match, or the next). Nothing of a token left to Python is changed. Each
+ * position is decided as the pattern's alternatives would be, in order: see syntax.py. */
+
+static unsigned char mk_delim[256], mk_ws[256], mk_quiet[256], mk_hexws[256], mk_num[256];
+static int mk_ready;
+static PyObject *mk_s_ranges, *mk_s_width;
+
+static void mk_tables(void) {
+    const char *delim = " \t\n\r\f\v[]()<>{}/%", *ws = " \t\n\r\f\v", *loud = "(</%EBQq";
+    for (const char *c = delim; *c; c++) mk_delim[(unsigned char)*c] = 1;
+    for (const char *c = ws; *c; c++) mk_ws[(unsigned char)*c] = mk_hexws[(unsigned char)*c] = 1;
+    for (int i = 0; i < 256; i++) mk_quiet[i] = 1;
+    for (const char *c = loud; *c; c++) mk_quiet[(unsigned char)*c] = 0;
+    for (int i = '0'; i <= '9'; i++) mk_hexws[i] = mk_num[i] = 1;
+    for (int i = 'a'; i <= 'f'; i++) mk_hexws[i] = mk_hexws[i - 32] = 1;
+    mk_num['.'] = 1;
+    mk_s_ranges = PyUnicode_InternFromString("ranges");
+    mk_s_width = PyUnicode_InternFromString("width");
+    mk_ready = mk_s_ranges && mk_s_width;
+}
+
+#define MK_END(i) ((i) >= n || mk_delim[d[i]])
+#define MK_OP(i) ((i) == 0 || mk_delim[d[(i) - 1]]) /* an operator's first byte: a delimiter before it */
+
+static Py_ssize_t mk_hex(const unsigned char *d, Py_ssize_t n, Py_ssize_t p) { /* <[0-9A-Fa-f\s]*+> at p */
+    Py_ssize_t i = p + 1;
+    while (i < n && mk_hexws[d[i]]) i++;
+    return i < n && d[i] == '>' ? i + 1 : -1;
+}
+
+static Py_ssize_t mk_lit(const unsigned char *d, Py_ssize_t n, Py_ssize_t i) { /* _STR_ONCE at i */
+    for (i++;;) {
+        if (i >= n) return -1;
+        unsigned char c = d[i];
+        if (c == ')') return i + 1;
+        if (c == '\\') {
+            if (i + 1 >= n) return -1;
+            i += 2;
+        } else if (c == '(') { /* one level of nesting */
+            for (i++;;) {
+                if (i >= n) return -1;
+                c = d[i];
+                if (c == ')') break;
+                if (c == '(') return -1;
+                i += c == '\\' ? 2 : 1;
+                if (i > n) return -1;
+            }
+            i++;
+        } else
+            i++;
+    }
+}
+
+static Py_ssize_t mk_string(const unsigned char *d, Py_ssize_t n, Py_ssize_t p) { /* _STRING at p */
+    if (p >= n) return -1;
+    return d[p] == '<' ? mk_hex(d, n, p) : d[p] == '(' ? mk_lit(d, n, p) : -1;
+}
+
+static long long mk_hex_codes(const unsigned char *d, Py_ssize_t a, Py_ssize_t b, long long w) { /* _hex_codes */
+    long long len = b - a, runs = 0;
+    int spaced = 0;
+    for (Py_ssize_t i = a; i < b; i++)
+        if (d[i] == ' ' || d[i] == '\n') spaced = 1;
+    if (spaced) /* len(h) - len(_WS.findall(h)): one per run of white space */
+        for (Py_ssize_t i = a; i < b; i++)
+            if (mk_ws[d[i]] && (i == a || !mk_ws[d[i - 1]])) runs++;
+    len -= runs;
+    return w == 1 ? (len + 1) / 2 : len / (2 * w);
+}
+
+static long long mk_literal_len(const unsigned char *s, Py_ssize_t len) { /* syntax._literal_len */
+    int cont = 0;
+    for (Py_ssize_t i = 0; i + 1 < len; i++)
+        if (s[i] == '\\' && (s[i + 1] == '\n' || s[i + 1] == '\r')) cont = 1;
+    unsigned char *tmp = NULL;
+    if (cont) { /* _CONT.sub(b"", b): \\ and a line end (\r\n first) dropped, left to right */
+        tmp = PyMem_Malloc(len ? len : 1);
+        if (!tmp) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        Py_ssize_t o = 0;
+        for (Py_ssize_t i = 0; i < len;) {
+            if (s[i] == '\\' && i + 1 < len && (s[i + 1] == '\n' || s[i + 1] == '\r'))
+                i += s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n' ? 3 : 2;
+            else
+                tmp[o++] = s[i++];
+        }
+        s = tmp, len = o;
+    }
+    long long out = 0; /* _ONE.subn: each escape one byte, the rest as it is */
+    for (Py_ssize_t i = 0; i < len; out++) {
+        if (s[i] == '\\' && i + 1 < len) {
+            if (s[i + 1] >= '0' && s[i + 1] <= '7') {
+                i += 2;
+                for (int k = 0; k < 2 && i < len && s[i] >= '0' && s[i] <= '7'; k++) i++;
+            } else
+                i += 2;
+        } else
+            i++;
+    }
+    PyMem_Free(tmp);
+    return out;
+}
+
+static long long mk_codes(const unsigned char *d, Py_ssize_t a, Py_ssize_t b, long long w) {
+    /* codes of the one string d[a:b] in a font of width w without ranges (_one_string_codes) */
+    if (d[a] == '<') return mk_hex_codes(d, a + 1, b - 1, w);
+    long long len = b - a - 2;
+    if (memchr(d + a, '\\', b - a)) len = mk_literal_len(d + a + 1, b - a - 2);
+    if (len < 0) return -1;
+    return w == 1 ? len : len / w;
+}
+
+static Py_ssize_t mk_run(const unsigned char *d, Py_ssize_t n, Py_ssize_t p, long long w, long long *codes) {
+    /* strings from p (_STRING (?:_QUIET _STRING)*+): the end, or -1; their codes added to *codes (w > 0) */
+    Py_ssize_t e = mk_string(d, n, p), end = -1;
+    while (e >= 0) {
+        if (w > 0) {
+            long long k = mk_codes(d, p, e, w);
+            if (k < 0) return -2;
+            *codes += k;
+        }
+        end = e;
+        for (p = e; p < n && mk_quiet[d[p]];) p++;
+        e = mk_string(d, n, p);
+    }
+    return end;
+}
+
+static Py_ssize_t mk_emc(const unsigned char *d, Py_ssize_t n, Py_ssize_t p) { /* _QUIET _EMC from p: the end, or -1 */
+    while (p < n && mk_quiet[d[p]]) p++;
+    if (p + 2 < n && d[p] == 'E' && d[p + 1] == 'M' && d[p + 2] == 'C' && MK_OP(p) && MK_END(p + 3)) return p + 3;
+    return -1;
+}
+
+static Py_ssize_t mk_props(const unsigned char *d, Py_ssize_t n, Py_ssize_t i) { /* _PROPS at i (at "<<") */
+    for (i += 2;;) {
+        if (i >= n) return -1;
+        unsigned char c = d[i];
+        if (c == '>') return i + 1 < n && d[i + 1] == '>' ? i + 2 : -1;
+        if (c == ')') return -1;
+        if (c == '(') {
+            if ((i = mk_lit(d, n, i)) < 0) return -1;
+        } else if (c == '<') {
+            for (i++; i < n && d[i] != '<' && d[i] != '>';) i++;
+            if (i >= n || d[i] != '>') return -1;
+            i++;
+        } else
+            while (i < n && d[i] != '<' && d[i] != '>' && d[i] != '(' && d[i] != ')') i++;
+    }
+}
+
+static int mk_ends(const unsigned char *d, Py_ssize_t a, Py_ssize_t e, const char *op) { /* d[a:e] ends in op */
+    return e - a >= 3 && d[e - 3] == op[0] && d[e - 2] == op[1] && d[e - 1] == op[2];
+}
+
+static Py_ssize_t mk_op3(const unsigned char *d, Py_ssize_t n, Py_ssize_t p, const char *op) {
+    /* \s*OP(?![^delim]) from p (OP three bytes): its end, or -1 */
+    while (p < n && mk_ws[d[p]]) p++;
+    return p + 2 < n && d[p] == op[0] && d[p + 1] == op[1] && d[p + 2] == op[2] && MK_END(p + 3) ? p + 3 : -1;
+}
+
+typedef struct {
+    const unsigned char *d;
+    Py_ssize_t n;
+    long long codes, w; /* codes so far; the current font's width (mk_width), -1: not looked at yet */
+    PyObject *cur;      /* the current (font, counts), owned */
+    PyObject *saved, *by_name, *ones, *names, *texts, *kinds, *stack, *actual, *arts, *rev;
+    long long open, suspect; /* _Walk.actual_open, _Walk.suspect */
+} MkScan;
+
+static long long mk_width(PyObject *pair) {
+    /* the width of the font of (font, counts); 0 when it has codespace ranges (its codes counted in Python) */
+    PyObject *r = PyObject_GetAttr(PyTuple_GET_ITEM(pair, 0), mk_s_ranges);
+    if (!r) {
+        PyErr_Clear();
+        return 0;
+    }
+    int none = r == Py_None;
+    Py_DECREF(r);
+    if (!none) return 0;
+    PyObject *w = PyObject_GetAttr(PyTuple_GET_ITEM(pair, 0), mk_s_width);
+    if (!w) {
+        PyErr_Clear();
+        return 0;
+    }
+    long long v = PyLong_Check(w) ? PyLong_AsLongLong(w) : 0;
+    Py_DECREF(w);
+    if (v == -1 && PyErr_Occurred()) PyErr_Clear(), v = 0;
+    return v > 0 ? v : 0;
+}
+
+static int mk_is(PyObject *s, const char *name) { return PyUnicode_CompareWithASCIIString(s, name) == 0; }
+
+static PyObject *mk_lookup(PyObject *dict, const unsigned char *d, Py_ssize_t a, Py_ssize_t b) {
+    /* dict[d[a:b]], borrowed; NULL when missing (or on an error, set) */
+    PyObject *k = PyBytes_FromStringAndSize((const char *)d + a, b - a);
+    if (!k) return NULL;
+    PyObject *v = PyDict_GetItemWithError(dict, k);
+    Py_DECREF(k);
+    return v;
+}
+
+#define MK_MISSING() (PyErr_Occurred() ? -2 : -1) /* a lookup that gave nothing: an error, or Python's token */
+
+static int mk_add(PyObject *list, PyObject *t) {
+    if (!t) return -1;
+    int r = PyList_Append(list, t);
+    Py_DECREF(t);
+    return r;
+}
+
+static PyObject *mk_kind(MkScan *s) {
+    /* an artifact's kind when it declares none: the innermost open sequence's that has one (borrowed) */
+    for (Py_ssize_t i = PyList_GET_SIZE(s->stack) - 1; i >= 0; i--) {
+        PyObject *t = PyList_GET_ITEM(s->stack, i);
+        if (PyTuple_CheckExact(t) && PyTuple_GET_SIZE(t) == 4 && PyTuple_GET_ITEM(t, 2) != Py_None)
+            return PyTuple_GET_ITEM(t, 2);
+    }
+    return Py_None;
+}
+
+static Py_ssize_t mk_props_seq(MkScan *s, Py_ssize_t p, Py_ssize_t a, Py_ssize_t ne, Py_ssize_t q) {
+    /* /tag <<props>> BDC at p (the tag d[a:ne], the properties at q): "one" (strings and EMC follow), or
+     * "props" (a sequence opened); the end, p + 1 when neither matches, -1: Python's, -2: an error */
+    const unsigned char *d = s->d;
+    Py_ssize_t n = s->n, r = mk_props(d, n, q);
+    if (r < 0) return p + 1;
+    Py_ssize_t e = mk_op3(d, n, r, "BDC");
+    if (e < 0) return p + 1;
+    Py_ssize_t j = e;
+    while (j < n && mk_quiet[d[j]]) j++;
+    Py_ssize_t se = mk_run(d, n, j, 0, NULL), end = se >= 0 ? mk_emc(d, n, se) : -1;
+    if (end >= 0) { /* one: its text looked up (_Walk._one, cached in ones) */
+        if (s->w < 0) s->w = mk_width(s->cur);
+        if (s->w == 0) return -1;
+        long long k = 0;
+        if (mk_run(d, n, j, s->w, &k) == -2) return -2;
+        PyObject *key = Py_BuildValue("(y#y#)", d + a, ne - a, d + q, r - q);
+        if (!key) return -2;
+        PyObject *text = PyDict_GetItemWithError(s->ones, key);
+        Py_DECREF(key);
+        if (!text) return MK_MISSING();
+        if (text != Py_None && !PyUnicode_CheckExact(text)) return -1; /* a sequence that does more */
+        if (text != Py_None && k && !s->open && !s->suspect && mk_add(s->actual, Py_BuildValue("(LLO)", s->codes, s->codes + k, text)))
+            return -2;
+        s->codes += k;
+        return end;
+    }
+    PyObject *tag = mk_lookup(s->names, d, a, ne), *kind = Py_None;
+    if (!tag) return MK_MISSING();
+    if (!PyUnicode_Check(tag)) return -1;
+    if (mk_is(tag, "/Artifact")) { /* Reader.pagination, as far as worked out; else the enclosing kind */
+        if (!(kind = mk_lookup(s->kinds, d, q, r))) return MK_MISSING();
+        if (kind == Py_None) kind = mk_kind(s);
+    }
+    PyObject *text = mk_lookup(s->texts, d, q, r); /* Reader.actual_text, as far as worked out */
+    if (!text && PyErr_Occurred()) return -2;
+    if (!text) { /* not worked out yet: without /ActualText, None (Typst: a new MCID in every list) */
+        static const char key[] = "/ActualText";
+        for (Py_ssize_t i = q; i + 11 <= r; i++)
+            if (d[i] == '/' && !memcmp(d + i, key, 11)) return -1;
+        text = Py_None;
+    } else if (text != Py_None && !PyUnicode_CheckExact(text))
+        return -1;
+    if (mk_add(s->stack, Py_BuildValue("(OLOO)", tag, s->codes, kind, text))) return -2;
+    s->suspect += mk_is(tag, "/TagSuspect");
+    s->open += text != Py_None;
+    return e;
+}
+
+static Py_ssize_t mk_bmc_seq(MkScan *s, Py_ssize_t p, Py_ssize_t a, Py_ssize_t ne, Py_ssize_t q) {
+    /* /tag BMC at p (BMC at q): "bseq" (perhaps Tf, strings and EMC follow), or "bmc" (a sequence opened) */
+    const unsigned char *d = s->d;
+    Py_ssize_t n = s->n, j = q + 3, k0, ta = -1, te = -1;
+    while (j < n && mk_quiet[d[j]]) j++;
+    k0 = j;
+    if (j < n && d[j] == '/') { /* /font size Tf, the font's name not ending in BMC */
+        Py_ssize_t b = j + 1, be = b, i;
+        while (be < n && !mk_delim[d[be]]) be++;
+        if (be > b && !mk_ends(d, b, be, "BMC") && be < n && mk_ws[d[be]]) {
+            for (i = be; i < n && mk_ws[d[i]];) i++;
+            if (i < n && (d[i] == '+' || d[i] == '-')) i++;
+            Py_ssize_t dg = i;
+            while (i < n && mk_num[d[i]]) i++;
+            if (i > dg && i < n && mk_ws[d[i]]) {
+                while (i < n && mk_ws[d[i]]) i++;
+                if (i + 1 < n && d[i] == 'T' && d[i + 1] == 'f' && MK_END(i + 2)) {
+                    ta = b, te = be;
+                    for (k0 = i + 2; k0 < n && mk_quiet[d[k0]];) k0++;
+                }
+            }
+        }
+    }
+    Py_ssize_t se = mk_run(d, n, k0, 0, NULL), end = se >= 0 ? mk_emc(d, n, se) : -1;
+    PyObject *tag = mk_lookup(s->names, d, a, ne);
+    if (!tag) return MK_MISSING();
+    if (!PyUnicode_Check(tag)) return -1;
+    PyObject *kind = mk_is(tag, "/Artifact") ? mk_kind(s) : Py_None;
+    if (end < 0) {
+        if (mk_add(s->stack, Py_BuildValue("(OLOO)", tag, s->codes, kind, Py_None))) return -2;
+        s->suspect += mk_is(tag, "/TagSuspect");
+        return q + 3;
+    }
+    PyObject *pair = s->cur;
+    long long w = s->w;
+    if (ta >= 0) {
+        pair = mk_lookup(s->by_name, d, ta, te);
+        if (!pair) return MK_MISSING();
+        if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) return -1;
+        w = -1;
+    }
+    if (w < 0) w = mk_width(pair);
+    if (w == 0) return -1;
+    long long k = 0;
+    if (mk_run(d, n, k0, w, &k) == -2) return -2;
+    /* _Walk._sequence: opened and closed round the strings (a TagSuspect's changes nothing) */
+    if (k && mk_is(tag, "/ReversedChars") && mk_add(s->rev, Py_BuildValue("(LL)", s->codes, s->codes + k))) return -2;
+    if (k && kind != Py_None && mk_add(s->arts, Py_BuildValue("(LLO)", s->codes, s->codes + k, kind))) return -2;
+    s->codes += k;
+    if (pair != s->cur) {
+        Py_INCREF(pair);
+        Py_SETREF(s->cur, pair);
+    }
+    s->w = w;
+    return end;
+}
+
+static Py_ssize_t mk_slash(MkScan *s, Py_ssize_t p) {
+    /* the alternatives that start with a name (at p): as mk_props_seq returns */
+    const unsigned char *d = s->d;
+    Py_ssize_t n = s->n, a = p + 1, ne = a, q;
+    while (ne < n && !mk_delim[d[ne]]) ne++;
+    if (ne == a) return p + 1;
+    if (mk_ends(d, a, ne, "BMC") || mk_ends(d, a, ne, "BDC")) return -1; /* the tag may end before them */
+    for (q = ne; q < n && mk_ws[d[q]];) q++;
+    if (q + 1 < n && d[q] == '<' && d[q + 1] == '<') return mk_props_seq(s, p, a, ne, q);
+    if (q < n && d[q] == '/') { /* /tag /name BDC: Python's */
+        Py_ssize_t b = q + 1, me = b;
+        while (me < n && !mk_delim[d[me]]) me++;
+        if (me == b) return p + 1;
+        return mk_ends(d, b, me, "BDC") || mk_op3(d, n, me, "BDC") >= 0 ? -1 : p + 1;
+    }
+    if (mk_op3(d, n, q, "BMC") >= 0) return mk_bmc_seq(s, p, a, ne, q);
+    if (q == ne) return p + 1;
+    if (q + 1 < n && d[q] == 'D' && d[q + 1] == 'o' && MK_END(q + 2)) return -1; /* a form drawn: Python's */
+    Py_ssize_t i = q; /* /font size Tf */
+    if (i < n && (d[i] == '+' || d[i] == '-')) i++;
+    Py_ssize_t dg = i;
+    while (i < n && mk_num[d[i]]) i++;
+    if (i == dg || i >= n || !mk_ws[d[i]]) return p + 1;
+    while (i < n && mk_ws[d[i]]) i++;
+    if (!(i + 1 < n && d[i] == 'T' && d[i + 1] == 'f' && MK_END(i + 2))) return p + 1;
+    PyObject *pair = mk_lookup(s->by_name, d, a, ne);
+    if (!pair) return MK_MISSING();
+    if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) return -1;
+    Py_INCREF(pair);
+    Py_SETREF(s->cur, pair);
+    s->w = -1;
+    return i + 2;
+}
+
+static Py_ssize_t mk_op(MkScan *s, Py_ssize_t p) {
+    /* EMC, BI, BDC, q, Q at p (a delimiter before): as mk_props_seq returns */
+    const unsigned char *d = s->d;
+    Py_ssize_t n = s->n;
+    unsigned char c = d[p];
+    if (c == 'E') {
+        if (!(p + 2 < n && d[p + 1] == 'M' && d[p + 2] == 'C' && MK_END(p + 3))) return p + 1;
+        Py_ssize_t len = PyList_GET_SIZE(s->stack);
+        if (len) { /* _Walk.close of a sequence that gives no text and no kind */
+            PyObject *top = PyList_GET_ITEM(s->stack, len - 1), *tag, *kind, *text;
+            if (!PyTuple_CheckExact(top) || PyTuple_GET_SIZE(top) != 4 || !PyLong_CheckExact(PyTuple_GET_ITEM(top, 1)) ||
+                !PyUnicode_Check(tag = PyTuple_GET_ITEM(top, 0)))
+                return -1;
+            kind = PyTuple_GET_ITEM(top, 2), text = PyTuple_GET_ITEM(top, 3);
+            long long start = PyLong_AsLongLong(PyTuple_GET_ITEM(top, 1)), end = s->codes;
+            if (start == -1 && PyErr_Occurred()) return -2;
+            Py_INCREF(top); /* popped first: its items stay alive in it */
+            int bad = PyList_SetSlice(s->stack, len - 1, len, NULL) < 0;
+            s->suspect -= !bad && mk_is(tag, "/TagSuspect");
+            if (!bad && text != Py_None && --s->open == 0 && end > start && !s->suspect)
+                bad = mk_add(s->actual, Py_BuildValue("(LLO)", start, end, text));
+            if (!bad && kind != Py_None && end > start) bad = mk_add(s->arts, Py_BuildValue("(LLO)", start, end, kind));
+            if (!bad && end > start && mk_is(tag, "/ReversedChars"))
+                bad = mk_add(s->rev, Py_BuildValue("(LL)", start, end));
+            Py_DECREF(top);
+            if (bad) return -2;
+        }
+        return p + 3;
+    }
+    if (c == 'B')
+        return (p + 1 < n && d[p + 1] == 'I' && MK_END(p + 2)) ||
+                       (p + 2 < n && d[p + 1] == 'D' && d[p + 2] == 'C' && MK_END(p + 3))
+                   ? -1 : p + 1; /* an inline image, a BDC after a dictionary: Python's */
+    if (!MK_END(p + 1)) return p + 1;
+    if (c == 'q') return PyList_Append(s->saved, s->cur) < 0 ? -2 : p + 1;
+    Py_ssize_t len = PyList_GET_SIZE(s->saved);
+    if (len) { /* Q: the font at the q */
+        PyObject *top = PyList_GET_ITEM(s->saved, len - 1);
+        if (!PyTuple_CheckExact(top) || PyTuple_GET_SIZE(top) != 2) return -1;
+        Py_INCREF(top);
+        Py_SETREF(s->cur, top);
+        s->w = -1;
+        if (PyList_SetSlice(s->saved, len - 1, len, NULL) < 0) return -2;
+    }
+    return p + 1;
+}
+
+static PyObject *marked_scan(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    Py_ssize_t p;
+    MkScan s;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "y*nLO!O!O!O!O!O!O!O!O!O!O!LL", &buf, &p, &s.codes, &PyTuple_Type, &s.cur,
+                          &PyList_Type, &s.saved, &PyDict_Type, &s.by_name, &PyDict_Type, &s.ones, &PyDict_Type,
+                          &s.names, &PyDict_Type, &s.texts, &PyDict_Type, &s.kinds, &PyList_Type, &s.stack,
+                          &PyList_Type, &s.actual, &PyList_Type, &s.arts, &PyList_Type, &s.rev, &s.open, &s.suspect))
+        return NULL;
+    if (!mk_ready) mk_tables();
+    if (!mk_ready || PyTuple_GET_SIZE(s.cur) != 2 || p < 0 || p > buf.len) {
+        PyBuffer_Release(&buf);
+        if (PyErr_Occurred()) return NULL;
+        Py_RETURN_NONE;
+    }
+    Py_INCREF(s.cur);
+    s.d = buf.buf, s.n = buf.len, s.w = -1;
+    const unsigned char *d = s.d;
+    Py_ssize_t n = s.n;
+    while (p < n) {
+        unsigned char c = d[p];
+        Py_ssize_t r;
+        if (mk_quiet[c]) {
+            p++;
+            continue;
+        }
+        if (c == '(' || c == '<') {
+            Py_ssize_t e = mk_string(d, n, p);
+            if (e < 0) {
+                if (c == '<' && p + 1 < n && d[p + 1] == '<') break; /* a dictionary: Python's */
+                p++;
+                continue;
+            }
+            if (s.w < 0) s.w = mk_width(s.cur);
+            if (s.w == 0) break;
+            long long k = 0;
+            if ((e = mk_run(d, n, p, s.w, &k)) == -2) goto fail;
+            s.codes += k;
+            p = e;
+            continue;
+        }
+        if (c == '%') {
+            while (p < n && d[p] != '\r' && d[p] != '\n') p++;
+            continue;
+        }
+        r = c == '/' ? mk_slash(&s, p) : MK_OP(p) ? mk_op(&s, p) : p + 1;
+        if (r == -1) break;
+        if (r == -2) goto fail;
+        p = r;
+    }
+    result = Py_BuildValue("(nLOLL)", p, s.codes, s.cur, s.open, s.suspect);
+fail:
+    Py_DECREF(s.cur);
+    PyBuffer_Release(&buf);
     return result;
 }
 
@@ -1421,6 +1896,7 @@ static PyMethodDef methods[] = {
     {"lines_setup", lines_setup, METH_VARARGS, "lines_setup(VisualLine): resolve its slots."},
     {"line_bands", line_bands, METH_VARARGS, "lines._bands_py, compiled."},
     {"line_segments", line_segments, METH_VARARGS, "lines._segments, compiled."},
+    {"marked_scan", marked_scan, METH_VARARGS, "marked.reader._Walk.run's loop over the common tokens, compiled."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", NULL, -1, methods};

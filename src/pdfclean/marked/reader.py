@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from ..kernel import KERNEL
 from .syntax import (
     _BDC_OPERANDS, _dict_value, _EI, _Font, _font, MarkedError, Marks, MAX_DEPTH, _name,
     _FAST, _literal_first, _one_string_codes, PAGINATION, _SCAN, _SIMPLE, _string_codes, text_string,
@@ -137,6 +138,9 @@ def _count(counts: dict[bytes, int], s: bytes, font: _Font, one: bool) -> int:
     return n
 
 
+_STANDARD = _SCAN  # the pattern KERNEL.marked_scan transcribes
+
+
 def _scan():
     """The scan's pattern, :data:`_SCAN` (the tests put others in its place),
     compiled to skip fast (:func:`_literal_first`)."""
@@ -186,8 +190,10 @@ class _Walk:
         """Scan ``data`` (content drawn with resources ``res``, inside ``depth``
         forms, ``forms`` their keys): codes counted (in a local; ``marks.codes``
         brought up to date before the calls that read it), sequences opened and
-        closed. The common tokens are handled here, the rare ones in :meth:`_rare`.
-        A string's codes are worked out once per font (``counts``)."""
+        closed; the common tokens here, the rare ones in :meth:`_rare`, a
+        string's codes worked out once per font (``counts``). With the kernel,
+        ``marked_scan`` takes the common tokens (as this loop does) and stops
+        at the others: the loop takes one, and gives the scan back."""
         fonts = res.get("/Font") if res is not None else None
         by_name: dict[bytes, tuple[_Font, dict]] = {}  # Tf operand -> font and its counts, in these resources
         font = _SIMPLE
@@ -198,7 +204,13 @@ class _Walk:
         codes, actual = m.codes, m.actual
         names, ones = self.reader.names, self.reader.ones
         pos, end, scan = 0, len(data), _scan()
+        kern = KERNEL if KERNEL is not None and _SCAN is _STANDARD and data.__class__ is bytes else None
         while pos < end:  # one pass of the scan, or several when inline images are jumped over
+            if kern is not None and not dict_depth:
+                pos, codes, (font, counts), self.actual_open, self.suspect = kern.marked_scan(
+                    data, pos, codes, (font, counts), saved, by_name, ones, names, self.reader._texts,
+                    self.reader._kinds, self.depth_stack, actual, m.artifacts, m.reversed, self.actual_open,
+                    self.suspect)
             resume = end
             for t in scan.finditer(data, pos):
                 g = t.lastgroup
@@ -260,6 +272,9 @@ class _Walk:
                     m.codes = codes
                     self._rare(g, t, data, res, depth, forms, last_dict)
                     codes = m.codes
+                if kern is not None and not dict_depth:  # one token taken: the kernel's again
+                    resume = t.end()
+                    break
             pos = resume
         m.codes = codes
 

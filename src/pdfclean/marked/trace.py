@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left, bisect_right
+from itertools import chain
 from operator import is_, itemgetter
 
 from ..model import ink
@@ -25,7 +26,7 @@ def _kinds(marks: Marks) -> list[str | None]:
 def trace_codes(trace: list[dict]) -> int:
     """Glyph codes in MuPDF's text trace: its entries, but those that go on
     the glyph before (glyph id -1)."""
-    gids = [c[1] for span in trace for c in span["chars"]]
+    gids = list(map(_GID, chain.from_iterable(map(_CHARS, trace))))  # (no bytecode per entry)
     return len(gids) - gids.count(-1)
 
 

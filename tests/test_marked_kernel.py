@@ -1,0 +1,106 @@
+"""The kernel's marked-content scan (``_kernel.marked_scan``, called by
+``marked.reader._Walk.run``) gives the marks the Python loop gives: on every
+page of every sample and real PDF (and the forms they draw), and on content
+put together from pieces, token kinds the kernel takes and those it leaves to
+Python mixed, with odd bytes between them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pdfclean import marked
+from pdfclean.marked import reader as reader_mod
+
+ROOT = Path(__file__).resolve().parent.parent
+PDFS = sorted((ROOT / "samples" / "pdfs").glob("*.pdf")) + sorted((ROOT / "tests" / "data" / "realpdfs").glob("*.pdf"))
+K = reader_mod.KERNEL
+needs_kernel = pytest.mark.skipif(K is None, reason="the kernel is not built (or PDFCLEAN_PURE is set)")
+
+
+def _walk(page, kernel: bool):
+    """Marks of a page read by a fresh reader, with the kernel or without: what page() gives, or its error."""
+    saved = reader_mod.KERNEL
+    reader_mod.KERNEL = K if kernel else None
+    try:
+        r = marked.Reader(page[0])
+        try:
+            m = r.page(page[1])
+            return m.codes, m.actual, m.artifacts, m.reversed
+        except marked.MarkedError as e:
+            return "error", str(e)
+        finally:
+            r.close()
+    finally:
+        reader_mod.KERNEL = saved
+
+
+@needs_kernel
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_kernel_scans_every_page_as_python_does(pdf):
+    import pikepdf
+
+    data = pdf.read_bytes()
+    try:
+        with pikepdf.open(io.BytesIO(data)) as p:
+            pages = len(p.pages)
+    except pikepdf.PdfError:
+        pytest.skip("pikepdf cannot open it")
+    for i in range(pages):
+        assert _walk((data, i), True) == _walk((data, i), False), f"page {i + 1}"
+
+
+def _marks(data: bytes, kernel: bool, fonts=("one", "two", "ranges")):
+    r = marked.Reader(b"")
+    wide = marked._Font(0, [(b"\x00", b"\x7f"), (b"\x80\x00", b"\xff\xff")])
+    r.font = lambda fo: {"two": marked._TWO, "ranges": wide}.get(fo, marked._SIMPLE)
+    w = marked._Walk(r)
+    saved = reader_mod.KERNEL
+    reader_mod.KERNEL = K if kernel else None
+    try:
+        w.run(data, {"/Font": {"/F1": fonts[0], "/F2": fonts[1], "/F3": fonts[2]}}, 0, set())
+    except (ValueError, marked.MarkedError) as e:  # (as the Python loop fails: page() tells them)
+        return type(e), str(e)
+    finally:
+        reader_mod.KERNEL = saved
+    m = w.marks
+    return m.codes, m.actual, m.artifacts, m.reversed, w.depth_stack, w.actual_open, w.suspect
+
+
+PIECES = [b"<0041>", b"<00 41>", b"<00  4\t1>", b"<004>", b"<01E8023F>", b"<0\n1>", b"<>", b"()", b"(ab)", b"(a\\)b)",
+          b"(\\000\\033)", b"(a(b)c)", b"(a(b(c)))", b"(x\\\ny)", b"(\\\\\n)", b"(x\\\r\ny\\\rz)", b"(\\1234\\9)",
+          b"(unclosed", b"<unclosed", b"[<01>-3<0203>5(ab)]TJ", b"[(\\000\\026) 12 (c)] TJ", b" 12.5 0 Td ", b" Tj\n",
+          b" '\n", b" T* ", b"\nBT ", b" ET\n", b" q ", b" Q ", b"q", b"Q", b"xq ", b"/F1 12 Tf ", b"/F2 9 Tf ",
+          b"/F3 7 Tf ", b"/F9 7 Tf ", b"/F1 +.5 Tf", b"/F2 -1.5 Tf\n", b"/F1 12Tf ", b"/F1 x Tf ",
+          b"/Span <</ActualText <FEFF0646>>> BDC ", b"/Span<</ActualText (\\376\\377\\000a)>>BDC\n",
+          b"/P <</MCID 3>> BDC ", b"/P<</MCID 3>>BDC", b"/Artifact <</Type /Pagination /Subtype /Header>> BDC ",
+          b"/Artifact BMC ", b"/ReversedChars BMC ", b"/Span BMC", b"/TagSuspect BMC ", b" EMC\n", b"EMC ", b"EMC",
+          b"xEMC ", b"% a (comment\n", b"%\r", b"/Im1 Do ", b" 1 0 0 1 0 0 cm ", b"BI /W 1 /H 1 ID \x00( EI ",
+          b"/G3 gs ", b"/P /MC0 BDC ", b"/P /MC0BDC ", b"/xBMC 12 Tf ", b"/BMC 12 Tf ", b"/xBDC ", b"<< /A 1 >> ",
+          b"<</A <</B 1>> >> BDC ", b"/", b"/ ", b"<", b"(", b"E", b"B", b" BDC ", b" BI ", b"/TagSuspect <</ActualText "
+          b"<FEFF0628>>> BDC ", b"/ReversedChars BMC 0 Tr/F2 13 Tf 1 0 0 -1 0 0 Tm", b"/Sp BMC /c0 cs ",
+          b"/Sp BMC /F2 9 Tf (ab) Tj EMC", b"/Sp BMC /xBMC 9 Tf (ab) Tj EMC", b"/ReversedChars BMC <0102> Tj EMC ",
+          b"/Artifact BMC (a) Tj EMC ", b"/P <</MCID 3 /ActualText <FEFF0646>>> BDC <01E8> Tj EMC\n",
+          b"/Artifact <</Type /Pagination>> BDC (x) Tj EMC ", b"/ReversedChars <</ActualText (x)>> BDC (y)Tj EMC",
+          b"(\\000\\006)Tj\nEMC", b"EMC/ReversedChars BMC 0 Tr", b"/S <</A (a(b)c) /B <00>>> BDC ",
+          b"/S <</A (a(b(c))) >> BDC ", b"/S <</A 1> >> BDC ", b"\x00", b"\xff", b"{", b"}", b"]"]
+
+
+@needs_kernel
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_kernel_scans_pieces_as_python_does(pieces):
+    data = b"".join(pieces)
+    assert _marks(data, True) == _marks(data, False)
+
+
+@needs_kernel
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.binary(max_size=6)), max_size=30))
+def test_kernel_scans_noise_as_python_does(pieces):
+    data = b"".join(pieces)
+    assert _marks(data, True) == _marks(data, False)
