@@ -190,10 +190,9 @@ class _Walk:
         """Scan ``data`` (content drawn with resources ``res``, inside ``depth``
         forms, ``forms`` their keys): codes counted (in a local; ``marks.codes``
         brought up to date before the calls that read it), sequences opened and
-        closed; the common tokens here, the rare ones in :meth:`_rare`, a
-        string's codes worked out once per font (``counts``). With the kernel,
-        ``marked_scan`` takes the common tokens (as this loop does) and stops
-        at the others: the loop takes one, and gives the scan back."""
+        closed; a string's codes worked out once per font (``counts``). The
+        kernel's ``marked_scan`` takes the common tokens as this loop would, and
+        stops at others: the loop takes one (rare ones in :meth:`_rare`), and gives the scan back."""
         fonts = res.get("/Font") if res is not None else None
         by_name: dict[bytes, tuple[_Font, dict]] = {}  # Tf operand -> font and its counts, in these resources
         font = _SIMPLE
@@ -238,20 +237,7 @@ class _Walk:
                         actual.append((codes, codes + n, text))
                     codes += n
                 elif g == "bseq":  # BMC, perhaps Tf, strings, EMC
-                    raw, tf, s = t.group("btag", "btf", "bstrings")
-                    tag = names.get(raw) or names.setdefault(raw, _name(raw))
-                    if tf is not None:
-                        font, counts = by_name.get(tf) or self._font(fonts, tf, by_name)
-                    n = counts.get(s)
-                    if n is None:
-                        n = _count(counts, s, font, t.end("bfirst") == t.end("bstrings"))
-                    if tag == "/ReversedChars":  # (a sequence without properties: its tag is all it says)
-                        if n:
-                            m.reversed.append((codes, codes + n))
-                    elif tag == "/Artifact" or tag == "/TagSuspect":
-                        m.codes = codes
-                        self._sequence(tag, None, n)
-                    codes += n
+                    codes, font, counts = self._bseq(t, codes, font, counts, fonts, by_name)
                 elif g == "tf":
                     font, counts = by_name.get(key := t.group("tf")) or self._font(fonts, key, by_name)
                 elif g == "q":
@@ -277,6 +263,25 @@ class _Walk:
                     break
             pos = resume
         m.codes = codes
+
+    def _bseq(self, t, codes: int, font: _Font, counts: dict, fonts, by_name: dict) -> tuple[int, _Font, dict]:
+        """A sequence ``BMC``, perhaps ``Tf``, strings, ``EMC`` (match ``t``) at
+        ``codes``, in ``font`` (``counts`` its counts): codes, font and counts after it."""
+        raw, tf, s = t.group("btag", "btf", "bstrings")
+        names, m = self.reader.names, self.marks
+        tag = names.get(raw) or names.setdefault(raw, _name(raw))
+        if tf is not None:
+            font, counts = by_name.get(tf) or self._font(fonts, tf, by_name)
+        n = counts.get(s)
+        if n is None:
+            n = _count(counts, s, font, t.end("bfirst") == t.end("bstrings"))
+        if tag == "/ReversedChars":  # (a sequence without properties: its tag is all it says)
+            if n:
+                m.reversed.append((codes, codes + n))
+        elif tag == "/Artifact" or tag == "/TagSuspect":
+            m.codes = codes
+            self._sequence(tag, None, n)
+        return codes + n, font, counts
 
     def _sequence(self, tag: str, props: bytes | None, n: int) -> None:
         """A sequence opened at ``marks.codes`` around ``n`` codes, and closed."""
