@@ -236,6 +236,18 @@ def test_unmatched_counts_fall_back_with_a_warning(font_ok, engine, monkeypatch)
     _balanced(doc)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_broken_inline_image_after_a_whole_one_ends_the_scan(font_ok, engine):
+    """An inline image, then marked text, then a ``BI`` with no ``ID`` after it (a truncated
+    stream): the scan ends (it used to start over at the first image, for ever) and the page reads."""
+    image = b"q 10 0 0 10 20 20 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x80 EI Q\n"
+    head = b"/Artifact <</Type /Pagination /Subtype /Header>> BDC\n" + _line("كتاب الدرس", 460) + b"EMC\n"
+    doc = pdfclean.extract(_pdf([image + head + _body() + b"BI /W 1"]), engine=engine, ocr="never")
+    assert _words(doc).split()[:3] == BODY[0].split()
+    assert ("header", "كتاب الدرس") in {(r.kind, r.text) for r in doc.removed} or \
+        ("running_title", "كتاب الدرس") in {(r.kind, r.text) for r in doc.removed}, doc.removed
+
+
 def test_code_counts_per_font():
     from pdfclean.marked import _Font, _SIMPLE, _TWO
 

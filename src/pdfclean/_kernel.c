@@ -1405,6 +1405,9 @@ done:
     PyMem_Free(sizes);
     PyMem_Free(work);
     PyMem_Free(tmp);
+    return result;
+}
+
 /* ---- marked content: the scan of a page's content (marked/reader.py _Walk.run) ----------------------
  * marked_scan(data, pos, codes, pair, saved, by_name, ones, names, texts, kinds, stack, actual, artifacts,
  *             reversed, actual_open, suspect)

@@ -2,10 +2,10 @@
 pdfclean is installed), loaded once: :data:`KERNEL`, or None.
 
 Each of its functions is the transcription of a Python function kept as the
-reference and the fallback (:func:`pdfclean.glyphtrace.read_trace`,
-:func:`pdfclean.engines._merge_runs`, :func:`pdfclean.engines._pen_votes`,
-:func:`pdfclean.quirks._kashida_rows_py`); tests/test_kernel.py holds each pair
-to the same output.
+reference and the fallback (:data:`FUNCTIONS`); tests/test_kernel.py,
+tests/test_kernel_lines.py and tests/test_marked_kernel.py hold each pair to
+the same output. A module built from an older ``_kernel.c`` (an editable install
+not rebuilt) lacks some of them: it is not used at all.
 """
 
 from __future__ import annotations
@@ -14,6 +14,22 @@ import importlib
 import os
 
 from .model import Glyph, TraceGlyph
+
+
+# each compiled function → the Python it transcribes
+FUNCTIONS = {
+    "read_trace": "glyphtrace.read_trace",
+    "merge_runs": "engines._merge_runs",
+    "lookup": "[table[g.text] for g in glyphs] (engines.cluster_stream)",
+    "pen_moves_right": "engines._pen_votes",
+    "kashida_rows": "quirks._kashida_rows_py",
+    "stream_was_visual": "script._stream_was_visual_py",
+    "piece_pairs": "quirks._piece_pairs_py",
+    "fold_overprints": "quirks._fold_overprints_py",
+    "line_bands": "lines._bands_py",
+    "line_segments": "lines._segments",
+    "marked_scan": "marked.reader._Walk.run's loop over the common tokens",
+}
 
 
 def load():
@@ -25,6 +41,8 @@ def load():
     try:
         k = importlib.import_module(f"{__package__}._kernel")
     except ImportError:
+        return None
+    if not all(hasattr(k, name) for name in FUNCTIONS):  # built from an older _kernel.c
         return None
     k.setup(Glyph, TraceGlyph)
     return k

@@ -311,9 +311,8 @@ def artifact_of(glyphs: list[Glyph]) -> str | None:
 
 
 def _load_kernel():
-    """The kernel, its line functions set up, or None (not built, PDFCLEAN_PURE, or
-    built from a _kernel.c without them)."""
-    if KERNEL is None or not hasattr(KERNEL, "line_segments"):
+    """The kernel, its line functions set up, or None (not built, or PDFCLEAN_PURE)."""
+    if KERNEL is None:
         return None
     KERNEL.lines_setup(VisualLine)
     return KERNEL

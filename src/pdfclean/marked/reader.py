@@ -159,8 +159,15 @@ def _nesting(g: str | None, t, depth: int, start: int, last: tuple[int, int] | N
 
 def _after_inline_image(data: bytes, at: int) -> int:
     """Where the scan resumes after an inline image begun (``BI``) before
-    ``at``: past its ``EI``, or at the end."""
-    e = _EI.search(data, data.find(b"ID", at))
+    ``at``: past its ``EI``, or at the end (no ``ID`` after it: a search from
+    ``find``'s -1 would start over at 0 and find an earlier image's ``EI``, and
+    the scan would go round for ever).
+
+    >>> _after_inline_image(b"BI /W 1 ID x EI q BI ", 20)
+    21
+    """
+    i = data.find(b"ID", at)
+    e = _EI.search(data, i) if i >= 0 else None
     return e.end() if e else len(data)
 
 
