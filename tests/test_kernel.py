@@ -12,21 +12,18 @@ from __future__ import annotations
 import copy
 import math
 import os
-from pathlib import Path
 
 import pytest
+from conftest import CORPUS, GLYPH_SLOTS as SLOTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pdfclean import engines, fontmap
 from pdfclean.model import Glyph, RawPage
 
-ROOT = Path(__file__).resolve().parent.parent
-PDFS = sorted((ROOT / "samples" / "pdfs").glob("*.pdf")) + sorted((ROOT / "tests" / "data" / "realpdfs").glob("*.pdf"))
+PDFS = CORPUS
 K = engines._kernel
 needs_kernel = pytest.mark.skipif(K is None, reason="the kernel is not built (or PDFCLEAN_PURE is set)")
-SLOTS = ("text", "x0", "y0", "x1", "y1", "baseline", "size", "font", "bold", "seq", "conf", "n", "rightward",
-         "artifact")
 
 
 def _state(g: Glyph) -> tuple:

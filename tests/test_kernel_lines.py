@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import copy
 import math
-from pathlib import Path
 
 import pytest
+from conftest import CORPUS, GLYPH_SLOTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,12 +25,9 @@ from pdfclean.lines import (SEGMENT_GAP_EM, SPACE_GAP_EM, SPACE_GAP_EM_WITH_SPAC
                             drop_unmapped)
 from pdfclean.model import Glyph
 
-ROOT = Path(__file__).resolve().parent.parent
-PDFS = sorted((ROOT / "samples" / "pdfs").glob("*.pdf")) + sorted((ROOT / "tests" / "data" / "realpdfs").glob("*.pdf"))
+PDFS = CORPUS
 K = lines._kernel
 needs_kernel = pytest.mark.skipif(K is None, reason="the kernel is not built (or PDFCLEAN_PURE is set)")
-GLYPH_SLOTS = ("text", "x0", "y0", "x1", "y1", "baseline", "size", "font", "bold", "seq", "conf", "n", "rightward",
-               "artifact")
 LINE_SLOTS = ("x0", "y0", "x1", "y1", "size", "bold", "unmapped", "orphans", "orphan_chars", "artifact", "baseline")
 ARGS = (drop_unmapped, artifact_of, SEGMENT_GAP_EM, SPACE_GAP_EM, SPACE_GAP_EM_WITH_SPACES)
 

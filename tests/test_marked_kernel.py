@@ -7,17 +7,16 @@ Python mixed, with odd bytes between them."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pdfclean import marked
 from pdfclean.marked import reader as reader_mod
 
-ROOT = Path(__file__).resolve().parent.parent
-PDFS = sorted((ROOT / "samples" / "pdfs").glob("*.pdf")) + sorted((ROOT / "tests" / "data" / "realpdfs").glob("*.pdf"))
+PDFS = CORPUS
 K = reader_mod.KERNEL
 needs_kernel = pytest.mark.skipif(K is None, reason="the kernel is not built (or PDFCLEAN_PURE is set)")
 
