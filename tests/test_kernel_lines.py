@@ -83,12 +83,17 @@ def _both(glyphs):
         _both_segments(band)
     shared = _shared(glyphs)
     c = lines.build_lines(list(glyphs))
+    py = _python_lines(glyphs)
+    assert [_line(vl, shared) for vl in c] == [_line(vl, shared) for vl in py]
+
+
+def _python_lines(glyphs):
+    """``lines.build_lines`` with the kernel set aside."""
     kernel, lines._kernel = lines._kernel, None
     try:
-        py = lines.build_lines(list(glyphs))
+        return lines.build_lines(list(glyphs))
     finally:
         lines._kernel = kernel
-    assert [_line(vl, shared) for vl in c] == [_line(vl, shared) for vl in py]
 
 
 # every page with MuPDF's glyphs; pdfplumber's (other objects, other rounding) on the real PDFs and on
@@ -226,11 +231,7 @@ def test_declined_input_is_built_by_python():
     gets the lines the Python builds."""
     page = [_ok(x0=30.0, x1=36.0), _ok(x0=10, x1=2 ** 52), _ok(x0=50.0, x1=56.0, n=2, parts=(_ok(), _ok()))]
     with_kernel = lines.build_lines(list(page))
-    kernel, lines._kernel = lines._kernel, None
-    try:
-        pure = lines.build_lines(list(page))
-    finally:
-        lines._kernel = kernel
+    pure = _python_lines(page)
     shared = _shared([g for g in page if g.n == 1])
     assert [_line(vl, shared) for vl in with_kernel] == [_line(vl, shared) for vl in pure]
     assert ["".join(g.text for g in vl.glyphs) for vl in with_kernel] == ["ب بب"]
