@@ -361,12 +361,36 @@ def render_libreoffice(job: Job, work: Path) -> None:
 _lo_profile: Path | None = None
 
 
+SOFFICE_ATTEMPTS = 3
+
+
 def soffice_convert(work: Path, docx_paths: list[Path]) -> None:
-    """Convert .docx files to PDF in `work`, with one soffice run (its start-up is the slow part)."""
+    """Convert .docx files to PDF in `work`, with one soffice run (its start-up is the slow part).
+
+    Headless LibreOffice now and then exits 1 with no PDF and nothing said (seen on a
+    loaded 2-core machine, its profile already made): a conversion that did not give
+    every PDF is tried again, for the files still missing, up to SOFFICE_ATTEMPTS
+    times, each retry said on stderr; then it fails with soffice's own output."""
     profile = _lo_profile or work / "lo-profile"
-    cmd = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
-           "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work)] + [str(d) for d in docx_paths]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=60 + 30 * len(docx_paths))
+    todo = list(docx_paths)
+    for d in todo:  # (a PDF left from an earlier conversion must not pass for this one)
+        d.with_suffix(".pdf").unlink(missing_ok=True)
+    for attempt in range(1, SOFFICE_ATTEMPTS + 1):
+        cmd = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+               "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work)] + [str(d) for d in todo]
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=60 + 30 * len(todo))
+            said = f"exit {r.returncode}: {(r.stderr + r.stdout).strip()[-600:]}"
+        except subprocess.TimeoutExpired as e:
+            said = f"no answer in {e.timeout:.0f} s"
+        todo = [d for d in todo if not d.with_suffix(".pdf").exists()]
+        if not todo:
+            return
+        print(f"soffice attempt {attempt}/{SOFFICE_ATTEMPTS}: {len(todo)} PDF(s) missing "
+              f"({todo[0].name}…; {said})", file=sys.stderr)
+        time.sleep(attempt)
+    raise RuntimeError(f"soffice did not convert {', '.join(d.name for d in todo)} "
+                       f"in {SOFFICE_ATTEMPTS} attempts ({said})")
 
 
 def libreoffice_docx(job: Job, work: Path, stem: str) -> Path:

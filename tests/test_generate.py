@@ -106,3 +106,35 @@ def test_generator_renders_samples_with_truth(rendered, producer):
             assert {0, 1, 3} <= modes                          # filled, stroked, invisible
             assert doc[quirks["ocr_page"] - 1].get_images()
             assert {t["type"] for t in doc[quirks["ocr_page"] - 1].get_texttrace()} == {3}
+
+
+def test_soffice_conversion_is_tried_again_when_no_pdf_comes(tmp_path, monkeypatch, capsys):
+    """Headless LibreOffice now and then exits 1 with no PDF: the generator tries the
+    missing files again (said on stderr), and after SOFFICE_ATTEMPTS fails with its output."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    # a fake soffice: fails while fewer than FAILS calls were made, then writes each PDF asked for
+    (bin_dir / "soffice").write_text(
+        "#!/bin/sh\necho x >> \"$CALLS\"\n"
+        "if [ $(wc -l < \"$CALLS\") -le \"$FAILS\" ]; then echo 'lost its way' >&2; exit 1; fi\n"
+        "out=; prev=\nfor a in \"$@\"; do [ \"$prev\" = --outdir ] && out=$a; prev=$a; done\n"
+        "for a in \"$@\"; do case $a in *.docx) b=$(basename \"$a\" .docx); echo pdf > \"$out/$b.pdf\";; esac; done\n")
+    (bin_dir / "soffice").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("CALLS", str(calls))
+    monkeypatch.setattr(generate.time, "sleep", lambda s: None)
+    docs = [tmp_path / "a.docx", tmp_path / "b.docx"]
+    (tmp_path / "a.pdf").write_text("stale")  # left from an earlier conversion: not taken for this one
+
+    monkeypatch.setenv("FAILS", "1")
+    generate.soffice_convert(tmp_path, docs)
+    assert len(calls.read_text().split()) == 2
+    assert all(d.with_suffix(".pdf").read_text() == "pdf\n" for d in docs)
+    assert "soffice attempt 1/3: 2 PDF(s) missing (a.docx…; exit 1: lost its way)" in capsys.readouterr().err
+
+    calls.unlink()
+    monkeypatch.setenv("FAILS", "9")
+    with pytest.raises(RuntimeError, match=r"did not convert a.docx, b.docx in 3 attempts \(exit 1: lost its way\)"):
+        generate.soffice_convert(tmp_path, docs)
+    assert len(calls.read_text().split()) == generate.SOFFICE_ATTEMPTS
