@@ -15,6 +15,7 @@ import pymupdf
 import pytest
 
 from conftest import ROOT
+from shared import shared_value
 
 sys.path.insert(0, str(ROOT / "samples"))
 import generate  # noqa: E402
@@ -31,6 +32,10 @@ LOGICAL_TEXT = {"libreoffice", "chromium", "libreoffice-kashida", "weasyprint", 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
+    return shared_value(tmp_path_factory, "generated", lambda: _render(tmp_path_factory))
+
+
+def _render(tmp_path_factory):
     articles = tmp_path_factory.mktemp("articles")
     out = tmp_path_factory.mktemp("pdfs")
     base = json.loads((ROOT / "samples" / "articles" / f"{BASE}.json").read_text(encoding="utf-8"))

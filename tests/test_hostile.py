@@ -13,13 +13,15 @@ import pytest
 
 import gates
 import hostile
+from shared import shared_value
 
 HANG_SECONDS = 120  # a case still running after this is stopped: hung (not a timing gate)
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    return hostile.build(tmp_path_factory.mktemp("hostile"), bomb_gb=1.0)
+    return shared_value(tmp_path_factory, "hostile-corpus",
+                        lambda: hostile.build(tmp_path_factory.mktemp("hostile"), bomb_gb=1.0))
 
 
 CASES = [

@@ -22,6 +22,7 @@ import pdfclean
 from conftest import ROOT, SAMPLES
 from pdfclean.eval import norm, samples, score_doc
 from pdfclean.schema import SCHEMA
+from shared import shared_map
 
 ENGINES = ["pymupdf", "pdfplumber"]
 ALL = samples(SAMPLES)
@@ -62,14 +63,17 @@ def test_there_are_samples_from_three_producers():
 
 
 @pytest.fixture(scope="module")
-def scores():
-    out = {}
-    for pdf, truth in ALL:
-        for eng in ENGINES:
-            doc = pdfclean.extract(pdf, engine=eng).to_dict()
-            jsonschema.validate(doc, SCHEMA)  # every sample output fits the contract
-            out[(pdf.name, eng)] = (doc, score_doc(doc, truth, pdf.name, eng))
-    return out
+def scores(tmp_path_factory):
+    by_name = {pdf.name: (pdf, truth) for pdf, truth in ALL}
+
+    def score(key):
+        pdf, truth = by_name[key[0]]
+        doc = pdfclean.extract(pdf, engine=key[1]).to_dict()
+        jsonschema.validate(doc, SCHEMA)  # every sample output fits the contract
+        return doc, score_doc(doc, truth, pdf.name, key[1])
+
+    return shared_map(tmp_path_factory, "sample-scores", [(pdf.name, eng) for pdf, _ in ALL for eng in ENGINES],
+                      score)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 import pdfclean
 from conftest import SAMPLES
 from pdfclean.eval import norm, samples
+from shared import shared_map
 
 ALL = samples(SAMPLES)
 KINDS = ("list_item", "quote")
@@ -25,13 +26,15 @@ MEASURED_WRONG = {"list_item": 1, "quote": 0}
 
 
 @pytest.fixture(scope="module")
-def typing():
+def typing(tmp_path_factory):
     missed: Counter = Counter()
     wrong: Counter = Counter()
     totals: Counter = Counter()
     where: dict = {k: [] for k in KINDS}
+    blocks = shared_map(tmp_path_factory, "typing-blocks", [pdf for pdf, _ in ALL],
+                        lambda pdf: pdfclean.extract(pdf, ocr="never").to_dict()["blocks"])
     for pdf, truth in ALL:
-        doc = pdfclean.extract(pdf, ocr="never").to_dict()
+        doc = {"blocks": blocks[pdf]}
         outs = [norm(b["text"]) for b in doc["blocks"]]
         truths = [norm(b["text"]) for b in truth["blocks"]]
         for b in truth["blocks"]:
