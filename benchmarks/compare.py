@@ -69,7 +69,10 @@ def checkout(rev: str, into: Path) -> Path:
     data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True,
                           check=True).stdout
     with tarfile.open(fileobj=BytesIO(data)) as t:
-        t.extractall(into, filter="data")
+        try:
+            t.extractall(into, filter="data")
+        except TypeError:  # (Python before 3.10.12 / 3.11.4: no filters; git archive's own output)
+            t.extractall(into)
     pkg = into / "src" / "pdfclean"
     cc = shlex.split(sysconfig.get_config_var("CC") or "cc")
     for c in pkg.glob("_*.c"):

@@ -6,6 +6,7 @@ gap, a short one whose cover has no title. pdfclean's own quality is test_sample
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -126,7 +127,7 @@ def test_soffice_conversion_is_tried_again_when_no_pdf_comes(tmp_path, monkeypat
         "out=; prev=\nfor a in \"$@\"; do [ \"$prev\" = --outdir ] && out=$a; prev=$a; done\n"
         "for a in \"$@\"; do case $a in *.docx) b=$(basename \"$a\" .docx); echo pdf > \"$out/$b.pdf\";; esac; done\n")
     (bin_dir / "soffice").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setenv("CALLS", str(calls))
     monkeypatch.setattr(generate.time, "sleep", lambda s: None)
     docs = [tmp_path / "a.docx", tmp_path / "b.docx"]
