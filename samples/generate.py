@@ -373,8 +373,12 @@ def soffice_convert(work: Path, docx_paths: list[Path]) -> None:
     times, each retry said on stderr; then it fails with soffice's own output."""
     profile = _lo_profile or work / "lo-profile"
     todo = list(docx_paths)
+
+    def pdf_of(d: Path) -> Path:
+        return work / f"{d.stem}.pdf"  # (where --outdir puts it)
+
     for d in todo:  # (a PDF left from an earlier conversion must not pass for this one)
-        d.with_suffix(".pdf").unlink(missing_ok=True)
+        pdf_of(d).unlink(missing_ok=True)
     for attempt in range(1, SOFFICE_ATTEMPTS + 1):
         cmd = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
                "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work)] + [str(d) for d in todo]
@@ -383,7 +387,7 @@ def soffice_convert(work: Path, docx_paths: list[Path]) -> None:
             said = f"exit {r.returncode}: {(r.stderr + r.stdout).strip()[-600:]}"
         except subprocess.TimeoutExpired as e:
             said = f"no answer in {e.timeout:.0f} s"
-        todo = [d for d in todo if not d.with_suffix(".pdf").exists()]
+        todo = [d for d in todo if not pdf_of(d).exists()]
         if not todo:
             return
         print(f"soffice attempt {attempt}/{SOFFICE_ATTEMPTS}: {len(todo)} PDF(s) missing "
