@@ -15,12 +15,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml setup.py src/pdfclean/_kernel.c | $(BIN)/python
+# The kernel is built again once PyMuPDF is installed, with the MuPDF headers
+# PyMuPDF ships, for its text device (setup.py): pip's isolated build of the
+# first install cannot see them.
+KERNEL  := pyproject.toml setup.py src/pdfclean/_kernel.c src/pdfclean/_device.c
+HEADERS := $(BIN)/python -c 'import importlib.util as u, os; \
+	print(os.path.join(os.path.dirname(u.find_spec("pymupdf").origin), "mupdf-devel", "include"))'
+WITH_DEVICE := PDFCLEAN_MUPDF_INCLUDE="$$($(HEADERS))" $(BIN)/pip install -q --no-deps -e .
+
+$(VENV)/.installed: $(KERNEL) | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(WITH_DEVICE)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml setup.py src/pdfclean/_kernel.c | $(BIN)/python
+$(VENV)/.installed-test: $(KERNEL) | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test,samples]'
+	$(WITH_DEVICE)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

@@ -1886,6 +1886,10 @@ fail:
     return result;
 }
 
+#ifdef PDFCLEAN_MUPDF
+#include "_device.c" /* the MuPDF text device: read_page */
+#endif
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
     {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
@@ -1900,6 +1904,10 @@ static PyMethodDef methods[] = {
     {"line_bands", line_bands, METH_VARARGS, "lines._bands_py, compiled."},
     {"line_segments", line_segments, METH_VARARGS, "lines._segments, compiled."},
     {"marked_scan", marked_scan, METH_VARARGS, "marked.reader._Walk.run's loop over the common tokens, compiled."},
+#ifdef PDFCLEAN_MUPDF
+    {"device_setup", device_setup, METH_VARARGS, "device_setup(libmupdf path, FZ_VERSION) -> bool"},
+    {"read_page", read_page, METH_VARARGS, "get_texttrace() and read_trace in one, as MuPDF draws the page."},
+#endif
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", NULL, -1, methods};

@@ -23,7 +23,7 @@ from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .glyphtrace import CHARS as _CHARS, read_trace as _read_trace
-from .kernel import KERNEL as _kernel
+from .kernel import KERNEL as _kernel, mupdf_device as _mupdf_device
 from .model import Glyph, RawPage, ink
 from .mupdf import load as _load_pymupdf, texttrace
 from .quirks import (MAYBE_PIECE, TextTable, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
@@ -438,6 +438,8 @@ class PyMuPDFEngine(_Base):
             raise PdfError("not a PDF")
         self.doc = doc
         self._tools = pymupdf.TOOLS
+        self._context = pymupdf.mupdf.internal_context_get
+        self._read_page = _mupdf_device(pymupdf)  # None: the text trace, read in Python
         self.marks = marked.Reader(data, password)
         self._forms: dict[int, bool] = {}  # form xref -> mentions marked content
         self.page_count = doc.page_count
@@ -448,23 +450,35 @@ class PyMuPDFEngine(_Base):
     def pages(self, numbers: list[int]) -> Iterator[RawPage]:
         fonts = fontmap.MuPDFFonts(self.doc, self.warnings)  # font programs, read if a glyph needs one
         for n in numbers:
+            drawn = trace = None
             try:  # MuPDF's work: a failure here is the PDF's
                 page = self.doc[n - 1]
                 rect = page.cropbox  # unrotated, like the text coordinates
-                trace = texttrace(page, self._tools)  # boxes of one ascent and descent
                 content = page.read_contents()  # decoded once: marked content, inline images
                 wants_marks = marked.mupdf_wants(page, self._forms, content)
+                rotated = page.rotation != 0
             except Exception as e:
                 self.warnings.append(f"page {n}: could not be read ({_short(e)})")
                 yield RawPage(n, 0.0, 0.0, [])
                 continue
+            if self._read_page is not None and not wants_marks and not rotated:
+                drawn = self._read_page(int(self._context().this), page.this.m_internal_value(), rect.width,
+                                        rect.height, fontmap.ODD, _CHARS, _BOLD_FONTS,
+                                        bool(self._tools.set_subset_fontnames()))
+            if drawn is None:  # no device, or it left the page to the trace
+                try:
+                    trace = texttrace(page, self._tools)  # boxes of one ascent and descent
+                except Exception as e:
+                    self.warnings.append(f"page {n}: could not be read ({_short(e)})")
+                    yield RawPage(n, 0.0, 0.0, [])
+                    continue
             raw = RawPage(n, rect.width, rect.height, [])
             fp = fonts.page(page)
             if wants_marks:  # ActualText, artifacts (pdfclean.marked)
                 glyphs = marked.glyphs(self.marks, trace, marked.trace_codes, marked.apply_trace,
                                        lambda t: self._glyphs(t, rect, raw, fp), raw, self.warnings)
             else:
-                glyphs = self._glyphs(trace, rect, raw, fp)
+                glyphs = self._glyphs(trace, rect, raw, fp, drawn)
             raw.glyphs = finish_glyphs(glyphs, raw, self.warnings,
                                        overprints=raw.repairs.pop("_maybe_overprinted", 0) > 0, bars=fp.is_bar,
                                        habit=self.habit, strokes=fp.draws_stroke)
@@ -472,17 +486,20 @@ class PyMuPDFEngine(_Base):
             yield raw
 
     @staticmethod
-    def _glyphs(trace: list[dict], rect, raw: RawPage, fonts: fontmap.MuPDFPage | None = None) -> list[Glyph]:
+    def _glyphs(trace: list[dict] | None, rect, raw: RawPage, fonts: fontmap.MuPDFPage | None = None,
+                drawn: tuple | None = None) -> list[Glyph]:
         """Glyphs of a page's text trace, in drawing order; text not drawn
         upright and horizontally or outside the crop box is counted in
         ``raw.account`` (and so reported), not read. A glyph the layer did not
         map (U+FFFD, private use, a control) gets its text from the font
-        program (``fonts``, :mod:`pdfclean.fontmap`) or is dropped, counted."""
+        program (``fonts``, :mod:`pdfclean.fontmap`) or is dropped, counted.
+        ``drawn``: what the compiled device read off the page instead of the
+        trace (:func:`pdfclean.kernel.mupdf_device`), the same tuple."""
         # The trace is in unrotated page space, relative to the cropbox's
         # top-left corner (y down): ``rect`` is the unrotated cropbox.
         W, H = rect.width, rect.height
-        res = None
-        if _kernel is not None and type(trace) is list:
+        res = drawn
+        if res is None and _kernel is not None and type(trace) is list:
             res = _kernel.read_trace(trace, W, H, fontmap.ODD, _CHARS, _BOLD_FONTS)
         glyphs, fix, turned, outside, maybe_twice = res or _read_trace(trace, W, H, fontmap.ODD, _CHARS, _BOLD_FONTS)
         if fix:

@@ -10,6 +10,7 @@ not rebuilt) lacks some of them: it is not used at all.
 
 from __future__ import annotations
 
+import glob
 import importlib
 import os
 
@@ -49,3 +50,23 @@ def load():
 
 
 KERNEL = load()
+
+
+_DEVICE: list = []  # [read_page or None], once worked out
+
+
+def mupdf_device(pymupdf):
+    """The compiled MuPDF text device's ``read_page`` (``_device.c``: the
+    page's glyphs as it is drawn, what ``read_trace(get_texttrace())`` gives,
+    without the trace in between), or None: the kernel not built with MuPDF's
+    headers, or built for another MuPDF than the one ``pymupdf`` loaded, or
+    ``PDFCLEAN_PURE=1``. tests/test_device.py holds the two to the same glyphs."""
+    if not _DEVICE:
+        k = KERNEL
+        ready = False
+        if k is not None and hasattr(k, "read_page"):
+            version = getattr(pymupdf.mupdf, "FZ_VERSION", "")
+            libs = sorted(glob.glob(os.path.join(os.path.dirname(pymupdf.mupdf.__file__), "libmupdf.so*")))
+            ready = any(k.device_setup(lib, version) for lib in libs)
+        _DEVICE.append(k.read_page if ready else None)
+    return _DEVICE[0]
