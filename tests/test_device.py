@@ -21,8 +21,8 @@ from pdfclean.mupdf import texttrace
 from pdfclean.writers import to_json
 
 PYMUPDF = engines._load_pymupdf()
-READ_PAGE = kernel.mupdf_device(PYMUPDF)
-needs_device = pytest.mark.skipif(READ_PAGE is None, reason="the kernel is built without MuPDF's text device")
+DEVICE = kernel.mupdf_device(PYMUPDF)
+needs_device = pytest.mark.skipif(DEVICE is None, reason="the kernel is built without MuPDF's text device")
 TABLES = (fontmap.ODD, engines._CHARS, engines._BOLD_FONTS)
 
 
@@ -37,8 +37,18 @@ def _fix(fix: list[tuple]) -> list[tuple]:  # what fontmap.repair_trace reads of
 
 def _read(page, subset: bool = False, bold=engines._BOLD_FONTS):
     r = page.cropbox
-    return READ_PAGE(int(PYMUPDF.mupdf.internal_context_get().this), page.this.m_internal_value(), r.width, r.height,
-                     fontmap.ODD, engines._CHARS, bold, subset)
+    return DEVICE.read_page(*_at(page), r.width, r.height, fontmap.ODD, engines._CHARS, bold, subset)
+
+
+def _at(page) -> tuple[int, int]:
+    return int(PYMUPDF.mupdf.internal_context_get().this), page.this.m_internal_value()
+
+
+TRACE_KEYS = ("dir", "font", "wmode", "flags", "size", "type", "bbox", "chars")
+
+
+def _keys(trace: list[dict]) -> list[tuple]:
+    return [tuple(span[k] for k in TRACE_KEYS) for span in trace]
 
 
 def _reference(page):
@@ -56,7 +66,7 @@ def test_the_device_is_built_where_the_suite_runs():
     slowing every page."""
     if os.environ.get("PDFCLEAN_PURE", "") not in ("", "0"):
         pytest.skip("PDFCLEAN_PURE asks for the Python loops")
-    assert READ_PAGE is not None
+    assert DEVICE is not None
 
 
 @needs_device
@@ -69,6 +79,8 @@ def test_the_device_reads_every_page_as_the_trace_does(pdf):
             got = _read(page)
             assert got is not None, f"page {page.number + 1}: the device declined the page"
             assert _same(got, _reference(page)), f"page {page.number + 1}"
+            trace = DEVICE.trace_page(*_at(page), False)  # the trace itself, for pages with marked content
+            assert trace is not None and _keys(trace) == _keys(texttrace(page, PYMUPDF.TOOLS)), f"page {page.number + 1}"
 
 
 @needs_device
@@ -82,9 +94,15 @@ def test_subset_font_names_as_pymupdf_gives_them():
             ref = _reference(page)
         finally:
             PYMUPDF.TOOLS.set_subset_fontnames(False)
+        PYMUPDF.TOOLS.set_subset_fontnames(True)
+        try:
+            ref_trace = _keys(texttrace(page, PYMUPDF.TOOLS))
+        finally:
+            PYMUPDF.TOOLS.set_subset_fontnames(False)
         got = _read(page, subset=True)
         assert any("+" in g.font for g in got[0])
         assert _same(got, ref)
+        assert _keys(DEVICE.trace_page(*_at(page), True)) == ref_trace
         assert not any("+" in g.font for g in _read(page)[0])
 
 

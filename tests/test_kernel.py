@@ -63,7 +63,7 @@ def test_a_kernel_built_from_an_older_source_is_not_used(monkeypatch):
 
     built = importlib.import_module("pdfclean._kernel") if K is not None else None
     if built is not None:  # what the source declares is what the module holds, both ways
-        device = {"device_setup", "read_page"} if hasattr(built, "read_page") else set()  # test_device.py
+        device = {"device_setup", "read_page", "trace_page"} if hasattr(built, "read_page") else set()  # test_device.py
         assert set(kernel.FUNCTIONS) | {"setup", "lines_setup"} | device == {
             n for n in dir(built) if not n.startswith("_")}
     old = types.SimpleNamespace(**{n: print for n in kernel.FUNCTIONS if n != "marked_scan"}, setup=print)

@@ -5,19 +5,24 @@
  * glyphs as it is drawn: what ``Page.get_texttrace()`` followed by
  * ``read_trace`` give (glyphtrace.read_trace), without the trace in between —
  * a dict, a tuple and ten numbers per glyph that PyMuPDF builds and
- * read_trace takes apart again, about half the time of the glyph stage's
- * engine work. The device is PyMuPDF's text-trace device (its
- * ``jm_trace_text_span``: the same callbacks, the same arithmetic in the same
- * float and double types, boxes of 0.8 and 0.2 em as pdfclean.mupdf.texttrace
- * asks for), so every number comes out bit for bit as in the trace
- * (tests/test_device.py compares the two on every sample and real PDF).
+ * read_trace takes apart again. ``trace_page`` gives the trace itself, for
+ * the pages whose marked content is applied to it (pdfclean.marked), built
+ * without PyMuPDF's per-glyph overhead (its C++ wrappers, a colour
+ * conversion per span, Py_BuildValue per glyph).
+ *
+ * The device is PyMuPDF's text-trace device (``jm_trace_text_span``: the same
+ * callbacks, the same arithmetic in the same float and double types, boxes of
+ * 0.8 and 0.2 em as pdfclean.mupdf.texttrace asks for), so every number comes
+ * out bit for bit as in the trace (tests/test_device.py compares them on
+ * every page of every sample and real PDF).
  *
  * MuPDF's functions are not linked: they are looked up (device_setup) in the
  * libmupdf that PyMuPDF has loaded, and only when its version is the version
- * of the headers this was built with. Anything this loop does not expect (an
+ * of the headers this was built with. Anything this code does not expect (an
  * empty span, a font name that is not plain ASCII, a code point beyond
  * Unicode, a MuPDF error) gives None: the engine then reads the page through
- * get_texttrace() as before, from the start.
+ * get_texttrace() as before, from the start. A Python error (pdfclean's own)
+ * is raised.
  */
 #include <dlfcn.h>
 #include <string.h>
@@ -34,6 +39,9 @@ static struct {
     float (*advance_glyph)(fz_context *, fz_font *, int, int);
     const char *(*font_name)(fz_context *, fz_font *);
     int (*font_is_bold)(fz_context *, fz_font *);
+    int (*font_is_italic)(fz_context *, fz_font *);
+    int (*font_is_serif)(fz_context *, fz_font *);
+    int (*font_is_monospaced)(fz_context *, fz_font *);
     fz_matrix (*concat)(fz_matrix, fz_matrix);
     fz_point (*transform_point)(fz_point, fz_matrix);
     fz_point (*transform_vector)(fz_point, fz_matrix);
@@ -65,6 +73,9 @@ static PyObject *device_setup(PyObject *self, PyObject *args) {
                 {(void **)&mu.advance_glyph, "fz_advance_glyph"},
                 {(void **)&mu.font_name, "fz_font_name"},
                 {(void **)&mu.font_is_bold, "fz_font_is_bold"},
+                {(void **)&mu.font_is_italic, "fz_font_is_italic"},
+                {(void **)&mu.font_is_serif, "fz_font_is_serif"},
+                {(void **)&mu.font_is_monospaced, "fz_font_is_monospaced"},
                 {(void **)&mu.concat, "fz_concat"},
                 {(void **)&mu.transform_point, "fz_transform_point"},
                 {(void **)&mu.transform_vector, "fz_transform_vector"},
@@ -90,6 +101,7 @@ typedef struct { /* one glyph of a span as the trace would give it */
 typedef struct {
     fz_device super;
     PyObject *glyphs, *fix, *spans, *chars_of, *bold_name;
+    PyObject *trace; /* trace_page: the page's trace dicts (glyphs, fix and spans unused) */
     double W, H;
     const unsigned char *table;
     Py_ssize_t tlen;
@@ -231,8 +243,81 @@ fail:
     return -1;
 }
 
+/* The span's chars as jm_trace_text_span computes them, into d->buf; its
+ * matrix, writing direction, size and box. 0, or -1 with stop set. */
+static int dev_chars(fz_context *ctx, TextDev *d, fz_text_span *span, fz_matrix ctm, fz_matrix *mat, fz_point *dir,
+                     double *fsize, fz_rect *bb) {
+    int n = span->len;
+    if (n > d->cap) {
+        DevChar *b = PyMem_Realloc(d->buf, (size_t)n * sizeof *b);
+        if (b == NULL) {
+            PyErr_NoMemory();
+            d->stop = 2;
+            return -1;
+        }
+        d->buf = b, d->cap = n;
+    }
+    double asc = (double)0.8f, dsc = (double)-0.2f; /* quad corrections off */
+    double ascsize = asc * *fsize / (asc - dsc), dscsize = dsc * *fsize / (asc - dsc);
+    fz_matrix rot = fz_make_matrix(dir->x, dir->y, -dir->y, dir->x, 0, 0);
+    if (dir->x == -1) rot.d = 1; /* left-right flip */
+    int flip = (mat->d > 0 && (dir->x == 1 || dir->x == -1)) || (mat->b != 0 && mat->b == -mat->c);
+    for (int i = 0; i < n; i++) {
+        fz_text_item *it = &span->items[i];
+        DevChar *c = &d->buf[i];
+        double adv = 0;
+        if (it->gid >= 0) adv = (double)mu.advance_glyph(ctx, span->font, it->gid, span->wmode);
+        adv *= *fsize;
+        fz_point o = mu.transform_point(fz_make_point(it->x, it->y), ctm);
+        fz_matrix m1 = fz_make_matrix(1, 0, 0, 1, -o.x, -o.y);
+        m1 = mu.concat(m1, rot);
+        m1 = mu.concat(m1, fz_make_matrix(1, 0, 0, 1, o.x, o.y));
+        float x0 = o.x, x1 = x0 + adv, y0, y1;
+        if (flip) /* up-down flip */
+            y0 = o.y + dscsize, y1 = o.y + ascsize;
+        else
+            y0 = o.y - ascsize, y1 = o.y - dscsize;
+        c->ucs = it->ucs, c->gid = it->gid, c->ox = o.x, c->oy = o.y;
+        c->box = mu.transform_rect(fz_make_rect(x0, y0, x1, y1), m1);
+        *bb = i > 0 ? mu.union_rect(*bb, c->box) : c->box;
+    }
+    return 0;
+}
+
+/* The span's trace dict, as get_texttrace() makes it, with the keys pdfclean
+ * reads (dir, font, wmode, flags, size, type, bbox, chars) appended to d->trace. */
+static void dev_trace_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, fz_matrix mat, fz_point dir,
+                           double fsize, fz_rect bb) {
+    PyObject *font = font_name(ctx, d, span->font);
+    if (font == NULL) return;
+    int flags = 8 * (mu.font_is_monospaced(ctx, span->font) != 0) + 2 * (mu.font_is_italic(ctx, span->font) != 0) +
+                4 * (mu.font_is_serif(ctx, span->font) != 0) + 16 * (mu.font_is_bold(ctx, span->font) != 0);
+    PyObject *chars = PyTuple_New(span->len);
+    if (chars == NULL) goto fail;
+    for (int i = 0; i < span->len; i++) {
+        PyObject *c = trace_char(&d->buf[i]);
+        if (c == NULL) {
+            Py_DECREF(chars);
+            goto fail;
+        }
+        PyTuple_SET_ITEM(chars, i, c);
+    }
+    PyObject *e = Py_BuildValue("{s(ff)sOsisisdsis(ffff)sN}", "dir", dir.x, dir.y, "font", font, "wmode",
+                                (int)span->wmode, "flags", flags, "size", fsize, "type", type, "bbox", bb.x0, bb.y0,
+                                bb.x1, bb.y1, "chars", chars);
+    if (e == NULL || PyList_Append(d->trace, e) < 0) {
+        Py_XDECREF(e);
+        goto fail;
+    }
+    Py_DECREF(e);
+    return;
+fail:
+    d->stop = 2;
+}
+
 /* glyphtrace.read_trace's body for one span, as jm_trace_text_span would have
- * traced it (type 0 fill, 1 stroke, 3 invisible). */
+ * traced it (type 0 fill, 1 stroke, 3 invisible); with d->trace, the span's
+ * trace dict instead. */
 static void dev_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, fz_matrix ctm) {
     if (span->len <= 0) { /* its trace box would be uninitialised memory: Python's path */
         d->stop = 1;
@@ -243,6 +328,12 @@ static void dev_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, 
     double fsize = sqrtf(dir.x * dir.x + dir.y * dir.y); /* C++'s sqrt of a float: float */
     dir = mu.normalize_vector(dir);
     int n = span->len;
+    fz_rect bb;
+    if (d->trace != NULL) {
+        if (dev_chars(ctx, d, span, ctm, &mat, &dir, &fsize, &bb) == 0)
+            dev_trace_span(ctx, d, span, type, mat, dir, fsize, bb);
+        return;
+    }
     if (fabs((double)dir.y) > 0.05 || (double)dir.x <= 0) { /* only horizontal, upright text */
         for (int i = 0; i < n; i++) {
             int uc = span->items[i].ucs;
@@ -254,44 +345,14 @@ static void dev_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, 
         }
         return;
     }
-    if (n > d->cap) {
-        DevChar *b = PyMem_Realloc(d->buf, (size_t)n * sizeof *b);
-        if (b == NULL) {
-            PyErr_NoMemory();
-            d->stop = 2;
-            return;
-        }
-        d->buf = b, d->cap = n;
-    }
-    double asc = (double)0.8f, dsc = (double)-0.2f; /* quad corrections off */
-    double ascsize = asc * fsize / (asc - dsc), dscsize = dsc * fsize / (asc - dsc);
-    fz_matrix rot = fz_make_matrix(dir.x, dir.y, -dir.y, dir.x, 0, 0);
-    if (dir.x == -1) rot.d = 1;
-    int flip = (mat.d > 0 && (dir.x == 1 || dir.x == -1)) || (mat.b != 0 && mat.b == -mat.c);
-    fz_rect bb = fz_make_rect(0, 0, 0, 0);
     for (int i = 0; i < n; i++) {
-        fz_text_item *it = &span->items[i];
-        DevChar *c = &d->buf[i];
-        if (it->ucs > 0x10FFFF || (it->ucs < 0 ? it->ucs + d->tlen < 0 : it->ucs >= d->tlen)) {
+        int uc = span->items[i].ucs;
+        if (uc > 0x10FFFF || (uc < 0 ? uc + d->tlen < 0 : uc >= d->tlen)) {
             d->stop = 1; /* chr() or odd[] would raise: Python's path */
             return;
         }
-        double adv = 0;
-        if (it->gid >= 0) adv = (double)mu.advance_glyph(ctx, span->font, it->gid, span->wmode);
-        adv *= fsize;
-        fz_point o = mu.transform_point(fz_make_point(it->x, it->y), ctm);
-        fz_matrix m1 = fz_make_matrix(1, 0, 0, 1, -o.x, -o.y);
-        m1 = mu.concat(m1, rot);
-        m1 = mu.concat(m1, fz_make_matrix(1, 0, 0, 1, o.x, o.y));
-        float x0 = o.x, x1 = x0 + adv, y0, y1;
-        if (flip)
-            y0 = o.y + dscsize, y1 = o.y + ascsize;
-        else
-            y0 = o.y - ascsize, y1 = o.y - dscsize;
-        c->ucs = it->ucs, c->gid = it->gid, c->ox = o.x, c->oy = o.y;
-        c->box = mu.transform_rect(fz_make_rect(x0, y0, x1, y1), m1);
-        bb = i > 0 ? mu.union_rect(bb, c->box) : c->box;
     }
+    if (dev_chars(ctx, d, span, ctm, &mat, &dir, &fsize, &bb) < 0) return;
     PyObject *font = font_name(ctx, d, span->font);
     if (font == NULL) return;
     double b0 = bb.x0, b1 = bb.y0, b2 = bb.x1, b3 = bb.y1, sz = fsize;
@@ -395,6 +456,38 @@ static int dev_run(fz_context *ctx, fz_page *page, fz_device *dev) {
     return failed ? -1 : 0;
 }
 
+/* Run page ``pagep`` through a device set up as ``proto`` says: the device
+ * after the run (stop tells how it went; the caller takes what it wants of it
+ * and calls dev_done), or NULL when MuPDF could not make one. */
+static TextDev *dev_page(fz_context *ctx, unsigned long long pagep, const TextDev *proto) {
+    fz_device *dev = dev_new(ctx);
+    if (dev == NULL) return NULL;
+    TextDev *d = (TextDev *)dev;
+    fz_device super = d->super;
+    *d = *proto;
+    d->super = super;
+    d->super.fill_text = dev_fill_text, d->super.stroke_text = dev_stroke_text, d->super.ignore_text = dev_ignore_text;
+    d->super.fill_path = dev_fill_path, d->super.stroke_path = dev_stroke_path, d->super.fill_shade = dev_fill_shade;
+    d->super.fill_image = dev_fill_image, d->super.fill_image_mask = dev_fill_image_mask;
+    d->super.begin_layer = dev_begin_layer, d->super.end_layer = dev_end_layer;
+    if (d->trace == NULL) d->glyphs = PyList_New(0), d->fix = PyList_New(0), d->spans = PyDict_New();
+    if (d->trace == NULL && (d->glyphs == NULL || d->fix == NULL || d->spans == NULL))
+        d->stop = 2;
+    else if (dev_run(ctx, (fz_page *)(uintptr_t)pagep, dev) < 0 && !d->stop)
+        d->stop = 1; /* MuPDF raised: get_texttrace() meets it again and says what it is */
+    return d;
+}
+
+static void dev_done(fz_context *ctx, TextDev *d) {
+    Py_XDECREF(d->glyphs);
+    Py_XDECREF(d->fix);
+    Py_XDECREF(d->spans);
+    Py_XDECREF(d->trace);
+    Py_XDECREF(d->last_name);
+    PyMem_Free(d->buf);
+    mu.drop_device(ctx, &d->super);
+}
+
 /* read_page(context, page, W, H, odd, chars_of, bold_name, subset) -> (glyphs, fix, turned, outside, maybe_twice) | None
  *
  * ``context`` and ``page`` are the addresses of PyMuPDF's fz_context and of an
@@ -409,36 +502,46 @@ static PyObject *read_page(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "KKddy*O!Op", &ctxp, &pagep, &proto.W, &proto.H, &odd, &PyDict_Type, &proto.chars_of,
                           &proto.bold_name, &proto.subset))
         return NULL;
+    proto.table = odd.buf, proto.tlen = odd.len;
     fz_context *ctx = (fz_context *)(uintptr_t)ctxp;
     PyObject *result = NULL;
-    fz_device *dev = dev_new(ctx);
-    if (dev == NULL) {
-        PyBuffer_Release(&odd);
+    TextDev *d = dev_page(ctx, pagep, &proto);
+    if (d == NULL)
+        result = Py_NewRef(Py_None);
+    else {
+        if (d->stop == 0)
+            result = Py_BuildValue("(OOllO)", d->glyphs, d->fix, d->turned, d->outside, d->twice ? Py_True : Py_False);
+        else if (d->stop == 1)
+            result = Py_NewRef(Py_None);
+        dev_done(ctx, d);
+    }
+    PyBuffer_Release(&odd);
+    return result;
+}
+
+/* trace_page(context, page, subset) -> [span dict] | None
+ *
+ * The page's text trace as get_texttrace() gives it (the keys pdfclean reads:
+ * dir, font, wmode, flags, size, type, bbox, chars), for the pages whose marked
+ * content is applied to the trace. None: ask get_texttrace(). */
+static PyObject *trace_page(PyObject *self, PyObject *args) {
+    unsigned long long ctxp, pagep;
+    TextDev proto;
+    memset(&proto, 0, sizeof proto);
+    if (!mu_ready) return PyErr_Format(PyExc_RuntimeError, "device_setup() first");
+    if (!PyArg_ParseTuple(args, "KKp", &ctxp, &pagep, &proto.subset)) return NULL;
+    if ((proto.trace = PyList_New(0)) == NULL) return NULL;
+    fz_context *ctx = (fz_context *)(uintptr_t)ctxp;
+    PyObject *result = NULL;
+    TextDev *d = dev_page(ctx, pagep, &proto);
+    if (d == NULL) {
+        Py_DECREF(proto.trace);
         Py_RETURN_NONE;
     }
-    TextDev *d = (TextDev *)dev;
-    proto.super = d->super;
-    *d = proto;
-    d->super.fill_text = dev_fill_text, d->super.stroke_text = dev_stroke_text, d->super.ignore_text = dev_ignore_text;
-    d->super.fill_path = dev_fill_path, d->super.stroke_path = dev_stroke_path, d->super.fill_shade = dev_fill_shade;
-    d->super.fill_image = dev_fill_image, d->super.fill_image_mask = dev_fill_image_mask;
-    d->super.begin_layer = dev_begin_layer, d->super.end_layer = dev_end_layer;
-    d->table = odd.buf, d->tlen = odd.len;
-    d->glyphs = PyList_New(0), d->fix = PyList_New(0), d->spans = PyDict_New();
-    if (d->glyphs == NULL || d->fix == NULL || d->spans == NULL)
-        d->stop = 2;
-    else if (dev_run(ctx, (fz_page *)(uintptr_t)pagep, dev) < 0 && !d->stop)
-        d->stop = 1;
     if (d->stop == 0)
-        result = Py_BuildValue("(OOllO)", d->glyphs, d->fix, d->turned, d->outside, d->twice ? Py_True : Py_False);
+        result = Py_NewRef(d->trace);
     else if (d->stop == 1)
         result = Py_NewRef(Py_None);
-    Py_XDECREF(d->glyphs);
-    Py_XDECREF(d->fix);
-    Py_XDECREF(d->spans);
-    Py_XDECREF(d->last_name);
-    PyMem_Free(d->buf);
-    mu.drop_device(ctx, dev);
-    PyBuffer_Release(&odd);
+    dev_done(ctx, d);
     return result;
 }

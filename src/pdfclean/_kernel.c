@@ -1907,6 +1907,7 @@ static PyMethodDef methods[] = {
 #ifdef PDFCLEAN_MUPDF
     {"device_setup", device_setup, METH_VARARGS, "device_setup(libmupdf path, FZ_VERSION) -> bool"},
     {"read_page", read_page, METH_VARARGS, "get_texttrace() and read_trace in one, as MuPDF draws the page."},
+    {"trace_page", trace_page, METH_VARARGS, "get_texttrace(), its keys that pdfclean reads."},
 #endif
     {NULL, NULL, 0, NULL}};
 

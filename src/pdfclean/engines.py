@@ -439,7 +439,7 @@ class PyMuPDFEngine(_Base):
         self.doc = doc
         self._tools = pymupdf.TOOLS
         self._context = pymupdf.mupdf.internal_context_get
-        self._read_page = _mupdf_device(pymupdf)  # None: the text trace, read in Python
+        self._device = _mupdf_device(pymupdf)  # None: PyMuPDF's text trace
         self.marks = marked.Reader(data, password)
         self._forms: dict[int, bool] = {}  # form xref -> mentions marked content
         self.page_count = doc.page_count
@@ -458,19 +458,21 @@ class PyMuPDFEngine(_Base):
                 wants_marks = marked.mupdf_wants(page, self._forms, content)
                 rotated = page.rotation != 0
             except Exception as e:
-                self.warnings.append(f"page {n}: could not be read ({_short(e)})")
-                yield RawPage(n, 0.0, 0.0, [])
+                yield self._unreadable(n, e)
                 continue
-            if self._read_page is not None and not wants_marks and not rotated:
-                drawn = self._read_page(int(self._context().this), page.this.m_internal_value(), rect.width,
-                                        rect.height, fontmap.ODD, _CHARS, _BOLD_FONTS,
-                                        bool(self._tools.set_subset_fontnames()))
-            if drawn is None:  # no device, or it left the page to the trace
+            if self._device is not None and not rotated:  # (the trace of a rotated page is PyMuPDF's to turn)
+                at, subset = (int(self._context().this), page.this.m_internal_value()), \
+                    bool(self._tools.set_subset_fontnames())
+                if wants_marks:  # the marks are applied to the trace
+                    trace = self._device.trace_page(*at, subset)
+                else:
+                    drawn = self._device.read_page(*at, rect.width, rect.height, fontmap.ODD, _CHARS, _BOLD_FONTS,
+                                                   subset)
+            if drawn is None and trace is None:  # no device, or it left the page to PyMuPDF
                 try:
                     trace = texttrace(page, self._tools)  # boxes of one ascent and descent
                 except Exception as e:
-                    self.warnings.append(f"page {n}: could not be read ({_short(e)})")
-                    yield RawPage(n, 0.0, 0.0, [])
+                    yield self._unreadable(n, e)
                     continue
             raw = RawPage(n, rect.width, rect.height, [])
             fp = fonts.page(page)
@@ -484,6 +486,11 @@ class PyMuPDFEngine(_Base):
                                        habit=self.habit, strokes=fp.draws_stroke)
             raw.image_coverage = self._image_coverage(page, rect, raw.glyphs, n, self.warnings, content)
             yield raw
+
+    def _unreadable(self, n: int, e: Exception) -> RawPage:
+        """Page ``n`` as MuPDF failed to read it (``e``): empty, and a warning says so."""
+        self.warnings.append(f"page {n}: could not be read ({_short(e)})")
+        return RawPage(n, 0.0, 0.0, [])
 
     @staticmethod
     def _glyphs(trace: list[dict] | None, rect, raw: RawPage, fonts: fontmap.MuPDFPage | None = None,

@@ -52,15 +52,17 @@ def load():
 KERNEL = load()
 
 
-_DEVICE: list = []  # [read_page or None], once worked out
+_DEVICE: list = []  # [the kernel, or None], once worked out
 
 
 def mupdf_device(pymupdf):
-    """The compiled MuPDF text device's ``read_page`` (``_device.c``: the
-    page's glyphs as it is drawn, what ``read_trace(get_texttrace())`` gives,
-    without the trace in between), or None: the kernel not built with MuPDF's
-    headers, or built for another MuPDF than the one ``pymupdf`` loaded, or
-    ``PDFCLEAN_PURE=1``. tests/test_device.py holds the two to the same glyphs."""
+    """The compiled kernel when its MuPDF text device (``_device.c``) is ready
+    for the MuPDF that ``pymupdf`` loaded, else None (the kernel not built
+    with MuPDF's headers, built for another MuPDF, or ``PDFCLEAN_PURE=1``).
+    Its ``read_page`` gives a page's glyphs as it is drawn — what
+    ``read_trace(get_texttrace())`` gives, without the trace in between — and
+    ``trace_page`` the trace itself, made without PyMuPDF's per-glyph
+    overhead. tests/test_device.py holds both to the text trace, bit for bit."""
     if not _DEVICE:
         k = KERNEL
         ready = False
@@ -68,5 +70,5 @@ def mupdf_device(pymupdf):
             version = getattr(pymupdf.mupdf, "FZ_VERSION", "")
             libs = sorted(glob.glob(os.path.join(os.path.dirname(pymupdf.mupdf.__file__), "libmupdf.so*")))
             ready = any(k.device_setup(lib, version) for lib in libs)
-        _DEVICE.append(k.read_page if ready else None)
+        _DEVICE.append(k if ready else None)
     return _DEVICE[0]
