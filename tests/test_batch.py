@@ -508,7 +508,7 @@ def test_dask_localcluster_same_manifest_semantics(tmp_path, monkeypatch):
     env = {**os.environ, "DASK_TEMPORARY_DIRECTORY": scratch}
     with dask.config.set({"temporary-directory": scratch}), \
             LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
-                         host="127.0.0.1", dashboard_address=None) as cluster:
+                         host="127.0.0.1", dashboard_address=":0") as cluster:
         args = ("batch", src, "-o", out, "--executor", "dask", "--scheduler", cluster.scheduler_address,
                 "--timeout", "10")
         r = run_cli(*args, env=env)
