@@ -111,17 +111,18 @@ typedef struct {
     int stop; /* 1: fall back (nothing of the page is kept), 2: a Python error is set */
     DevChar *buf;
     int cap;
-    fz_font *last_font;
-    PyObject *last_name; /* the span font name of last_font */
+    PyObject *last_name; /* the last span font name made (ASCII) */
 } TextDev;
 
 /* The name the trace gives ``font`` (JM_font_name; its "XXXXXX+" subset prefix
  * dropped), or NULL with stop set: not plain ASCII (PyMuPDF's escaping would
- * have to be copied), or an error. */
+ * have to be copied), or an error. The last name made is reused when the text
+ * is the same (compared, not the font's address: a font freed during the run
+ * may leave its address to another). */
 static PyObject *font_name(fz_context *ctx, TextDev *d, fz_font *font) {
-    if (font == d->last_font && d->last_name != NULL) return d->last_name;
     const char *name = mu.font_name(ctx, font), *plus = strchr(name, '+');
     if (!d->subset && plus != NULL && plus - name == 6) name = plus + 1;
+    if (d->last_name != NULL && strcmp(PyUnicode_AsUTF8(d->last_name), name) == 0) return d->last_name;
     for (const char *c = name; *c; c++)
         if ((unsigned char)*c >= 0x80 || *c == '\\') {
             d->stop = 1;
@@ -133,7 +134,6 @@ static PyObject *font_name(fz_context *ctx, TextDev *d, fz_font *font) {
         return NULL;
     }
     Py_XSETREF(d->last_name, s);
-    d->last_font = font;
     return s;
 }
 
