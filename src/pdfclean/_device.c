@@ -142,8 +142,8 @@ static PyObject *trace_char(const DevChar *c) {
     return Py_BuildValue("ii(ff)(ffff)", c->ucs, c->gid, c->ox, c->oy, c->box.x0, c->box.y0, c->box.x1, c->box.y1);
 }
 
-/* The span's dict as fontmap.repair_trace reads it: its font, size and chars. */
-static PyObject *span_dict(const DevChar *cs, int n, PyObject *font, PyObject *size) {
+/* A span's ``chars`` tuple, as the trace gives it. */
+static PyObject *trace_chars(const DevChar *cs, int n) {
     PyObject *chars = PyTuple_New(n);
     if (chars == NULL) return NULL;
     for (int i = 0; i < n; i++) {
@@ -154,7 +154,13 @@ static PyObject *span_dict(const DevChar *cs, int n, PyObject *font, PyObject *s
         }
         PyTuple_SET_ITEM(chars, i, c);
     }
-    return Py_BuildValue("{sOsOsN}", "font", font, "size", size, "chars", chars);
+    return chars;
+}
+
+/* The span's dict as fontmap.repair_trace reads it: its font, size and chars. */
+static PyObject *span_dict(const DevChar *cs, int n, PyObject *font, PyObject *size) {
+    PyObject *chars = trace_chars(cs, n);
+    return chars == NULL ? NULL : Py_BuildValue("{sOsOsN}", "font", font, "size", size, "chars", chars);
 }
 
 static int kept_box(const fz_rect *b, double W, double H) {
@@ -286,22 +292,14 @@ static int dev_chars(fz_context *ctx, TextDev *d, fz_text_span *span, fz_matrix 
 
 /* The span's trace dict, as get_texttrace() makes it, with the keys pdfclean
  * reads (dir, font, wmode, flags, size, type, bbox, chars) appended to d->trace. */
-static void dev_trace_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, fz_matrix mat, fz_point dir,
-                           double fsize, fz_rect bb) {
+static void dev_trace_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, fz_point dir, double fsize,
+                           fz_rect bb) {
     PyObject *font = font_name(ctx, d, span->font);
     if (font == NULL) return;
     int flags = 8 * (mu.font_is_monospaced(ctx, span->font) != 0) + 2 * (mu.font_is_italic(ctx, span->font) != 0) +
                 4 * (mu.font_is_serif(ctx, span->font) != 0) + 16 * (mu.font_is_bold(ctx, span->font) != 0);
-    PyObject *chars = PyTuple_New(span->len);
+    PyObject *chars = trace_chars(d->buf, span->len);
     if (chars == NULL) goto fail;
-    for (int i = 0; i < span->len; i++) {
-        PyObject *c = trace_char(&d->buf[i]);
-        if (c == NULL) {
-            Py_DECREF(chars);
-            goto fail;
-        }
-        PyTuple_SET_ITEM(chars, i, c);
-    }
     PyObject *e = Py_BuildValue("{s(ff)sOsisisdsis(ffff)sN}", "dir", dir.x, dir.y, "font", font, "wmode",
                                 (int)span->wmode, "flags", flags, "size", fsize, "type", type, "bbox", bb.x0, bb.y0,
                                 bb.x1, bb.y1, "chars", chars);
@@ -331,7 +329,7 @@ static void dev_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, 
     fz_rect bb;
     if (d->trace != NULL) {
         if (dev_chars(ctx, d, span, ctm, &mat, &dir, &fsize, &bb) == 0)
-            dev_trace_span(ctx, d, span, type, mat, dir, fsize, bb);
+            dev_trace_span(ctx, d, span, type, dir, fsize, bb);
         return;
     }
     if (fabs((double)dir.y) > 0.05 || (double)dir.x <= 0) { /* only horizontal, upright text */

@@ -1887,7 +1887,7 @@ fail:
 }
 
 #ifdef PDFCLEAN_MUPDF
-#include "_device.c" /* the MuPDF text device: read_page */
+#include "_device.c" /* the MuPDF text device: read_page, trace_page */
 #endif
 
 static PyMethodDef methods[] = {
