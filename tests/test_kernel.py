@@ -137,6 +137,30 @@ def test_kernel_reads_generated_traces_as_python_does(trace, W):
     assert _same(py[0], c[0]) and py[1:] == c[1:]
 
 
+@needs_kernel
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 300), st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1), st.sampled_from([0.0, 0.7, 1.3]),
+                                               st.integers(1, 2), st.sampled_from([5.0, 8.0, 11.0]),
+                                               st.sampled_from([9.0, 12.0])), min_size=1, max_size=12))
+def test_kernel_finds_text_drawn_twice_among_many_spans_as_python_does(fillers, boxes):
+    """Spans piled on a few places, as wide as an earlier one there or not (a
+    cell holding several boxes, the match not the newest), after hundreds that
+    match nothing (the table grown): the kernel's grid of cells answers as the
+    Python loop's dict of lists does."""
+    spans = [(50 + k % 20, 50 + k // 20, 0.0, 1, 5.0, 12.0) for k in range(fillers)] + boxes
+    trace = []
+    for col, row, dx, n, w, size in spans:
+        x, y = col * 14.0 + dx, row * 16.0
+        chars = tuple((0x0628, 3, (x + w * i, y + 10.0), (x + w * i, y, x + w * (i + 1), y + 12.0))
+                      for i in range(n))
+        trace.append({"dir": (1.0, 0.0), "chars": chars, "bbox": (x, y, x + w * n, y + 12.0), "size": size,
+                      "type": 0, "font": "Amiri", "flags": 0})
+    tables = (fontmap.ODD, engines._CHARS, engines._BOLD_FONTS)
+    c = K.read_trace(trace, 2000.0, 2000.0, *tables)
+    py = engines._read_trace(trace, 2000.0, 2000.0, *tables)
+    assert c is not None and c[4] == py[4] and _same(py[0], c[0]) and py[1:] == c[1:]
+
+
 _LETTERS = st.sampled_from(["ب", "ت", "لا", "سَ", " ", "1", "a", "ـ", "َ", "ة"])
 
 

@@ -100,7 +100,8 @@ typedef struct { /* one glyph of a span as the trace would give it */
 
 typedef struct {
     fz_device super;
-    PyObject *glyphs, *fix, *spans, *chars_of, *bold_name;
+    PyObject *glyphs, *fix, *chars_of, *bold_name;
+    TwiceGrid spans; /* the spans read, for the text-drawn-twice check */
     PyObject *trace; /* trace_page: the page's trace dicts (glyphs, fix and spans unused) */
     double W, H;
     const unsigned char *table;
@@ -137,9 +138,31 @@ static PyObject *font_name(fz_context *ctx, TextDev *d, fz_font *font) {
     return s;
 }
 
-/* ``(uc, gid, (x, y), (x0, y0, x1, y1))``: a char of the trace. */
+/* A tuple of ``n`` new objects (each NULL on a failure, then the tuple is not made: NULL). */
+static PyObject *tuple_of(int n, PyObject **items) {
+    PyObject *t = NULL;
+    for (int i = 0; i < n; i++)
+        if (items[i] == NULL) goto fail;
+    if ((t = PyTuple_New(n)) == NULL) goto fail;
+    for (int i = 0; i < n; i++) PyTuple_SET_ITEM(t, i, items[i]);
+    return t;
+fail:
+    for (int i = 0; i < n; i++) Py_XDECREF(items[i]);
+    return NULL;
+}
+
+/* ``(x0, y0, x1, y1)`` of the trace (its floats made from C floats, as Py_BuildValue's "f" makes them). */
+static PyObject *float_box(float x0, float y0, float x1, float y1) {
+    PyObject *v[4] = {PyFloat_FromDouble(x0), PyFloat_FromDouble(y0), PyFloat_FromDouble(x1), PyFloat_FromDouble(y1)};
+    return tuple_of(4, v);
+}
+
+/* ``(uc, gid, (x, y), (x0, y0, x1, y1))``: a char of the trace (Py_BuildValue's "ii(ff)(ffff)", by hand). */
 static PyObject *trace_char(const DevChar *c) {
-    return Py_BuildValue("ii(ff)(ffff)", c->ucs, c->gid, c->ox, c->oy, c->box.x0, c->box.y0, c->box.x1, c->box.y1);
+    PyObject *o[2] = {PyFloat_FromDouble(c->ox), PyFloat_FromDouble(c->oy)};
+    PyObject *v[4] = {PyLong_FromLong(c->ucs), PyLong_FromLong(c->gid), tuple_of(2, o),
+                      float_box(c->box.x0, c->box.y0, c->box.x1, c->box.y1)};
+    return tuple_of(4, v);
 }
 
 /* A span's ``chars`` tuple, as the trace gives it. */
@@ -298,12 +321,18 @@ static void dev_trace_span(fz_context *ctx, TextDev *d, fz_text_span *span, int 
     if (font == NULL) return;
     int flags = 8 * (mu.font_is_monospaced(ctx, span->font) != 0) + 2 * (mu.font_is_italic(ctx, span->font) != 0) +
                 4 * (mu.font_is_serif(ctx, span->font) != 0) + 16 * (mu.font_is_bold(ctx, span->font) != 0);
-    PyObject *chars = trace_chars(d->buf, span->len);
-    if (chars == NULL) goto fail;
-    PyObject *e = Py_BuildValue("{s(ff)sOsisisdsis(ffff)sN}", "dir", dir.x, dir.y, "font", font, "wmode",
-                                (int)span->wmode, "flags", flags, "size", fsize, "type", type, "bbox", bb.x0, bb.y0,
-                                bb.x1, bb.y1, "chars", chars);
-    if (e == NULL || PyList_Append(d->trace, e) < 0) {
+    PyObject *dv[2] = {PyFloat_FromDouble(dir.x), PyFloat_FromDouble(dir.y)};
+    PyObject *keys[8] = {k_dir, k_font, k_wmode, k_flags, k_size, k_type, k_bbox, k_chars};
+    PyObject *vals[8] = {tuple_of(2, dv), Py_NewRef(font), PyLong_FromLong((long)span->wmode), PyLong_FromLong(flags),
+                         PyFloat_FromDouble(fsize), PyLong_FromLong(type), float_box(bb.x0, bb.y0, bb.x1, bb.y1),
+                         trace_chars(d->buf, span->len)};
+    PyObject *e = PyDict_New(); /* Py_BuildValue's "{s(ff)sOsisisdsis(ffff)sN}", by hand */
+    int ok = e != NULL;
+    for (int i = 0; i < 8; i++) {
+        ok = ok && vals[i] != NULL && PyDict_SetItem(e, keys[i], vals[i]) == 0;
+        Py_XDECREF(vals[i]);
+    }
+    if (!ok || PyList_Append(d->trace, e) < 0) {
         Py_XDECREF(e);
         goto fail;
     }
@@ -354,7 +383,7 @@ static void dev_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, 
     PyObject *font = font_name(ctx, d, span->font);
     if (font == NULL) return;
     double b0 = bb.x0, b1 = bb.y0, b2 = bb.x1, b3 = bb.y1, sz = fsize;
-    PyObject *trace_size = PyFloat_FromDouble(fsize), *size = NULL, *bbox = NULL;
+    PyObject *trace_size = PyFloat_FromDouble(fsize), *size = NULL;
     if (trace_size == NULL) goto fail;
     if (!(sz != 0) || sz < 1.0) /* Type 3 fonts may report 0: use the box height */
         sz = b3 - b1 > 1.0 ? b3 - b1 : 1.0;
@@ -364,8 +393,7 @@ static void dev_span(fz_context *ctx, TextDev *d, fz_text_span *span, int type, 
         if (type == 1)
             d->twice = 1;
         else {
-            if ((bbox = Py_BuildValue("(dddd)", b0, b1, b2, b3)) == NULL) goto fail;
-            int r = seen_twice(d->spans, n, bbox, 0.12 * sz);
+            int r = seen_twice(&d->spans, n, b0, b1, b2, 0.12 * sz);
             if (r == -2) {
                 d->stop = 1;
                 goto out;
@@ -391,7 +419,6 @@ fail:
 out:
     Py_XDECREF(trace_size);
     Py_XDECREF(size);
-    Py_XDECREF(bbox);
 }
 
 static void dev_text(fz_context *ctx, fz_device *dev, const fz_text *text, int type, fz_matrix ctm) {
@@ -468,8 +495,8 @@ static TextDev *dev_page(fz_context *ctx, unsigned long long pagep, const TextDe
     d->super.fill_path = dev_fill_path, d->super.stroke_path = dev_stroke_path, d->super.fill_shade = dev_fill_shade;
     d->super.fill_image = dev_fill_image, d->super.fill_image_mask = dev_fill_image_mask;
     d->super.begin_layer = dev_begin_layer, d->super.end_layer = dev_end_layer;
-    if (d->trace == NULL) d->glyphs = PyList_New(0), d->fix = PyList_New(0), d->spans = PyDict_New();
-    if (d->trace == NULL && (d->glyphs == NULL || d->fix == NULL || d->spans == NULL))
+    if (d->trace == NULL) d->glyphs = PyList_New(0), d->fix = PyList_New(0);
+    if (d->trace == NULL && (d->glyphs == NULL || d->fix == NULL))
         d->stop = 2;
     else if (dev_run(ctx, (fz_page *)(uintptr_t)pagep, dev) < 0 && !d->stop)
         d->stop = 1; /* MuPDF raised: get_texttrace() meets it again and says what it is */
@@ -479,7 +506,7 @@ static TextDev *dev_page(fz_context *ctx, unsigned long long pagep, const TextDe
 static void dev_done(fz_context *ctx, TextDev *d) {
     Py_XDECREF(d->glyphs);
     Py_XDECREF(d->fix);
-    Py_XDECREF(d->spans);
+    grid_free(&d->spans);
     Py_XDECREF(d->trace);
     Py_XDECREF(d->last_name);
     PyMem_Free(d->buf);

@@ -186,65 +186,106 @@ static int span_loop(PyObject **items, Py_ssize_t n, PyObject *glyphs, PyObject 
     return 0;
 }
 
-static PyObject *k_dir, *k_chars, *k_size, *k_bbox, *k_type, *k_font, *k_flags;
+static PyObject *k_dir, *k_chars, *k_size, *k_bbox, *k_type, *k_font, *k_flags, *k_wmode;
 
 /* span[key] when span is a plain dict holding it; NULL (no error) otherwise. */
 static PyObject *item(PyObject *span, PyObject *key) {
     return PyDict_CheckExact(span) ? PyDict_GetItemWithError(span, key) : NULL;
 }
 
-/* A (count, column, row) grid key: quirks._cells's. */
-static PyObject *cell_key(Py_ssize_t tag, long long cx, long long cy) { return Py_BuildValue("(nLL)", tag, cx, cy); }
+/* The spans seen so far on a page, for glyphtrace.read_trace's text-drawn-twice
+ * check: each span's glyph count and box (x0, y0, x1), filed under its
+ * (count, column, row) grid cell (quirks._cells's keys), in C rather than in
+ * the Python loop's dict of lists. ``slot`` is an open-addressing table of
+ * cells, each holding the newest box filed there; ``next`` chains a cell's
+ * boxes. */
+typedef struct {
+    Py_ssize_t count;
+    long long cx, cy;
+    double b0, b1, b2;
+    int next; /* the box filed before it in its cell, or -1 */
+} TwiceBox;
 
-/* Is a span like ``bb`` (same glyph count, box within ``tol``) stored near it?
- * Stores ``bb``. glyphtrace.read_trace's text-drawn-twice check, transcribed:
- * 1 yes, 0 no, -1 error, -2 fall back (a box the grid cannot place). */
-static int seen_twice(PyObject *spans, Py_ssize_t count, PyObject *bb, double tol) {
-    double b0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 0)), b1 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 1));
-    double b2 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 2));
+typedef struct {
+    TwiceBox *box;
+    int n, cap;
+    int *slot; /* -1: empty, else the newest box of a cell */
+    int nslot; /* a power of two, or 0 before the first box */
+} TwiceGrid;
+
+static void grid_free(TwiceGrid *g) {
+    PyMem_Free(g->box);
+    PyMem_Free(g->slot);
+    memset(g, 0, sizeof *g);
+}
+
+static size_t grid_hash(Py_ssize_t count, long long cx, long long cy) {
+    unsigned long long h = (unsigned long long)count * 0x9E3779B97F4A7C15ULL;
+    h ^= (unsigned long long)cx * 0xC2B2AE3D27D4EB4FULL + (h << 6) + (h >> 2);
+    h ^= (unsigned long long)cy * 0x165667B19E3779F9ULL + (h << 6) + (h >> 2);
+    h ^= h >> 29;
+    return (size_t)h;
+}
+
+/* The slot of cell (count, cx, cy): the one holding its boxes, or the empty one where it would go. */
+static int *grid_slot(const TwiceGrid *g, Py_ssize_t count, long long cx, long long cy) {
+    size_t mask = (size_t)g->nslot - 1;
+    for (size_t i = grid_hash(count, cx, cy) & mask;; i = (i + 1) & mask) {
+        int *s = &g->slot[i];
+        if (*s < 0) return s;
+        const TwiceBox *b = &g->box[*s];
+        if (b->count == count && b->cx == cx && b->cy == cy) return s;
+    }
+}
+
+/* Room for one more box, the table at most half full: 0, or -1 (memory error set). */
+static int grid_room(TwiceGrid *g) {
+    if (g->n == g->cap) {
+        int cap = g->cap ? 2 * g->cap : 64;
+        TwiceBox *b = PyMem_Realloc(g->box, (size_t)cap * sizeof *b);
+        if (b == NULL) return PyErr_NoMemory(), -1;
+        g->box = b, g->cap = cap;
+    }
+    if (2 * (g->n + 1) > g->nslot) { /* (every box could start a cell) */
+        int nslot = g->nslot ? 2 * g->nslot : 128;
+        int *old = g->slot, oldn = g->nslot;
+        if ((g->slot = PyMem_Malloc((size_t)nslot * sizeof *g->slot)) == NULL) {
+            g->slot = old;
+            return PyErr_NoMemory(), -1;
+        }
+        g->nslot = nslot;
+        for (int i = 0; i < nslot; i++) g->slot[i] = -1;
+        for (int i = 0; i < oldn; i++)
+            if (old[i] >= 0) {
+                const TwiceBox *b = &g->box[old[i]];
+                *grid_slot(g, b->count, b->cx, b->cy) = old[i];
+            }
+        PyMem_Free(old);
+    }
+    return 0;
+}
+
+/* Is a span like this one (same glyph count, box within ``tol``) filed near it
+ * (in its cell or the three next to it on the near sides)? Files it.
+ * glyphtrace.read_trace's text-drawn-twice check, transcribed: 1 yes, 0 no,
+ * -1 memory error, -2 fall back (a box the grid cannot place). */
+static int seen_twice(TwiceGrid *g, Py_ssize_t count, double b0, double b1, double b2, double tol) {
     double fx = b0 / tol, fy = b1 / tol;
     if (!(fabs(fx) < 1e15 && fabs(fy) < 1e15)) return -2; /* int() of a huge or non-finite cell: Python's path */
     long long cx = (long long)floor(fx), cy = (long long)floor(fy);
     long long dx = fx - (double)cx >= 0.5 ? 1 : -1, dy = fy - (double)cy >= 0.5 ? 1 : -1;
     long long xs[4] = {cx, cx + dx, cx, cx + dx}, ys[4] = {cy, cy, cy + dy, cy + dy};
+    if (grid_room(g) < 0) return -1;
     int found = 0;
-    PyObject *own = NULL;
-    for (int k = 0; k < 4; k++) {
-        PyObject *key = cell_key(count, xs[k], ys[k]);
-        if (key == NULL) goto fail;
-        PyObject *cell = PyDict_GetItemWithError(spans, key);
-        if (k == 0)
-            own = key;
-        else
-            Py_DECREF(key);
-        if (cell == NULL) {
-            if (PyErr_Occurred()) goto fail;
-            continue;
+    for (int k = 0; k < 4 && !found; k++)
+        for (int j = *grid_slot(g, count, xs[k], ys[k]); j >= 0 && !found; j = g->box[j].next) {
+            const TwiceBox *o = &g->box[j];
+            found = fabs(o->b0 - b0) < tol && fabs(o->b1 - b1) < tol && fabs(o->b2 - b2) < tol;
         }
-        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(cell); j++) {
-            PyObject *o = PyList_GET_ITEM(cell, j);
-            if (fabs(PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(o, 0)) - b0) < tol &&
-                fabs(PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(o, 1)) - b1) < tol &&
-                fabs(PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(o, 2)) - b2) < tol)
-                found = 1;
-        }
-    }
-    PyObject *cell = PyDict_GetItemWithError(spans, own);
-    if (cell == NULL) {
-        if (PyErr_Occurred()) goto fail;
-        cell = PyList_New(0);
-        if (cell == NULL || PyDict_SetItem(spans, own, cell) < 0) {
-            Py_XDECREF(cell);
-            goto fail;
-        }
-        Py_DECREF(cell);
-    }
-    if (PyList_Append(cell, bb) < 0) goto fail;
-    Py_DECREF(own);
+    int *s = grid_slot(g, count, cx, cy);
+    g->box[g->n] = (TwiceBox){count, cx, cy, b0, b1, b2, *s};
+    *s = g->n++;
     return found;
-fail:
-    Py_XDECREF(own);
-    return -1;
 }
 
 static int is_box(PyObject *b) {
@@ -267,10 +308,11 @@ static PyObject *read_trace(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!ddy*O!O", &PyList_Type, &trace, &W, &H, &odd, &PyDict_Type, &chars_of,
                           &bold_name))
         return NULL;
-    PyObject *glyphs = PyList_New(0), *fix = PyList_New(0), *spans = PyDict_New(), *result = NULL;
+    PyObject *glyphs = PyList_New(0), *fix = PyList_New(0), *result = NULL;
+    TwiceGrid spans = {0};
     long turned = 0, outside = 0;
     int twice = 0, fallback = 0;
-    if (glyphs == NULL || fix == NULL || spans == NULL) goto done;
+    if (glyphs == NULL || fix == NULL) goto done;
     const unsigned char *table = odd.buf;
     for (Py_ssize_t s = 0; s < PyList_GET_SIZE(trace) && !fallback; s++) {
         PyObject *span = PyList_GET_ITEM(trace, s);
@@ -321,7 +363,8 @@ static PyObject *read_trace(PyObject *self, PyObject *args) {
             if (k == 1)
                 twice = 1;
             else {
-                int r = seen_twice(spans, n, bb, 0.12 * sz);
+                int r = seen_twice(&spans, n, PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 0)), b1,
+                                   PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(bb, 2)), 0.12 * sz);
                 if (r == -2) fallback = 1;
                 if (r < 0) {
                     Py_XDECREF(made_size);
@@ -360,7 +403,7 @@ static PyObject *read_trace(PyObject *self, PyObject *args) {
 done:
     Py_XDECREF(glyphs);
     Py_XDECREF(fix);
-    Py_XDECREF(spans);
+    grid_free(&spans);
     PyBuffer_Release(&odd);
     return result;
 }
@@ -1917,7 +1960,7 @@ PyMODINIT_FUNC PyInit__kernel(void) {
     k_dir = PyUnicode_InternFromString("dir"), k_chars = PyUnicode_InternFromString("chars");
     k_size = PyUnicode_InternFromString("size"), k_bbox = PyUnicode_InternFromString("bbox");
     k_type = PyUnicode_InternFromString("type"), k_font = PyUnicode_InternFromString("font");
-    k_flags = PyUnicode_InternFromString("flags");
+    k_flags = PyUnicode_InternFromString("flags"), k_wmode = PyUnicode_InternFromString("wmode");
     zero = PyLong_FromLong(0);
     one = PyLong_FromLong(1);
     return PyModule_Create(&module);
