@@ -597,7 +597,7 @@ def test_needs_fixes_is_any_fix(text):
 
 def plain_function_word_hits(text):
     fwd = rev = 0
-    for w in script._WORD.findall(text):
+    for w in script._SCRIPT_WORD.findall(text):
         if w in script.FUNCTION_WORDS:
             fwd += 1
         elif w in script._REVERSED_FW:
@@ -614,6 +614,23 @@ _words_st = st.lists(st.sampled_from(sorted(script.FUNCTION_WORDS | script._REVE
 def test_function_word_hits_of_joined_lines(texts):
     per_line = [plain_function_word_hits(t) for t in texts]
     assert script.function_word_hits(" ".join(texts)) == (sum(f for f, _ in per_line), sum(r for _, r in per_line))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_texts, _words_st), min_size=1, max_size=4), st.lists(st.integers(0, 3), max_size=12))
+def test_the_words_of_the_last_text_are_not_read_again_but_answer_the_same(texts, order):
+    """:func:`script._script_words` keeps the last text's words: asked in any
+    order, again and again, the three functions that read them answer as if
+    each read its text afresh."""
+    for k in order + [0]:
+        t = texts[k % len(texts)]
+        assert script.function_word_hits(t) == plain_function_word_hits(t)
+        words = script._SCRIPT_WORD.findall(t)
+        common = sum(w in script._COMMON_WORDS for w in words)
+        article = sum(len(w) > 3 for w in words if w.startswith(script._ARTICLE))
+        assert script.script_plausibility(t) == ((len(words), max(common, article) / len(words)) if words
+                                                 else (0, 0.0))
+        assert script.text_quality(t) == plain_text_quality(t)
 
 
 def plain_text_quality(text):

@@ -573,6 +573,23 @@ PLAUSIBLE_ABOVE = 0.15  # a page with these shares is real text, whatever else i
 NO_LANGUAGE_QUALITY = 0.3  # text_quality of a page of no language
 
 
+_LAST_WORDS: tuple[str, list[str]] = ("", [])  # the last text's Arabic-script words
+
+
+def _script_words(text: str) -> list[str]:
+    """The Arabic-script words of ``text`` (:data:`_SCRIPT_WORD`), not read
+    again for the text asked about just before (a page's text is asked
+    about three times: :func:`function_word_hits` twice, :func:`text_quality`
+    once). The list is shared: not to be changed."""
+    global _LAST_WORDS
+    last = _LAST_WORDS  # (one read: another thread may set it meanwhile)
+    if last[0] == text:
+        return last[1]
+    words = _SCRIPT_WORD.findall(text)
+    _LAST_WORDS = (text, words)
+    return words
+
+
 def script_plausibility(text: str) -> tuple[int, float]:
     """How many Arabic-script words ``text`` has, and how much they look like
     Arabic or Persian: the larger of the share of common function words and
@@ -585,7 +602,7 @@ def script_plausibility(text: str) -> tuple[int, float]:
     >>> script_plausibility("طضؤطءه ذئحءآ نطرصغ طضونرئ")
     (4, 0.0)
     """
-    words = _SCRIPT_WORD.findall(text)
+    words = _script_words(text)
     if not words:
         return 0, 0.0
     common = sum(map(_COMMON_WORDS.__contains__, words))
@@ -621,7 +638,6 @@ FUNCTION_WORDS = frozenset(
 )
 _REVERSED_FW = frozenset(w[::-1] for w in FUNCTION_WORDS)
 _ONLY_REVERSED_FW = _REVERSED_FW - FUNCTION_WORDS  # a word read both ways counts as forwards
-_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3\u06cc\u06a9\u06af\u067e\u0686\u0698]+")
 
 
 def function_word_hits(text: str) -> tuple[int, int]:
@@ -632,7 +648,7 @@ def function_word_hits(text: str) -> tuple[int, int]:
     >>> function_word_hits("تيبلا ىلإ بهذ")
     (0, 1)
     """
-    words = _WORD.findall(text)
+    words = _script_words(text)  # (the words script_plausibility reads)
     return sum(map(FUNCTION_WORDS.__contains__, words)), sum(map(_ONLY_REVERSED_FW.__contains__, words))
 
 
