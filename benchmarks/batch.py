@@ -1,10 +1,10 @@
 """Batch figures: throughput with --jobs 1 and 2, peak memory on 250 pages, start-up.
 
-    python benchmarks/batch.py [--copies 3] [--repeat 3] [--pages 250] [--pdfplumber]
+    python benchmarks/batch.py [--copies 3] [--repeat 3] [--pages 250] [--producers P,...] [--pdfplumber]
 
 Everything is made in a temporary folder and removed afterwards:
 
-* **throughput** — ``--copies`` × the 15 sample PDFs (45 files by default),
+* **throughput** — ``--copies`` × the sample PDFs (3 × 80 = 240 files by default),
   converted by ``pdfclean batch`` (the real command, a fresh OUTPUT_DIR each
   time) with ``--jobs 1`` and ``--jobs 2``, interleaved; best and median
   wall time of ``--repeat`` runs, start-up of the workers included
@@ -12,7 +12,10 @@ Everything is made in a temporary folder and removed afterwards:
 * **peak RSS per worker** — one document of ``--pages`` pages (the samples
   concatenated with PyMuPDF ``insert_pdf``) through ``pdfclean batch --jobs
   1``: the worker's own peak (``ru_maxrss``, recorded in the manifest) and the
-  largest process of the whole tree (``RUSAGE_CHILDREN``);
+  largest process of the whole tree (``RUSAGE_CHILDREN``); ``--producers``
+  builds it from those producers' samples only (as the truth files name them,
+  ``run.py``'s ``producer``), so that a document of an earlier release's kind
+  can be measured again;
 * **start-up** — ``pdfclean --help``, best and median of 15 runs.
 
 Figures are reported, not asserted: they depend on the machine (and on what
@@ -95,12 +98,17 @@ def throughput(tmp: Path, copies: int, repeat: int) -> list[dict]:
     return rows
 
 
-def big_document(path: Path, pages: int) -> None:
+def big_document(path: Path, pages: int, producers: set[str] | None = None) -> None:
     import pymupdf
 
+    from run import producer  # (benchmarks/run.py, beside this file)
+
+    files = [f for f in SAMPLES if producers is None or producer(f) in producers]
+    if not files:
+        sys.exit(f"no sample of {', '.join(sorted(producers or ()))}")
     out = pymupdf.open()
     while out.page_count < pages:
-        for f in SAMPLES:
+        for f in files:
             with pymupdf.open(f) as d:
                 need = pages - out.page_count
                 if need <= 0:
@@ -114,12 +122,12 @@ _TREE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
 
 
-def memory(tmp: Path, pages: int, engine: str) -> dict:
+def memory(tmp: Path, pages: int, engine: str, producers: set[str] | None = None) -> dict:
     """Peak RSS: the worker's own (manifest), and the largest process of the
     batch's tree (``RUSAGE_CHILDREN`` of a wrapper that only runs the batch)."""
     src = tmp / f"big-{engine}"
     src.mkdir()
-    big_document(src / "big.pdf", pages)
+    big_document(src / "big.pdf", pages, producers)
     out = tmp / "out-big"
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
@@ -146,9 +154,10 @@ def startup(n: int = 15) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--copies", type=int, default=3, help="copies of the 15 samples (default 3: 45 files)")
+    ap.add_argument("--copies", type=int, default=3, help="copies of the samples (default 3)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pages", type=int, default=250)
+    ap.add_argument("--producers", help="build the big document from these producers' samples (comma-separated)")
     ap.add_argument("--pdfplumber", action="store_true", help="also measure memory with --engine pdfplumber")
     a = ap.parse_args()
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}\n")
@@ -168,7 +177,7 @@ def main() -> None:
         print("| document | engine | wall s | peak RSS, worker | peak RSS, largest process |")
         print("|---|---|---:|---:|---:|")
         for engine in engines:
-            m = memory(tmp, a.pages, engine)
+            m = memory(tmp, a.pages, engine, set(a.producers.split(",")) if a.producers else None)
             print(f"| {m['pages']} pages ({m['size_mb']} MB) | {engine} | {m['seconds']:.1f} | "
                   f"{m['worker_mb']:.0f} MB | {m['tree_mb']:.0f} MB |")
         print()

@@ -24,11 +24,12 @@ class _Sfnt:
         if data[:4] not in (b"\x00\x01\x00\x00", b"true"):
             raise ValueError("not a TrueType program")
         tables = {}
+        whole = memoryview(data)  # the tables are views of the program, not copies (a document keeps its fonts)
         for i in range(struct.unpack_from(">H", data, 4)[0]):
             tag, _sum, at, n = struct.unpack_from(">4sIII", data, 12 + 16 * i)
             if at + n > len(data):
                 raise ValueError("a table runs past the end")
-            tables[tag] = data[at:at + n]
+            tables[tag] = whole[at:at + n]
         head, maxp = tables[b"head"], tables[b"maxp"]
         self.upem = struct.unpack_from(">H", head, 18)[0]
         self.long = struct.unpack_from(">h", head, 50)[0] != 0
@@ -71,7 +72,7 @@ class _Sfnt:
             a, b = struct.unpack_from(">II", self.loca, 4 * gid)
         else:
             a, b = (2 * v for v in struct.unpack_from(">HH", self.loca, 2 * gid))
-        data = self.glyf[a:b]
+        data = bytes(self.glyf[a:b])  # (one glyph's bytes)
         if b <= a or len(data) != b - a:
             return b == a  # an empty glyph draws nothing
         (contours,) = struct.unpack_from(">h", data)
@@ -148,7 +149,7 @@ class _Sfnt:
             a, b = struct.unpack_from(">II", self.loca, 4 * gid)
         else:
             a, b = (2 * v for v in struct.unpack_from(">HH", self.loca, 2 * gid))
-        data = self.glyf[a:b]
+        data = bytes(self.glyf[a:b])  # (one glyph's bytes)
         if b == a:
             return []
         (contours,) = struct.unpack_from(">h", data)
