@@ -3,8 +3,9 @@
     python benchmarks/compare.py REV [FOLDER ...] [--repeat N]
 
 REV (any git revision) is taken out of this repository into a temporary folder (its
-``src/``; its compiled kernel built there when it has one). Then the two versions take
-turns, each in a fresh process — REV, this checkout, REV, … ``--repeat`` times each —
+``src/``; its compiled kernel built there when it has one, with its text device where it has
+one). Then the two versions take turns, each in a fresh process — REV, this checkout, REV, …
+``--repeat`` times each —
 reading the same PDFs with ``extract(path, ocr="never")``: CPU time of that process
 after one warm-up round (imports and first calls not counted), best of the rounds.
 Raw PyMuPDF ``get_text()`` is measured in every process too, so that each version's
@@ -51,11 +52,14 @@ def raw():
 def mine():
     return sum(pdfclean.extract(f, ocr="never").source.pages for f in files)
 
+out = {"kernel": None}
 try:
     from pdfclean.kernel import KERNEL
-    out = {"kernel": KERNEL is not None}
-except ImportError:  # (a revision from before the kernel)
-    out = {"kernel": None}
+    out["kernel"] = KERNEL is not None
+    from pdfclean.kernel import mupdf_device
+    out["device"] = mupdf_device(pymupdf) is not None
+except ImportError:  # (a revision from before the kernel, or before its text device)
+    pass
 for name, fn in (("raw", raw), ("pdfclean", mine)):
     fn()  # warm-up
     gc.collect()
@@ -66,9 +70,21 @@ print(json.dumps(out))
 """
 
 
+def _mupdf_headers() -> str | None:
+    """The MuPDF headers PyMuPDF ships (setup.py's ``PDFCLEAN_MUPDF_INCLUDE``), if installed."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("pymupdf")
+    inc = os.path.join(os.path.dirname(spec.origin), "mupdf-devel", "include") if spec and spec.origin else ""
+    return inc if os.path.isfile(os.path.join(inc, "mupdf", "fitz.h")) else None
+
+
 def checkout(rev: str, into: Path) -> Path:
-    """REV's ``src/`` written under ``into``, its compiled kernel (``_*.c``) built in place
-    with the compiler Python was built with, as the install would (-O2)."""
+    """REV's ``src/`` written under ``into``, its compiled kernel (``_kernel.c``) built in place
+    with the compiler Python was built with, as the install would (setup.py's flags: -O2, and
+    the text device of ``_device.c``, which ``_kernel.c`` includes, where REV has one and
+    PyMuPDF's MuPDF headers are installed)."""
     data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True,
                           check=True).stdout
     with tarfile.open(fileobj=BytesIO(data)) as t:
@@ -78,10 +94,14 @@ def checkout(rev: str, into: Path) -> Path:
             t.extractall(into)
     pkg = into / "src" / "pdfclean"
     cc = shlex.split(sysconfig.get_config_var("CC") or "cc")
-    for c in pkg.glob("_*.c"):
+    c = pkg / "_kernel.c"
+    if c.exists():
         so = pkg / (c.stem + sysconfig.get_config_var("EXT_SUFFIX"))
-        r = subprocess.run(cc + ["-O2", "-shared", "-fPIC", f"-I{sysconfig.get_paths()['include']}", str(c),
-                                 "-o", str(so)], capture_output=True, text=True, check=False)
+        headers = _mupdf_headers() if (pkg / "_device.c").exists() else None
+        device = [f"-I{headers}", "-DPDFCLEAN_MUPDF=1"] if headers else []
+        r = subprocess.run(cc + ["-O2", "-ffp-contract=off", "-shared", "-fPIC",
+                                 f"-I{sysconfig.get_paths()['include']}", *device, str(c), "-o", str(so)],
+                           capture_output=True, text=True, check=False)
         if r.returncode != 0:
             print(f"warning: {rev}'s {c.name} did not build: its Python loops are measured", file=sys.stderr)
     return into / "src"
@@ -117,6 +137,7 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for name, b in best.items():
         kernel = {True: ", kernel", False: ", kernel not built", None: ""}[b.get("kernel")]
+        kernel += {True: " and text device", False: ", no text device", None: ""}[b.get("device")]
         print(f"| {name}{kernel} | {pages / b['raw']:.0f} | {pages / b['pdfclean']:.0f} | "
               f"{b['raw'] / b['pdfclean']:.2f}× |")
     old, new = best[a.rev]["pdfclean"], best["this checkout"]["pdfclean"]
