@@ -113,6 +113,7 @@ typedef struct {
     DevChar *buf;
     int cap;
     PyObject *last_name; /* the last span font name made (ASCII) */
+    PyObject *last_dir, *last_size; /* trace_page: the last span's dir tuple and size, for the next like it */
 } TextDev;
 
 /* The name the trace gives ``font`` (JM_font_name; its "XXXXXX+" subset prefix
@@ -136,6 +137,12 @@ static PyObject *font_name(fz_context *ctx, TextDev *d, fz_font *font) {
     }
     Py_XSETREF(d->last_name, s);
     return s;
+}
+
+/* Is float object ``o`` the float ``v``, bit for bit? */
+static int same_float(PyObject *o, double v) {
+    double w = PyFloat_AS_DOUBLE(o);
+    return memcmp(&w, &v, sizeof w) == 0;
 }
 
 /* A tuple of ``n`` new objects (each NULL on a failure, then the tuple is not made: NULL). */
@@ -321,11 +328,25 @@ static void dev_trace_span(fz_context *ctx, TextDev *d, fz_text_span *span, int 
     if (font == NULL) return;
     int flags = 8 * (mu.font_is_monospaced(ctx, span->font) != 0) + 2 * (mu.font_is_italic(ctx, span->font) != 0) +
                 4 * (mu.font_is_serif(ctx, span->font) != 0) + 16 * (mu.font_is_bold(ctx, span->font) != 0);
-    PyObject *dv[2] = {PyFloat_FromDouble(dir.x), PyFloat_FromDouble(dir.y)};
+    /* Objects equal to the last span's (the dir of a line, its size) are that span's, and a
+     * span of one glyph has that glyph's box for its bbox: fewer objects, the same values
+     * (compared bit for bit: -0.0 is not 0.0). */
+    if (d->last_dir == NULL || !same_float(PyTuple_GET_ITEM(d->last_dir, 0), dir.x) ||
+        !same_float(PyTuple_GET_ITEM(d->last_dir, 1), dir.y)) {
+        PyObject *dv[2] = {PyFloat_FromDouble(dir.x), PyFloat_FromDouble(dir.y)};
+        Py_XSETREF(d->last_dir, tuple_of(2, dv));
+        if (d->last_dir == NULL) goto fail;
+    }
+    if (d->last_size == NULL || !same_float(d->last_size, fsize)) {
+        Py_XSETREF(d->last_size, PyFloat_FromDouble(fsize));
+        if (d->last_size == NULL) goto fail;
+    }
+    PyObject *chars = trace_chars(d->buf, span->len);
+    PyObject *box = chars != NULL && span->len == 1 ? Py_NewRef(PyTuple_GET_ITEM(PyTuple_GET_ITEM(chars, 0), 3))
+                                                    : float_box(bb.x0, bb.y0, bb.x1, bb.y1);
     PyObject *keys[8] = {k_dir, k_font, k_wmode, k_flags, k_size, k_type, k_bbox, k_chars};
-    PyObject *vals[8] = {tuple_of(2, dv), Py_NewRef(font), PyLong_FromLong((long)span->wmode), PyLong_FromLong(flags),
-                         PyFloat_FromDouble(fsize), PyLong_FromLong(type), float_box(bb.x0, bb.y0, bb.x1, bb.y1),
-                         trace_chars(d->buf, span->len)};
+    PyObject *vals[8] = {Py_NewRef(d->last_dir), Py_NewRef(font), PyLong_FromLong((long)span->wmode),
+                         PyLong_FromLong(flags), Py_NewRef(d->last_size), PyLong_FromLong(type), box, chars};
     PyObject *e = PyDict_New(); /* Py_BuildValue's "{s(ff)sOsisisdsis(ffff)sN}", by hand */
     int ok = e != NULL;
     for (int i = 0; i < 8; i++) {
@@ -509,6 +530,8 @@ static void dev_done(fz_context *ctx, TextDev *d) {
     grid_free(&d->spans);
     Py_XDECREF(d->trace);
     Py_XDECREF(d->last_name);
+    Py_XDECREF(d->last_dir);
+    Py_XDECREF(d->last_size);
     PyMem_Free(d->buf);
     mu.drop_device(ctx, &d->super);
 }
