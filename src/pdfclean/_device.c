@@ -145,6 +145,16 @@ static int same_float(PyObject *o, double v) {
     return memcmp(&w, &v, sizeof w) == 0;
 }
 
+/* ``*last`` (a new reference to it) when it is ``v`` bit for bit, else a new float ``v``,
+ * which ``*last`` then holds too; NULL on a failure. */
+static PyObject *same_or_new(PyObject **last, double v) {
+    if (*last == NULL || !same_float(*last, v)) {
+        Py_XSETREF(*last, PyFloat_FromDouble(v));
+        if (*last == NULL) return NULL;
+    }
+    return Py_NewRef(*last);
+}
+
 /* A tuple of ``n`` new objects (each NULL on a failure, then the tuple is not made: NULL). */
 static PyObject *tuple_of(int n, PyObject **items) {
     PyObject *t = NULL;
@@ -203,6 +213,7 @@ static int dev_span_glyphs(TextDev *d, const DevChar *cs, int n, PyObject *size,
                            int inside, PyObject *trace_size) {
     int kept = 0;
     PyObject *span = NULL; /* made when a glyph is to be asked about */
+    PyObject *top = NULL, *bottom = NULL, *base = NULL; /* the last glyph's (see same_or_new) */
     for (int i = 0; i < n; i++) {
         const DevChar *c = &cs[i];
         long long uc = c->ucs, gid = c->gid;
@@ -224,6 +235,7 @@ static int dev_span_glyphs(TextDev *d, const DevChar *cs, int n, PyObject *size,
                 Py_ssize_t last = PyList_GET_SIZE(d->glyphs) - 1;
                 if (last < 0) { /* Python would raise: its path */
                     Py_XDECREF(span);
+                    Py_XDECREF(top), Py_XDECREF(bottom), Py_XDECREF(base);
                     d->stop = 1;
                     return -1;
                 }
@@ -256,8 +268,10 @@ static int dev_span_glyphs(TextDev *d, const DevChar *cs, int n, PyObject *size,
             Py_DECREF(made); /* the table holds it */
         }
         Py_DECREF(key);
-        PyObject *v[5] = {PyFloat_FromDouble(c->box.x0), PyFloat_FromDouble(c->box.y0), PyFloat_FromDouble(c->box.x1),
-                          PyFloat_FromDouble(c->box.y1), PyFloat_FromDouble(c->oy)};
+        /* a glyph's top, bottom and baseline are the glyph before's (the same bit for bit, as
+         * along a line) or new floats: fewer objects, the same values */
+        PyObject *v[5] = {PyFloat_FromDouble(c->box.x0), same_or_new(&top, c->box.y0), PyFloat_FromDouble(c->box.x1),
+                          same_or_new(&bottom, c->box.y1), same_or_new(&base, c->oy)};
         PyObject *g = NULL, *gido = NULL;
         if (v[0] && v[1] && v[2] && v[3] && v[4] && (gido = PyLong_FromLong(c->gid)) != NULL)
             g = new_glyph(trace_type, text, v[0], v[1], v[2], v[3], v[4], size, font, bold);
@@ -272,9 +286,11 @@ static int dev_span_glyphs(TextDev *d, const DevChar *cs, int n, PyObject *size,
         if (r < 0) goto fail;
     }
     Py_XDECREF(span);
+    Py_XDECREF(top), Py_XDECREF(bottom), Py_XDECREF(base);
     return 0;
 fail:
     Py_XDECREF(span);
+    Py_XDECREF(top), Py_XDECREF(bottom), Py_XDECREF(base);
     d->stop = 2;
     return -1;
 }
