@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import struct
-from collections import Counter
+from collections import Counter, OrderedDict
 
 from ..model import Glyph, RawPage
 from ..quirks import bar_between, draws_bar as _outline_bar, no_bar as _points_no_bar
@@ -14,6 +14,7 @@ from .tables import LOST, suspect, TATWEEL
 
 
 _UNREAD = object()  # (not yet in a cache)
+MAX_PROGRAMS = 16  # font programs a document holds at once (the least recently used let go)
 
 
 class MuPDFFonts:
@@ -24,7 +25,8 @@ class MuPDFFonts:
         self._programs: dict[int, FontText | None] = {}
         self.warned: dict[int, tuple[int, Counter]] = {}
         self._bars: dict[tuple[int, int], bool] = {}  # (font xref, gid) -> draws a connecting stroke
-        self._data: dict[int, tuple[bytes, str]] = {}  # xref -> the font program and its kind
+        self._data: OrderedDict[int, tuple[bytes, str]] = OrderedDict()  # xref -> the font program and its kind
+        self._let_go: set[int] = set()  # xrefs whose program read raw was let go (MAX_PROGRAMS)
         self._raw: dict[int, _Sfnt | None | bool] = {}  # xref -> read raw (None: no program, False: unread)
         self._advance: dict[tuple[int, int], float | None] = {}  # (xref, gid) -> advance read raw (see _raw_advance)
         self._sure: dict[tuple[int, int], bool] = {}  # (xref, gid) -> surely no stroke, from its points read raw
@@ -66,7 +68,7 @@ class MuPDFFonts:
         key = (xref, gid)
         v = self._bars.get(key)
         if v is None:
-            sf = self._raw.get(xref)
+            sf = self._read_raw(xref) if xref in self._let_go else self._raw.get(xref)  # (as if kept)
             boxes = sf.point_boxes(gid) if sf else None
             v = bar_between(*boxes, sf.upem) if boxes is not None else None
             if v is None:
@@ -92,7 +94,7 @@ class MuPDFFonts:
             if adv >= 0 and abs(adv - width) < 0.01:
                 sure = self._sure.get((xref, gid))
                 if sure is None:
-                    sf = self._raw[xref]
+                    sf = self._read_raw(xref)  # (read by _raw_advance, unless let go since)
                     sure = self._sure[xref, gid] = _points_no_bar(sf.on_curve_extent(gid), sf.upem)
                 if not sure:
                     return False
@@ -104,6 +106,14 @@ class MuPDFFonts:
         such glyph in it (fontTools reads as many advances as ``maxp`` counts
         glyphs, and names no more: :meth:`FontText.advance` has none either);
         None: not read raw."""
+        sf = self._read_raw(xref)
+        if sf is None or (sf and gid >= sf.glyphs):
+            return -1.0
+        return sf.advance(gid) if sf else None
+
+    def _read_raw(self, xref: int) -> _Sfnt | None | bool:
+        """Font ``xref``'s program read raw (None: no program :meth:`program`
+        would read; False: not read raw), read on the first call."""
         sf = self._raw.get(xref, _UNREAD)
         if sf is _UNREAD:
             data, ext = self._program_data(xref)
@@ -111,18 +121,30 @@ class MuPDFFonts:
                 sf = self._raw[xref] = _Sfnt(data) if data and ext in ("ttf", "otf", "cff") else None
             except (ValueError, KeyError, struct.error):
                 sf = self._raw[xref] = False
-        if sf is None or (sf and gid >= sf.glyphs):
-            return -1.0
-        return sf.advance(gid) if sf else None
+        return sf
 
     def _program_data(self, xref: int) -> tuple[bytes, str]:
-        if xref not in self._data:
-            try:
-                _name, ext, _kind, data = self.doc.extract_font(xref)
-            except Exception:
-                data, ext = b"", ""
-            self._data[xref] = (data, ext)
-        return self._data[xref]
+        """Font ``xref``'s program and its kind. At most :data:`MAX_PROGRAMS`
+        are held: a document drawing more fonts than that lets the least
+        recently used go (its program, read raw and by fontTools; the answers
+        worked out from them stay cached) and reads it again if asked."""
+        got = self._data.get(xref)
+        if got is not None:
+            self._data.move_to_end(xref)
+            return got
+        try:
+            _name, ext, _kind, data = self.doc.extract_font(xref)
+        except Exception:
+            data, ext = b"", ""
+        got = self._data[xref] = (data, ext)
+        while len(self._data) > MAX_PROGRAMS:
+            old, _ = self._data.popitem(last=False)
+            if self._raw.get(old):  # (None and False stay: nothing held)
+                del self._raw[old]
+                self._let_go.add(old)  # (read raw: draws_bar reads it again, as if kept)
+            if self._programs.get(old) is not None:
+                del self._programs[old]
+        return got
 
     def program(self, xref: int) -> FontText | None:
         if xref not in self._programs:
