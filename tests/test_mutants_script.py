@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from pdfclean.lines import VisualLine
 from pdfclean.model import Glyph
+from pdfclean.quality import function_word_hits, reverse_words, text_quality
 from pdfclean.script import (
     fix_bidi_controls,
     fix_control_chars,
@@ -32,12 +33,9 @@ from pdfclean.script import (
     fix_tatweel,
     fix_text,
     fix_yeh_forms,
-    function_word_hits,
     is_rtl_line,
     mirror_brackets,
     repair_line,
-    reverse_words,
-    text_quality,
     visual_to_logical,
 )
 

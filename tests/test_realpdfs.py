@@ -82,7 +82,7 @@ LAM_ALEF_TRACE = re.compile(r"(?<![\u0621-\u064a])ا[أإآا]ل|اال")
 @pytest.mark.parametrize("name", [f for f in FILES if f not in UNUSABLE])
 def test_script_is_clean_on_real_pdfs(name):
     """No lam-alef traces; function words read backwards ≤ 1 % of hits."""
-    from pdfclean.script import function_word_hits
+    from pdfclean.quality import function_word_hits
 
     doc = pdfclean.extract(REAL / name, ocr="never")
     text = "\n".join(b.text for b in doc.front_matter + doc.blocks)

@@ -13,7 +13,7 @@ import copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pdfclean import lines, script
+from pdfclean import lines, quality, script
 from pdfclean.lines import (SEGMENT_GAP_EM, SPACE_GAP_EM, SPACE_GAP_EM_WITH_SPACES, _NARROW_LATIN, _SPACE_CHAR,
                             _center, _inside_word, _make, _sizes, drop_unmapped, unmerge_crossed)
 from pdfclean.model import Glyph
@@ -65,11 +65,11 @@ def plain_segments(band):
 
 
 def plain_script_plausibility(text):
-    words = script._SCRIPT_WORD.findall(text)
+    words = quality._SCRIPT_WORD.findall(text)
     if not words:
         return 0, 0.0
-    common = sum(1 for w in words if w in script._COMMON_WORDS)
-    article = sum(1 for w in words if w.startswith(script._ARTICLE) and len(w) > 3)
+    common = sum(1 for w in words if w in quality._COMMON_WORDS)
+    article = sum(1 for w in words if w.startswith(quality._ARTICLE) and len(w) > 3)
     return len(words), max(common, article) / len(words)
 
 
@@ -116,7 +116,7 @@ def test_segments_as_before(band):
                 max_size=30))
 def test_script_plausibility_counted_in_c(words):
     text = " ".join(words)
-    assert script.script_plausibility(text) == plain_script_plausibility(text)
+    assert quality.script_plausibility(text) == plain_script_plausibility(text)
 
 
 @given(st.lists(st.text(min_size=1, max_size=3), max_size=10))

@@ -582,7 +582,7 @@ def test_literal_length_as_before(pieces):
 
 from collections import Counter  # noqa: E402
 
-from pdfclean import lang, script  # noqa: E402
+from pdfclean import lang, quality, script  # noqa: E402
 
 _TEXT_CHARS = ("اأإآلوفبكمنيةىیکپ\u0640\u064b\u064c\u0650\u0670\u200c \u00a0\t\nAbcZz09٣۴%()«»"
                "\u200e\u202b\u061c\ufb50\ufe8d\ufefb\ufbfc\ufb01\x00\x7f\u2003\u202f\u3000\ufeff.-+")
@@ -597,15 +597,15 @@ def test_needs_fixes_is_any_fix(text):
 
 def plain_function_word_hits(text):
     fwd = rev = 0
-    for w in script._SCRIPT_WORD.findall(text):
-        if w in script.FUNCTION_WORDS:
+    for w in quality._SCRIPT_WORD.findall(text):
+        if w in quality.FUNCTION_WORDS:
             fwd += 1
-        elif w in script._REVERSED_FW:
+        elif w in quality._REVERSED_FW:
             rev += 1
     return fwd, rev
 
 
-_words_st = st.lists(st.sampled_from(sorted(script.FUNCTION_WORDS | script._REVERSED_FW) + ["البيت", "x", "٣"]),
+_words_st = st.lists(st.sampled_from(sorted(quality.FUNCTION_WORDS | quality._REVERSED_FW) + ["البيت", "x", "٣"]),
                      max_size=8).map(" ".join)
 
 
@@ -613,24 +613,24 @@ _words_st = st.lists(st.sampled_from(sorted(script.FUNCTION_WORDS | script._REVE
 @given(st.lists(st.one_of(_texts, _words_st), max_size=6))
 def test_function_word_hits_of_joined_lines(texts):
     per_line = [plain_function_word_hits(t) for t in texts]
-    assert script.function_word_hits(" ".join(texts)) == (sum(f for f, _ in per_line), sum(r for _, r in per_line))
+    assert quality.function_word_hits(" ".join(texts)) == (sum(f for f, _ in per_line), sum(r for _, r in per_line))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_texts, _words_st), min_size=1, max_size=4), st.lists(st.integers(0, 3), max_size=12))
 def test_the_words_of_the_last_text_are_not_read_again_but_answer_the_same(texts, order):
-    """:func:`script._script_words` keeps the last text's words: asked in any
+    """:func:`quality._script_words` keeps the last text's words: asked in any
     order, again and again, the three functions that read them answer as if
     each read its text afresh."""
     for k in order + [0]:
         t = texts[k % len(texts)]
-        assert script.function_word_hits(t) == plain_function_word_hits(t)
-        words = script._SCRIPT_WORD.findall(t)
-        common = sum(w in script._COMMON_WORDS for w in words)
-        article = sum(len(w) > 3 for w in words if w.startswith(script._ARTICLE))
-        assert script.script_plausibility(t) == ((len(words), max(common, article) / len(words)) if words
+        assert quality.function_word_hits(t) == plain_function_word_hits(t)
+        words = quality._SCRIPT_WORD.findall(t)
+        common = sum(w in quality._COMMON_WORDS for w in words)
+        article = sum(len(w) > 3 for w in words if w.startswith(quality._ARTICLE))
+        assert quality.script_plausibility(t) == ((len(words), max(common, article) / len(words)) if words
                                                  else (0, 0.0))
-        assert script.text_quality(t) == plain_text_quality(t)
+        assert quality.text_quality(t) == plain_text_quality(t)
 
 
 def plain_text_quality(text):
@@ -638,12 +638,12 @@ def plain_text_quality(text):
     for tok in text.split():
         n = len(tok)
         total += n
-        if script._GOOD_TOKEN.fullmatch(tok) or (tok.isascii() and script._ascii_wordlike(tok)):
+        if quality._GOOD_TOKEN.fullmatch(tok) or (tok.isascii() and quality._ascii_wordlike(tok)):
             good += n
     score = good / total if total else 1.0
-    words, plausible = script.script_plausibility(text)
-    if words >= script.PLAUSIBLE_WORDS and plausible < script.IMPLAUSIBLE_BELOW:
-        score = min(score, script.NO_LANGUAGE_QUALITY)
+    words, plausible = quality.script_plausibility(text)
+    if words >= quality.PLAUSIBLE_WORDS and plausible < quality.IMPLAUSIBLE_BELOW:
+        score = min(score, quality.NO_LANGUAGE_QUALITY)
     return score
 
 
@@ -651,7 +651,7 @@ def plain_text_quality(text):
 @given(st.lists(st.one_of(_texts, _words_st, st.sampled_from(["COP29", "(3.5%).", "WYX[Z^]`_b"])), max_size=60))
 def test_text_quality_of_distinct_tokens(parts):
     text = " ".join(parts)
-    assert script.text_quality(text) == plain_text_quality(text)
+    assert quality.text_quality(text) == plain_text_quality(text)
 
 
 def plain_is_rtl(glyphs):

@@ -20,9 +20,10 @@ from .errors import InternalError, LimitError, PdfCleanError, PdfError
 from .lines import build_lines
 from .model import REMOVED_KINDS, Block, Document, Line, Page, RawPage, Removed, Source, ink
 from .mupdf import load as _load_pymupdf
+from .quality import (IMPLAUSIBLE_BELOW, PLAUSIBLE_ABOVE, PLAUSIBLE_WORDS, function_word_hits, reverse_words,
+                      script_plausibility, text_quality)
 from .safety import DEFAULT_MAX_INFLATE
-from .script import (IMPLAUSIBLE_BELOW, PLAUSIBLE_ABOVE, PLAUSIBLE_WORDS, function_word_hits, repair_line,
-                     reverse_words, script_plausibility, text_quality)
+from .script import repair_line
 
 DEFAULT_MAX_PAGES = 10_000
 DEFAULT_MAX_BYTES = 2 * 1024**3

@@ -24,7 +24,7 @@ class _Sfnt:
         if data[:4] not in (b"\x00\x01\x00\x00", b"true"):
             raise ValueError("not a TrueType program")
         tables = {}
-        whole = memoryview(data)  # the tables are views of the program, not copies (a document keeps its fonts)
+        whole = memoryview(data)  # the tables are views of the program, not copies of it besides
         for i in range(struct.unpack_from(">H", data, 4)[0]):
             tag, _sum, at, n = struct.unpack_from(">4sIII", data, 12 + 16 * i)
             if at + n > len(data):
