@@ -5,9 +5,9 @@
 REV (any git revision) is taken out of this repository into a temporary folder (its
 ``src/``; its compiled kernel built there when it has one, with its text device where it has
 one). Then the two versions take turns, each in a fresh process — REV, this checkout, REV, …
-``--repeat`` times each —
-reading the same PDFs with ``extract(path, ocr="never")``: CPU time of that process
-after one warm-up round (imports and first calls not counted), best of the rounds.
+``--repeat`` times each — reading the same PDFs with ``extract(path, ocr="never")``: CPU
+time of that process after one warm-up round (imports and first calls not counted), best of
+the rounds.
 Raw PyMuPDF ``get_text()`` is measured in every process too, so that each version's
 ratio to it is beside the pages per second. The versions' outputs are not compared
 (their quality is the scorer's business: ``make eval``).

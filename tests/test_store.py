@@ -23,7 +23,7 @@ PYMUPDF = engines._load_pymupdf()
 
 
 @pytest.fixture(scope="module")
-def long_pdf(tmp_path_factory) -> bytes:
+def long_pdf() -> bytes:
     """About 70 pages: every producer's samples of two articles, in turn, and
     the first three again (the same fonts, after the others: made one by
     ``garbage=3``)."""
