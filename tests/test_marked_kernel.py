@@ -103,3 +103,59 @@ def test_kernel_scans_pieces_as_python_does(pieces):
 def test_kernel_scans_noise_as_python_does(pieces):
     data = b"".join(pieces)
     assert _marks(data, True) == _marks(data, False)
+
+
+# ---- the trace flattened for the marks (trace_codes, trace_entries) ---------------------------
+
+from pdfclean.marked import trace as trace_mod  # noqa: E402
+
+
+def _flat_both(trace):
+    """The kernel's trace_codes and trace_entries on ``trace``, each held to the Python
+    reference wherever the kernel answers (None: it left the trace to Python)."""
+    codes = K.trace_codes(trace)
+    if codes is not None:
+        assert codes == trace_mod._trace_codes_py(trace)
+    flat = K.trace_entries(trace)
+    if flat is not None:
+        ref = trace_mod._entries_py(trace)
+        assert flat == ref
+        assert all(a is b for a, b in zip(flat[0], ref[0]))  # the trace's own entries, not copies
+    return codes, flat
+
+
+@needs_kernel
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_kernel_flattens_every_trace_as_python_does(pdf):
+    from pdfclean.mupdf import load, texttrace
+
+    pymupdf = load()
+    try:
+        doc = pymupdf.open(pdf)
+    except Exception:
+        pytest.skip("MuPDF cannot open it")
+    with doc:
+        for page in doc:
+            codes, flat = _flat_both(texttrace(page, pymupdf.TOOLS))
+            assert codes is not None and flat is not None, f"page {page.number + 1}: left to Python"
+
+
+_GOOD = st.tuples(st.integers(0, 0x700), st.integers(-3, 5), st.just((1.0, 2.0)), st.just((0.0, 0.0, 1.0, 1.0)))
+_ODD = st.one_of(st.tuples(st.integers(0, 9), st.one_of(st.integers(min_value=2**63), st.booleans(), st.just(-1.0))),
+                 st.tuples(st.integers(0, 9)), st.just([65, 3]), st.none())
+_TRACE = st.lists(st.fixed_dictionaries({"chars": st.one_of(st.lists(_GOOD, max_size=6),
+                                                            st.lists(_GOOD, max_size=6).map(tuple))}), max_size=6)
+_ODD_SPAN = st.one_of(st.just({"chars": "ab"}), st.just({}), st.lists(_ODD, min_size=1, max_size=2).map(
+    lambda es: {"chars": es}))
+
+
+@needs_kernel
+@settings(max_examples=2000, deadline=None)
+@given(_TRACE, st.one_of(st.none(), st.tuples(st.integers(0, 6), _ODD_SPAN)))
+def test_kernel_flattens_any_trace_as_python_does_or_leaves_it(trace, odd):
+    """Traces as MuPDF makes them (glyph ids -1 and others) are flattened as Python does;
+    one odd span or entry among them, and the kernel leaves the trace to Python."""
+    if odd is not None:
+        trace.insert(min(odd[0], len(trace)), odd[1])
+    codes, flat = _flat_both(trace)
+    assert (codes is None) == (odd is not None) and (flat is None) == (odd is not None)

@@ -1933,6 +1933,102 @@ fail:
 #include "_device.c" /* the MuPDF text device: read_page, trace_page */
 #endif
 
+/* The glyph id of a text-trace entry (its item 1), into ``*gid``: 0, or -1 when the entry is
+ * not a tuple of two or more whose item 1 is an int that fits a long (the caller gives up). */
+static int entry_gid(PyObject *e, long *gid) {
+    if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) < 2 || !PyLong_CheckExact(PyTuple_GET_ITEM(e, 1)))
+        return -1;
+    int overflow;
+    *gid = PyLong_AsLongAndOverflow(PyTuple_GET_ITEM(e, 1), &overflow);
+    return overflow || (*gid == -1 && PyErr_Occurred()) ? (PyErr_Clear(), -1) : 0;
+}
+
+/* A span's entries (its "chars"), borrowed: a tuple or a list; NULL (no error) when the span is
+ * not a dict holding one, NULL with an error when the lookup failed. */
+static PyObject *span_chars(PyObject *span) {
+    if (!PyDict_CheckExact(span)) return NULL;
+    PyObject *chars = PyDict_GetItemWithError(span, k_chars);
+    if (chars != NULL && !PyTuple_CheckExact(chars) && !PyList_CheckExact(chars)) return NULL;
+    return chars;
+}
+
+/* trace_codes(trace) -> int | None: marked.trace._trace_codes_py (the entries whose glyph id is
+ * not -1); None when an entry is not as the text trace makes it. */
+static PyObject *trace_codes(PyObject *self, PyObject *args) {
+    PyObject *trace;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &trace)) return NULL;
+    Py_ssize_t codes = 0;
+    for (Py_ssize_t s = 0; s < PyList_GET_SIZE(trace); s++) {
+        PyObject *chars = span_chars(PyList_GET_ITEM(trace, s));
+        if (chars == NULL) {
+            if (PyErr_Occurred()) return NULL;
+            Py_RETURN_NONE;
+        }
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(chars);
+        PyObject **items = PySequence_Fast_ITEMS(chars);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            long gid;
+            if (entry_gid(items[i], &gid) < 0) Py_RETURN_NONE;
+            codes += gid != -1;
+        }
+    }
+    return PyLong_FromSsize_t(codes);
+}
+
+/* trace_entries(trace) -> (entries, off, code_at) | None: marked.trace._entries_py (the entries in
+ * one list, where each span's start and the end, the entry each code starts at and the end);
+ * None when an entry is not as the text trace makes it. */
+static PyObject *trace_entries(PyObject *self, PyObject *args) {
+    PyObject *trace;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &trace)) return NULL;
+    Py_ssize_t spans = PyList_GET_SIZE(trace), total = 0;
+    for (Py_ssize_t s = 0; s < spans; s++) {
+        PyObject *chars = span_chars(PyList_GET_ITEM(trace, s));
+        if (chars == NULL) {
+            if (PyErr_Occurred()) return NULL;
+            Py_RETURN_NONE;
+        }
+        total += PySequence_Fast_GET_SIZE(chars);
+    }
+    PyObject *entries = PyList_New(total), *off = PyList_New(spans + 1), *code_at = PyList_New(0), *v;
+    if (entries == NULL || off == NULL || code_at == NULL) goto fail;
+    Py_ssize_t at = 0;
+    for (Py_ssize_t s = 0; s < spans; s++) {
+        PyObject *chars = span_chars(PyList_GET_ITEM(trace, s));  /* (the same: nothing ran between) */
+        if ((v = PyLong_FromSsize_t(at)) == NULL) goto fail;
+        PyList_SET_ITEM(off, s, v);
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(chars);
+        PyObject **items = PySequence_Fast_ITEMS(chars);
+        for (Py_ssize_t i = 0; i < n; i++, at++) {
+            long gid;
+            if (entry_gid(items[i], &gid) < 0) {
+                Py_DECREF(entries), Py_DECREF(off), Py_DECREF(code_at);
+                Py_RETURN_NONE;
+            }
+            Py_INCREF(items[i]);
+            PyList_SET_ITEM(entries, at, items[i]);
+            if (gid != -1) {
+                if ((v = PyLong_FromSsize_t(at)) == NULL) goto fail;
+                int bad = PyList_Append(code_at, v);
+                Py_DECREF(v);
+                if (bad < 0) goto fail;
+            }
+        }
+    }
+    if ((v = PyLong_FromSsize_t(at)) == NULL) goto fail;
+    PyList_SET_ITEM(off, spans, v);
+    if ((v = PyLong_FromSsize_t(at)) == NULL) goto fail;
+    if (PyList_Append(code_at, v) < 0) {
+        Py_DECREF(v);
+        goto fail;
+    }
+    Py_DECREF(v);
+    return Py_BuildValue("(NNN)", entries, off, code_at);
+fail:
+    Py_XDECREF(entries), Py_XDECREF(off), Py_XDECREF(code_at);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
     {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
@@ -1947,6 +2043,8 @@ static PyMethodDef methods[] = {
     {"line_bands", line_bands, METH_VARARGS, "lines._bands_py, compiled."},
     {"line_segments", line_segments, METH_VARARGS, "lines._segments, compiled."},
     {"marked_scan", marked_scan, METH_VARARGS, "marked.reader._Walk.run's loop over the common tokens, compiled."},
+    {"trace_codes", trace_codes, METH_VARARGS, "marked.trace._trace_codes_py, compiled."},
+    {"trace_entries", trace_entries, METH_VARARGS, "marked.trace._entries_py, compiled."},
 #ifdef PDFCLEAN_MUPDF
     {"device_setup", device_setup, METH_VARARGS, "device_setup(libmupdf path, FZ_VERSION) -> bool"},
     {"read_page", read_page, METH_VARARGS, "get_texttrace() and read_trace in one, as MuPDF draws the page."},

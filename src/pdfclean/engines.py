@@ -370,7 +370,8 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
     acc = raw.account
     texts: list[str] | None = [g.text for g in glyphs]  # the glyphs' texts, while they are the glyphs'
     text = "".join(texts)
-    acc["read"] += ink(text)
+    inked = ink(text)  # the characters of the glyphs as they stand
+    acc["read"] += inked
     for kind, what in (("not_horizontal", "drawn turned or vertically"),
                        ("outside_crop_box", "drawn outside the crop box")):
         if acc[kind]:
@@ -380,25 +381,27 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
         texts = None
         if n:
             raw.repairs["mangled_code_points"] += n
-            acc["mangled_code_points"] += ink("".join([g.text for g in glyphs])) - ink(text)
+            fixed = ink("".join([g.text for g in glyphs]))
+            acc["mangled_code_points"] += fixed - inked
+            inked = fixed
     maybe_kashida = _MAYBE_KASHIDA.search(text) is not None
     for name, repair, wanted in (("kashida", drop_kashida, maybe_kashida),
                                  ("overprinted_glyphs", fold_overprints, overprints),
                                  ("wrong_code_points", drop_marks_mapped_to_punctuation, maybe_kashida)):
         if not wanted:
             continue
-        before = glyphs
         if repair is fold_overprints:
             glyphs, n = repair(glyphs)
         elif repair is drop_kashida:
             glyphs, n = repair(glyphs, texts=texts, strokes=strokes)
         else:
             glyphs, n = repair(glyphs, texts=texts)
-        if n:
+        if n:  # glyphs dropped, the others' texts as they were: the characters lost are the difference
             texts = None
             raw.repairs[name] += n
-            kept = {id(g) for g in glyphs}
-            acc[name] -= ink("".join([g.text for g in before if id(g) not in kept]))
+            kept = ink("".join([g.text for g in glyphs]))
+            acc[name] -= inked - kept
+            inked = kept
     if MAYBE_PIECE.search(text) or (bars and not callable(bars)):  # a character repeated (marks between)
         glyphs, n, lost = cluster_pieces(glyphs, bars, texts=texts)
         if n:  # pieces may lose characters and stay (a mark keeps its own)

@@ -30,6 +30,8 @@ FUNCTIONS = {
     "line_bands": "lines._bands_py",
     "line_segments": "lines._segments",
     "marked_scan": "marked.reader._Walk.run's loop over the common tokens",
+    "trace_codes": "marked.trace._trace_codes_py",
+    "trace_entries": "marked.trace._entries_py",
 }
 
 

@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 from itertools import chain
 from operator import is_, itemgetter
 
+from ..kernel import KERNEL
 from ..model import ink
 from .syntax import Marks
 
@@ -25,7 +26,17 @@ def _kinds(marks: Marks) -> list[str | None]:
 
 def trace_codes(trace: list[dict]) -> int:
     """Glyph codes in MuPDF's text trace: its entries, but those that go on
-    the glyph before (glyph id -1)."""
+    the glyph before (glyph id -1). (:func:`_trace_codes_py`, by the
+    compiled kernel where it is built.)"""
+    if KERNEL is not None and type(trace) is list:
+        n = KERNEL.trace_codes(trace)
+        if n is not None:
+            return n
+    return _trace_codes_py(trace)
+
+
+def _trace_codes_py(trace: list[dict]) -> int:
+    """:func:`trace_codes`, the reference."""
     gids = list(map(_GID, chain.from_iterable(map(_CHARS, trace))))  # (no bytecode per entry)
     return len(gids) - gids.count(-1)
 
@@ -77,13 +88,8 @@ def _split_by_kind(spans: list[dict], marks: Marks) -> list[tuple[list[dict], st
     kind_of = lambda k: kinds[k] if 0 <= k < n else None  # noqa: E731
     ends = {0} | {k for a, b, _ in marks.artifacts for k in (a, b)}
     changes = sorted(k for k in ends if kind_of(k) != kind_of(k - 1))  # before code 0: none
-    entries: list = []
-    off = [0]  # where each span's entries start
-    for span in spans:
-        entries += span["chars"]
-        off.append(len(entries))
-    gids = list(map(_GID, entries))
-    code_at = [i for i, g in enumerate(gids) if g != -1] if -1 in gids else None  # the entry of each code
+    entries, off, starts = _entries(spans)  # (off: where each span's entries start)
+    code_at = starts[:-1] if len(starts) <= len(entries) else None  # the entry of each code (None: each entry's)
     if code_at is not None:
         cut = sorted({bisect_right(off, code_at[c]) - 1 for c in changes if c < len(code_at)})  # spans changes fall in
     else:
@@ -130,7 +136,17 @@ def _apply_actual(trace: list[dict], actual: list[tuple[int, int, str]], raw) ->
 def _entries(trace: list[dict]) -> tuple[list, list[int], list[int]]:
     """The trace's entries in one list (a code's further characters, glyph
     id -1, follow it), where each span's entries start (and the end), and the
-    entry each code starts at (and the end)."""
+    entry each code starts at (and the end). (:func:`_entries_py`, by the
+    compiled kernel where it is built.)"""
+    if KERNEL is not None and type(trace) is list:
+        got = KERNEL.trace_entries(trace)
+        if got is not None:
+            return got
+    return _entries_py(trace)
+
+
+def _entries_py(trace: list[dict]) -> tuple[list, list[int], list[int]]:
+    """:func:`_entries`, the reference."""
     entries: list = []
     off = [0]
     for span in trace:
