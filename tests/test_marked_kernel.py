@@ -10,7 +10,7 @@ import io
 
 import pytest
 from conftest import CORPUS
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pdfclean import marked
@@ -159,3 +159,102 @@ def test_kernel_flattens_any_trace_as_python_does_or_leaves_it(trace, odd):
         trace.insert(min(odd[0], len(trace)), odd[1])
     codes, flat = _flat_both(trace)
     assert (codes is None) == (odd is not None) and (flat is None) == (odd is not None)
+
+
+# ---- the ActualText replacements (replacements) ------------------------------------------------
+
+from pdfclean.model import RawPage  # noqa: E402
+
+
+def _replace_both(trace, actual):
+    """The kernel's replacements and the Python loop on the same merged sequences: what each
+    returns (repr, so that floats are compared bit for bit) and what each counted on the page.
+    None when the kernel left the input to Python."""
+    entries, off, code_at = trace_mod._entries_py(trace)
+    last = len(code_at) - 1
+    actual = trace_mod._merge_pieces(actual, lambda a, b, c: trace_mod._part_of(
+        entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
+    got = []
+    for kernel in (True, False):
+        raw = RawPage(1, 0.0, 0.0, [])
+        try:
+            if kernel:
+                out = K.replacements(trace, actual, entries, off, code_at, raw, trace_mod._RESTATES,
+                                     trace_mod._SAME, trace_mod._stranded, trace_mod._part_of, trace_mod._account)
+                if out is None:
+                    return None
+            else:
+                out = trace_mod._replace_py(trace, actual, entries, off, code_at, raw)
+            got.append((repr(out[0]), sorted(out[1]), dict(raw.repairs), dict(raw.account)))
+        except (IndexError, ValueError) as e:  # (as the Python loop fails on sequences no reader makes)
+            got.append((type(e), str(e)))
+    assert got[0] == got[1]
+    return got[0]
+
+
+@needs_kernel
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_kernel_replaces_actual_text_on_every_page_as_python_does(pdf):
+    from pdfclean.mupdf import load, texttrace
+
+    pymupdf = load()
+    data = pdf.read_bytes()
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception:
+        pytest.skip("MuPDF cannot open it")
+    reader = marked.Reader(data)
+    try:
+        with doc:
+            for page in doc:
+                try:
+                    marks = reader.page(page.number)
+                except marked.MarkedError:
+                    continue
+                trace = texttrace(page, pymupdf.TOOLS)
+                if marks.actual and trace_mod.trace_codes(trace) == marks.codes:
+                    assert _replace_both(trace, marks.actual) is not None, f"page {page.number + 1}: left to Python"
+    finally:
+        reader.close()
+
+
+# a cluster's pieces: letters, marks, a letter mapped to nothing (0) or beyond (-1: glyph id -1 entries)
+_UC = st.sampled_from([0x628, 0x62a, 0x644, 0x627, 0x64e, 0x651, 0x64b, 0x41, 0, -3, 0xfe8e])
+_PIECE = st.tuples(_UC, st.booleans(), st.sampled_from([0.0, 0.004, 3.5, 6.0]), st.sampled_from([0.0, 0.3, 12.0]),
+                   st.sampled_from([-2.0, 0.0, 1.5]))
+_TEXTS = st.one_of(st.sampled_from(["", "ب", "بَ", "تّ", "لا", "A", "بب", "\u0651\u064e", "ﺎ"]),
+                   st.text(alphabet="بتلاَّA", max_size=3))
+
+
+def _trace_of(pieces, size):
+    """Spans of entries laid right to left as a producer draws them (each piece: code point,
+    continuation of the glyph before, width, raise, shift)."""
+    spans, x, gid = [], 300.0, 1
+    for k in range(0, len(pieces), 3):
+        chars = []
+        for uc, more, width, rise, shift in pieces[k:k + 3]:
+            if more and chars:
+                prev = chars[-1]
+                chars.append((uc, -1, prev[2], prev[3]))
+                continue
+            x -= width
+            y = 100.0 - rise
+            chars.append((uc, gid, (x + shift, y), (x + shift, y - 0.8 * size, x + shift + width, y + 0.2 * size)))
+            gid += 1
+        spans.append({"chars": tuple(chars), "size": size})
+    return spans
+
+
+@needs_kernel
+@settings(max_examples=3000, deadline=None)
+# a fatha drawn between beh and teh, each given its cluster's text: the first sequence takes the
+# fatha in, and the second, which would have, must not take it again
+@example([(0x628, False, 6.0, 0.0, 0.0), (0x64e, False, 0.0, 0.3, 0.0), (0x62a, False, 5.0, 0.0, 0.0)], 12.0,
+         [(0, 1, "بَ"), (2, 1, "تَ")])
+@given(st.lists(_PIECE, max_size=12), st.sampled_from([0.0, 10.0, 12.0]),
+       st.lists(st.tuples(st.integers(0, 13), st.integers(0, 4), _TEXTS), max_size=6))
+def test_kernel_replaces_any_actual_text_as_python_does(pieces, size, seqs):
+    trace = _trace_of(pieces, size)
+    codes = trace_mod._trace_codes_py(trace)
+    actual = [(a, a + n, t) for a, n, t in seqs if a <= codes]
+    assert _replace_both(trace, actual) is not None

@@ -2029,6 +2029,292 @@ fail:
     return NULL;
 }
 
+/* ---- marked.trace._replace_py, compiled ---------------------------------------------------- */
+
+/* One text-trace entry as the ActualText replacements read it: its code point, its pen point's
+ * y and its box (the box's float objects borrowed, so that a union box holds the trace's own). */
+typedef struct {
+    long uc;
+    PyObject *entry, *gid, *origin;
+    double oy, b[4];
+    PyObject *fb[4];
+} RpEntry;
+
+typedef struct {
+    RpEntry *e;
+    Py_ssize_t n, *code_at, last, *off, noff;
+    double *size;          /* each span's size, ``or 1.0`` */
+    unsigned char *covered; /* codes [0, last) */
+    PyObject *raw, *restates, *same, *stranded, *part_of, *account;
+} Rp;
+
+static Py_ssize_t rp_bisect_right(const Py_ssize_t *a, Py_ssize_t n, Py_ssize_t x) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (x < a[mid]) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* A Py_ssize_t from an exact int, into ``*v``; 0 when it is none (no error set). */
+static int rp_index(PyObject *o, Py_ssize_t *v) {
+    if (!PyLong_CheckExact(o)) return 0;
+    *v = PyLong_AsSsize_t(o);
+    if (*v == -1 && PyErr_Occurred()) return PyErr_Clear(), 0;
+    return 1;
+}
+
+static int rp_is_nul(PyObject *text) {  /* text == "\0" */
+    return PyUnicode_GET_LENGTH(text) == 1 && PyUnicode_READ_CHAR(text, 0) == 0;
+}
+
+/* _apart: is code ``k`` surely no piece of a cluster whose text is ``text``? */
+static int rp_apart(Rp *r, Py_ssize_t k, PyObject *text) {
+    Py_ssize_t i = r->code_at[k];
+    if (r->code_at[k + 1] != i + 1 || rp_is_nul(text)) return 0;
+    long uc = r->e[i].uc;
+    return uc <= 0 || PyUnicode_FindChar(text, (Py_UCS4)uc, 0, PyUnicode_GET_LENGTH(text), 1) == -1;
+}
+
+/* truth of ``fn(args...)`` or of ``table[(a, b)]``: 1, 0, or -1 with an error set */
+static int rp_truth(PyObject *v) {
+    if (v == NULL) return -1;
+    int t = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    return t;
+}
+
+static int rp_lookup(PyObject *table, PyObject *a, PyObject *b) {
+    PyObject *key = PyTuple_Pack(2, a, b);
+    if (key == NULL) return -1;
+    int t = rp_truth(PyObject_GetItem(table, key));
+    Py_DECREF(key);
+    return t;
+}
+
+static PyObject *rp_slice(Rp *r, PyObject *entries, Py_ssize_t a, Py_ssize_t b) {
+    return PyList_GetSlice(entries, a, b);
+}
+
+/* _replacements' ``joins``: is code ``k``, just outside [start, end), a piece of that cluster? */
+static int rp_joins(Rp *r, PyObject *entries, Py_ssize_t k, Py_ssize_t start, Py_ssize_t end, PyObject *text) {
+    Py_ssize_t i = r->code_at[k], i2 = r->code_at[k + 1];
+    if (i2 == i + 1 && !rp_is_nul(text)) {
+        long uc = r->e[i].uc;
+        if (uc <= 0 || PyUnicode_FindChar(text, (Py_UCS4)uc, 0, PyUnicode_GET_LENGTH(text), 1) == -1) return 0;
+    }
+    PyObject *glyph = rp_slice(r, entries, i, i2), *group = NULL;
+    if (glyph == NULL || (group = rp_slice(r, entries, r->code_at[start], r->code_at[end])) == NULL) {
+        Py_XDECREF(glyph);
+        return -1;
+    }
+    int t = rp_truth(PyObject_CallFunctionObjArgs(r->part_of, glyph, group, text, NULL));
+    Py_DECREF(glyph), Py_DECREF(group);
+    return t;
+}
+
+/* _replacement: the entries [i, j) become under ``text`` (a new list, counted with ``account``),
+ * or Py_None (borrowed: nothing changes), or NULL with an error set. */
+static PyObject *rp_replacement(Rp *r, Py_ssize_t i, Py_ssize_t j, PyObject *text) {
+    PyObject *old;
+    if (j - i == 1) {
+        Py_UCS4 c = (Py_UCS4)r->e[i].uc;
+        old = r->e[i].uc > 0 ? PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &c, 1) : PyUnicode_New(0, 0);
+    } else if (j > i) {
+        Py_UCS4 *buf = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(j - i));
+        if (buf == NULL) return PyErr_NoMemory();
+        Py_ssize_t m = 0;
+        for (Py_ssize_t k = i; k < j; k++)
+            if (r->e[k].uc > 0) buf[m++] = (Py_UCS4)r->e[k].uc;
+        old = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, m);
+        PyMem_Free(buf);
+    } else
+        return Py_None;
+    if (old == NULL) return NULL;
+    int t = rp_lookup(r->same, old, text);
+    if (t == 0) t = rp_truth(PyObject_CallFunctionObjArgs(r->stranded, old, text, NULL));
+    if (t != 0) {
+        Py_DECREF(old);
+        return t < 0 ? NULL : Py_None;
+    }
+    double size = r->size[rp_bisect_right(r->off, r->noff, i) - 1];
+    RpEntry *g = r->e + i;
+    Py_ssize_t n = j - i;
+    double lo = g[0].oy, hi = g[0].oy;  /* max(ys) - min(ys), as Python picks them */
+    for (Py_ssize_t k = 1; k < n; k++) {
+        if (g[k].oy > hi) hi = g[k].oy;
+        if (g[k].oy < lo) lo = g[k].oy;
+    }
+    if (hi - lo > 0.5 * size) {
+        Py_DECREF(old);
+        return Py_None;
+    }
+    int any_inked = 0;
+    for (Py_ssize_t k = 0; k < n && !any_inked; k++) any_inked = g[k].b[2] - g[k].b[0] > 0.01;
+    int pick[4] = {-1, -1, -1, -1};  /* the entries whose x0, y0, x1, y1 the union box takes */
+    Py_ssize_t base = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        int inked = !any_inked || g[k].b[2] - g[k].b[0] > 0.01;
+        if (inked && (pick[0] < 0 || g[k].b[0] < g[pick[0]].b[0])) pick[0] = (int)k;
+        if (pick[1] < 0 || g[k].b[1] < g[pick[1]].b[1]) pick[1] = (int)k;
+        if (inked && (pick[2] < 0 || g[k].b[2] > g[pick[2]].b[2])) pick[2] = (int)k;
+        if (pick[3] < 0 || g[k].b[3] > g[pick[3]].b[3]) pick[3] = (int)k;
+        if (k && g[k].b[2] - g[k].b[0] > g[base].b[2] - g[base].b[0]) base = k;
+    }
+    PyObject *done = PyObject_CallFunctionObjArgs(r->account, r->raw, old, text, NULL);
+    Py_DECREF(old);
+    if (done == NULL) return NULL;
+    Py_DECREF(done);
+    PyObject *box = PyTuple_Pack(4, g[pick[0]].fb[0], g[pick[1]].fb[1], g[pick[2]].fb[2], g[pick[3]].fb[3]);
+    if (box == NULL) return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(len), *more = PyLong_FromLong(-1);
+    if (out == NULL || more == NULL) goto fail;
+    for (Py_ssize_t k = 0; k < len; k++) {
+        PyObject *cp = PyLong_FromLong((long)PyUnicode_READ_CHAR(text, k));
+        if (cp == NULL) goto fail;
+        PyObject *t4 = PyTuple_Pack(4, cp, k ? more : g[0].gid, g[base].origin, box);
+        Py_DECREF(cp);
+        if (t4 == NULL) goto fail;
+        PyList_SET_ITEM(out, k, t4);
+    }
+    Py_DECREF(box), Py_DECREF(more);
+    return out;
+fail:
+    Py_DECREF(box), Py_XDECREF(out), Py_XDECREF(more);
+    return NULL;
+}
+
+/* Reads the trace's entries, code and span tables for replacements(); 0 (nothing set) when one
+ * is not as _entries and the text trace make them, -1 with an error set when out of memory. */
+static int rp_read(Rp *r, PyObject *trace, PyObject *entries, PyObject *off, PyObject *code_at) {
+    r->n = PyList_GET_SIZE(entries);
+    r->noff = PyList_GET_SIZE(off);
+    r->last = PyList_GET_SIZE(code_at) - 1;
+    if (r->last < 0 || r->noff != PyList_GET_SIZE(trace) + 1) return 0;
+    r->e = PyMem_Malloc(sizeof(RpEntry) * (size_t)(r->n ? r->n : 1));
+    r->code_at = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(r->last + 1));
+    r->off = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)r->noff);
+    r->size = PyMem_Malloc(sizeof(double) * (size_t)r->noff);
+    r->covered = PyMem_Calloc((size_t)(r->last ? r->last : 1), 1);
+    if (!r->e || !r->code_at || !r->off || !r->size || !r->covered) return PyErr_NoMemory(), -1;
+    for (Py_ssize_t k = 0; k <= r->last; k++)
+        if (!rp_index(PyList_GET_ITEM(code_at, k), &r->code_at[k]) || r->code_at[k] < 0 || r->code_at[k] > r->n)
+            return 0;
+    for (Py_ssize_t k = 0; k < r->noff; k++)
+        if (!rp_index(PyList_GET_ITEM(off, k), &r->off[k]) || r->off[k] < 0 || r->off[k] > r->n) return 0;
+    if (r->off[0] != 0 || r->off[r->noff - 1] != r->n) return 0;  /* (as _entries makes it) */
+    for (Py_ssize_t s = 0; s + 1 < r->noff; s++) {
+        PyObject *span = PyList_GET_ITEM(trace, s), *size = item(span, k_size);
+        if (size == NULL || !PyFloat_CheckExact(size)) return PyErr_Occurred() ? -1 : 0;
+        r->size[s] = PyFloat_AS_DOUBLE(size) != 0.0 ? PyFloat_AS_DOUBLE(size) : 1.0;  /* ``or 1.0`` */
+    }
+    for (Py_ssize_t k = 0; k < r->n; k++) {
+        PyObject *e = PyList_GET_ITEM(entries, k), *o, *b;
+        RpEntry *x = r->e + k;
+        int overflow;
+        if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != 4 || !PyLong_CheckExact(PyTuple_GET_ITEM(e, 0)))
+            return 0;
+        x->uc = PyLong_AsLongAndOverflow(PyTuple_GET_ITEM(e, 0), &overflow);
+        if (overflow || x->uc > 0x10FFFF || (x->uc == -1 && PyErr_Occurred())) return PyErr_Clear(), 0;
+        o = PyTuple_GET_ITEM(e, 2), b = PyTuple_GET_ITEM(e, 3);
+        if (!PyTuple_CheckExact(o) || PyTuple_GET_SIZE(o) < 2 || !PyFloat_CheckExact(PyTuple_GET_ITEM(o, 1)) ||
+            !PyTuple_CheckExact(b) || PyTuple_GET_SIZE(b) != 4)
+            return 0;
+        for (int q = 0; q < 4; q++) {
+            x->fb[q] = PyTuple_GET_ITEM(b, q);
+            if (!PyFloat_CheckExact(x->fb[q])) return 0;
+            x->b[q] = PyFloat_AS_DOUBLE(x->fb[q]);
+        }
+        x->entry = e, x->gid = PyTuple_GET_ITEM(e, 1), x->origin = o;
+        x->oy = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(o, 1));
+    }
+    return 1;
+}
+
+/* replacements(trace, actual, entries, off, code_at, raw, restates, same, stranded, part_of,
+ * account) -> (reps, touched) | None: marked.trace._replace_py, the loop over the ActualText
+ * sequences ``actual`` (merged), transcribed; the tables and the rare tests (``part_of``,
+ * ``stranded``) and the account are Python's. None, nothing done, when an input is not as
+ * _entries, the text trace and the marked-content reader make it. */
+static PyObject *replacements(PyObject *self, PyObject *args) {
+    PyObject *trace, *actual, *entries, *off, *code_at, *reps = NULL, *touched = NULL;
+    Rp r;
+    memset(&r, 0, sizeof r);
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!OOOOOO", &PyList_Type, &trace, &PyList_Type, &actual, &PyList_Type,
+                          &entries, &PyList_Type, &off, &PyList_Type, &code_at, &r.raw, &r.restates, &r.same,
+                          &r.stranded, &r.part_of, &r.account))
+        return NULL;
+    int ok = rp_read(&r, trace, entries, off, code_at);
+    Py_ssize_t na = PyList_GET_SIZE(actual);
+    for (Py_ssize_t q = 0; ok > 0 && q < na; q++) {  /* (start, end, text), 0 <= start <= last, 0 <= end */
+        PyObject *t = PyList_GET_ITEM(actual, q);
+        Py_ssize_t a, b;
+        ok = PyTuple_CheckExact(t) && PyTuple_GET_SIZE(t) == 3 && rp_index(PyTuple_GET_ITEM(t, 0), &a) &&
+             rp_index(PyTuple_GET_ITEM(t, 1), &b) && PyUnicode_CheckExact(PyTuple_GET_ITEM(t, 2)) && a >= 0 &&
+             a <= r.last && b >= 0;
+        for (Py_ssize_t c = a; ok && c < b && c < r.last; c++) r.covered[c] = 1;
+    }
+    if (ok <= 0) goto done;
+    if ((reps = PyList_New(0)) == NULL || (touched = PySet_New(NULL)) == NULL) goto fail;
+    for (Py_ssize_t q = 0; q < na; q++) {
+        PyObject *t = PyList_GET_ITEM(actual, q), *text = PyTuple_GET_ITEM(t, 2);
+        Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 0)), end = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 1));
+        if (end > r.last) end = r.last;
+        if (end == start + 1) {  /* one code of one entry, restated, no piece beside it: nothing changes */
+            Py_ssize_t i = r.code_at[start];
+            if (r.code_at[end] == i + 1) {
+                int same = rp_lookup(r.restates, PyTuple_GET_ITEM(r.e[i].entry, 0), text);
+                if (same < 0) goto fail;
+                if (same && (start == 0 || r.covered[start - 1] || rp_apart(&r, start - 1, text)) &&
+                    (end >= r.last || r.covered[end] || rp_apart(&r, end, text)))
+                    continue;
+            }
+        }
+        int j;
+        while (start > 0 && !r.covered[start - 1] && (j = rp_joins(&r, entries, start - 1, start, end, text)) != 0) {
+            if (j < 0) goto fail;
+            start--;
+        }
+        while (end < r.last && !r.covered[end] && (j = rp_joins(&r, entries, end, start, end, text)) != 0) {
+            if (j < 0) goto fail;
+            end++;
+        }
+        for (Py_ssize_t c = start; c < end; c++) r.covered[c] = 1;
+        Py_ssize_t i = r.code_at[start], jj = r.code_at[end];
+        PyObject *rep = rp_replacement(&r, i, jj, text);
+        if (rep == NULL) goto fail;
+        if (rep == Py_None) continue;
+        PyObject *entry = Py_BuildValue("(nnN)", i, jj, rep);
+        if (entry == NULL || PyList_Append(reps, entry) < 0) {
+            Py_XDECREF(entry);
+            goto fail;
+        }
+        Py_DECREF(entry);
+        Py_ssize_t s0 = rp_bisect_right(r.off, r.noff, i) - 1, s1 = rp_bisect_right(r.off, r.noff, jj - 1);
+        for (Py_ssize_t s = s0; s < s1; s++) {
+            PyObject *v = PyLong_FromSsize_t(s);
+            if (v == NULL || PySet_Add(touched, v) < 0) {
+                Py_XDECREF(v);
+                goto fail;
+            }
+            Py_DECREF(v);
+        }
+    }
+    PyMem_Free(r.e), PyMem_Free(r.code_at), PyMem_Free(r.off), PyMem_Free(r.size), PyMem_Free(r.covered);
+    return Py_BuildValue("(NN)", reps, touched);
+fail:
+    Py_XDECREF(reps), Py_XDECREF(touched);
+    reps = touched = NULL;
+    ok = -1;
+done:
+    PyMem_Free(r.e), PyMem_Free(r.code_at), PyMem_Free(r.off), PyMem_Free(r.size), PyMem_Free(r.covered);
+    if (ok < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
     {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
@@ -2045,6 +2331,7 @@ static PyMethodDef methods[] = {
     {"marked_scan", marked_scan, METH_VARARGS, "marked.reader._Walk.run's loop over the common tokens, compiled."},
     {"trace_codes", trace_codes, METH_VARARGS, "marked.trace._trace_codes_py, compiled."},
     {"trace_entries", trace_entries, METH_VARARGS, "marked.trace._entries_py, compiled."},
+    {"replacements", replacements, METH_VARARGS, "marked.trace._replace_py, compiled."},
 #ifdef PDFCLEAN_MUPDF
     {"device_setup", device_setup, METH_VARARGS, "device_setup(libmupdf path, FZ_VERSION) -> bool"},
     {"read_page", read_page, METH_VARARGS, "get_texttrace() and read_trace in one, as MuPDF draws the page."},

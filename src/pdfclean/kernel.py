@@ -32,6 +32,7 @@ FUNCTIONS = {
     "marked_scan": "marked.reader._Walk.run's loop over the common tokens",
     "trace_codes": "marked.trace._trace_codes_py",
     "trace_entries": "marked.trace._entries_py",
+    "replacements": "marked.trace._replace_py",
 }
 
 

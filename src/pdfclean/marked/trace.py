@@ -167,6 +167,18 @@ def _replacements(trace, actual, entries, off, code_at, raw) -> tuple[list[tuple
     last = len(code_at) - 1
     actual = _merge_pieces(actual, lambda a, b, c: _part_of(
         entries[code_at[b]:code_at[min(c, last)]], entries[code_at[a]:code_at[min(b, last)]], "\0"))
+    if KERNEL is not None and type(actual) is list:
+        got = KERNEL.replacements(trace, actual, entries, off, code_at, raw, _RESTATES, _SAME, _stranded,
+                                  _part_of, _account)
+        if got is not None:
+            return got
+    return _replace_py(trace, actual, entries, off, code_at, raw)
+
+
+def _replace_py(trace, actual, entries, off, code_at, raw) -> tuple[list[tuple[int, int, list]], set[int]]:
+    """:func:`_replacements` after the pieces of a cluster are merged: the
+    reference loop (the compiled kernel's ``replacements`` transcribes it)."""
+    last = len(code_at) - 1
     covered = {c for a, b, _t in actual for c in range(a, b)}
 
     def joins(k: int, start: int, end: int, text: str) -> bool:
