@@ -189,6 +189,11 @@ def _replace_both(trace, actual):
         except (IndexError, ValueError) as e:  # (as the Python loop fails on sequences no reader makes)
             got.append((type(e), str(e)))
     assert got[0] == got[1]
+    if len(got[0]) == 4 and out[1]:  # the spans rebuilt with those replacements, both ways
+        spans = K.rebuilt(trace, off, out[0], out[1])
+        ref = trace_mod._rebuilt_py(trace, off, out[0], out[1])
+        assert spans is not None and repr(spans) == repr(ref)
+        assert [s is t for s, t in zip(spans, ref)] == [any(s is t for t in trace) for s in ref]  # untouched: the trace's
     return got[0]
 
 

@@ -2315,6 +2315,126 @@ done:
     Py_RETURN_NONE;
 }
 
+/* ---- marked.trace._rebuilt_py, compiled ------------------------------------------------------ */
+
+/* ``cs`` += ``chars[lo:hi]`` (hi < 0: to the end), clamped as Python slices */
+static int rb_extend(PyObject *cs, PyObject *chars, Py_ssize_t lo, Py_ssize_t hi) {
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(chars);
+    if (hi < 0 || hi > n) hi = n;
+    if (lo > n) lo = n;
+    PyObject **items = PySequence_Fast_ITEMS(chars);
+    for (Py_ssize_t k = lo; k < hi; k++)
+        if (PyList_Append(cs, items[k]) < 0) return -1;
+    return 0;
+}
+
+/* _span: ``span`` with the entries ``cs`` (a new reference), the span itself when they are its
+ * own; Py_None (borrowed) when an entry's box is not four floats (left to Python). */
+static PyObject *rb_span(PyObject *span, PyObject *chars, PyObject *cs) {
+    Py_ssize_t n = PyList_GET_SIZE(cs);
+    if (n == PySequence_Fast_GET_SIZE(chars)) {
+        PyObject **old = PySequence_Fast_ITEMS(chars);
+        Py_ssize_t k = 0;
+        while (k < n && PyList_GET_ITEM(cs, k) == old[k]) k++;
+        if (k == n) return Py_NewRef(span);
+    }
+    PyObject *pick[4] = {NULL, NULL, NULL, NULL};  /* min x0, min y0, max x1, max y1, as Python picks them */
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *e = PyList_GET_ITEM(cs, k), *b;
+        if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) < 4 || !PyTuple_CheckExact(b = PyTuple_GET_ITEM(e, 3)) ||
+            PyTuple_GET_SIZE(b) < 4)
+            return Py_None;
+        for (int q = 0; q < 4; q++) {
+            PyObject *v = PyTuple_GET_ITEM(b, q);
+            if (!PyFloat_CheckExact(v)) return Py_None;
+            if (pick[q] == NULL || (q < 2 ? PyFloat_AS_DOUBLE(v) < PyFloat_AS_DOUBLE(pick[q])
+                                          : PyFloat_AS_DOUBLE(v) > PyFloat_AS_DOUBLE(pick[q])))
+                pick[q] = v;
+        }
+    }
+    PyObject *s = PyDict_Copy(span), *t = PyList_AsTuple(cs), *box = PyTuple_Pack(4, pick[0], pick[1], pick[2], pick[3]);
+    if (s == NULL || t == NULL || box == NULL || PyDict_SetItem(s, k_chars, t) < 0 || PyDict_SetItem(s, k_bbox, box) < 0) {
+        Py_XDECREF(s), Py_XDECREF(t), Py_XDECREF(box);
+        return NULL;
+    }
+    Py_DECREF(t), Py_DECREF(box);
+    return s;
+}
+
+/* rebuilt(trace, off, reps, touched) -> spans | None: marked.trace._rebuilt_py, transcribed;
+ * None, nothing made, when an input is not as _entries and _replacements make them. */
+static PyObject *rebuilt(PyObject *self, PyObject *args) {
+    PyObject *trace, *off, *reps, *touched;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!", &PyList_Type, &trace, &PyList_Type, &off, &PyList_Type, &reps,
+                          &PySet_Type, &touched))
+        return NULL;
+    Py_ssize_t ns = PyList_GET_SIZE(trace), nr = PyList_GET_SIZE(reps);
+    if (PyList_GET_SIZE(off) != ns + 1) Py_RETURN_NONE;
+    for (Py_ssize_t k = 0; k <= ns; k++)
+        if (!PyLong_CheckExact(PyList_GET_ITEM(off, k))) Py_RETURN_NONE;
+    for (Py_ssize_t q = 0; q < nr; q++) {
+        PyObject *t = PyList_GET_ITEM(reps, q);
+        if (!PyTuple_CheckExact(t) || PyTuple_GET_SIZE(t) != 3 || !PyLong_CheckExact(PyTuple_GET_ITEM(t, 0)) ||
+            !PyLong_CheckExact(PyTuple_GET_ITEM(t, 1)) || !PyList_CheckExact(PyTuple_GET_ITEM(t, 2)))
+            Py_RETURN_NONE;
+    }
+    PyObject *out = PyList_New(0), *cs = NULL;
+    if (out == NULL) return NULL;
+    Py_ssize_t r = 0;
+    for (Py_ssize_t si = 0; si < ns; si++) {
+        PyObject *span = PyList_GET_ITEM(trace, si), *chars = span_chars(span), *key;
+        if (chars == NULL) goto give_up;  /* (or an error: told below) */
+        if ((key = PyLong_FromSsize_t(si)) == NULL) goto fail;
+        int hit = PySet_Contains(touched, key);
+        Py_DECREF(key);
+        if (hit < 0) goto fail;
+        if (!hit) {
+            if (PySequence_Fast_GET_SIZE(chars) && PyList_Append(out, span) < 0) goto fail;
+            continue;
+        }
+        Py_ssize_t a = PyLong_AsSsize_t(PyList_GET_ITEM(off, si)), b = PyLong_AsSsize_t(PyList_GET_ITEM(off, si + 1));
+        if ((a == -1 || b == -1) && PyErr_Occurred()) goto give_up;
+        while (r < nr && PyLong_AsSsize_t(PyTuple_GET_ITEM(PyList_GET_ITEM(reps, r), 1)) <= a) r++;
+        if (PyErr_Occurred() || r >= nr || a < 0) goto give_up;  /* (Python: IndexError) */
+        if ((cs = PyList_New(0)) == NULL) goto fail;
+        Py_ssize_t at = a;
+        for (Py_ssize_t q = r; q < nr; q++) {
+            PyObject *t = PyList_GET_ITEM(reps, q);
+            Py_ssize_t i = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 0)), j = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 1));
+            if (PyErr_Occurred()) goto give_up;
+            if (i >= b) break;
+            if (i >= a) {
+                if (rb_extend(cs, chars, at - a, i - a) < 0) goto fail;
+                PyObject *new = PyTuple_GET_ITEM(t, 2);
+                for (Py_ssize_t k = 0; k < PyList_GET_SIZE(new); k++)
+                    if (PyList_Append(cs, PyList_GET_ITEM(new, k)) < 0) goto fail;
+            }
+            if (j > at) at = j;
+        }
+        if (at < b && rb_extend(cs, chars, at - a, -1) < 0) goto fail;
+        if (PyList_GET_SIZE(cs)) {
+            PyObject *s = rb_span(span, chars, cs);
+            if (s == NULL) goto fail;
+            if (s == Py_None) goto give_up;
+            int bad = PyList_Append(out, s);
+            Py_DECREF(s);
+            if (bad < 0) goto fail;
+        }
+        Py_CLEAR(cs);
+    }
+    return out;
+give_up:
+    if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) goto fail;
+        PyErr_Clear();
+    }
+    Py_XDECREF(cs), Py_DECREF(out);
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(cs), Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
     {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
@@ -2332,6 +2452,7 @@ static PyMethodDef methods[] = {
     {"trace_codes", trace_codes, METH_VARARGS, "marked.trace._trace_codes_py, compiled."},
     {"trace_entries", trace_entries, METH_VARARGS, "marked.trace._entries_py, compiled."},
     {"replacements", replacements, METH_VARARGS, "marked.trace._replace_py, compiled."},
+    {"rebuilt", rebuilt, METH_VARARGS, "marked.trace._rebuilt_py, compiled."},
 #ifdef PDFCLEAN_MUPDF
     {"device_setup", device_setup, METH_VARARGS, "device_setup(libmupdf path, FZ_VERSION) -> bool"},
     {"read_page", read_page, METH_VARARGS, "get_texttrace() and read_trace in one, as MuPDF draws the page."},

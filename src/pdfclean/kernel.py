@@ -33,6 +33,7 @@ FUNCTIONS = {
     "trace_codes": "marked.trace._trace_codes_py",
     "trace_entries": "marked.trace._entries_py",
     "replacements": "marked.trace._replace_py",
+    "rebuilt": "marked.trace._rebuilt_py",
 }
 
 

@@ -246,7 +246,17 @@ def _replacement(trace, entries, off, i: int, j: int, text: str, raw) -> list | 
 
 def _rebuilt(trace: list[dict], off: list[int], reps: list[tuple[int, int, list]], touched: set[int]) -> list[dict]:
     """The trace with the replacements ``reps`` made in the ``touched`` spans
-    (a replacement begun in a span goes there; spans left empty go)."""
+    (a replacement begun in a span goes there; spans left empty go).
+    (:func:`_rebuilt_py`, by the compiled kernel where it is built.)"""
+    if KERNEL is not None and type(trace) is list and type(touched) is set:
+        spans = KERNEL.rebuilt(trace, off, reps, touched)
+        if spans is not None:
+            return spans
+    return _rebuilt_py(trace, off, reps, touched)
+
+
+def _rebuilt_py(trace: list[dict], off: list[int], reps: list[tuple[int, int, list]], touched: set[int]) -> list[dict]:
+    """:func:`_rebuilt`, the reference."""
     spans = []
     r = 0  # the first replacement not behind the span
     for si, span in enumerate(trace):
