@@ -107,3 +107,60 @@ def test_point_boxes_decline_what_fonttools_draws_otherwise():
     sf.plain_glyf = False
     assert all(sf.point_boxes(g) is None for g in range(min(sf.glyphs, 50)))
     assert sf.point_boxes(-1) is None and sf.point_boxes(sf.glyphs) is None
+
+
+def test_stroke_test_opens_fonttools_only_where_the_raw_points_do_not_settle(monkeypatch):
+    """MuPDFPage's stroke test answers as asking fontTools first would (its advance, then its
+    outline), on every glyph the samples of the producers whose pieces are strokes ask about,
+    and opens a program with fontTools only for a glyph whose points read raw do not settle it."""
+    import pdfclean
+
+    pdfs = sorted(glob.glob("samples/pdfs/*-weasyprint.pdf"))[:3] + sorted(glob.glob("samples/pdfs/*-ghostscript.pdf"))[:3]
+    if not pdfs:
+        pytest.skip("no samples")
+    real_stroke, real_program = fontmap.MuPDFPage._draws_stroke, fontmap.MuPDFFonts.program
+    asked, opened, glyph = [], [], [None]
+
+    def stroke(self, font, gid, width):
+        glyph[0] = gid
+        try:
+            v = real_stroke(self, font, gid, width)
+        finally:
+            glyph[0] = None
+        asked.append((v, _fonttools_first(self, font, gid, width, real_program)))
+        return v
+
+    def program(self, xref):
+        if glyph[0] is not None and xref not in self._programs:  # opened for the stroke test
+            opened.append((self, xref, glyph[0]))
+        return real_program(self, xref)
+
+    monkeypatch.setattr(fontmap.MuPDFPage, "_draws_stroke", stroke)
+    monkeypatch.setattr(fontmap.MuPDFFonts, "program", program)
+    for pdf in pdfs:
+        pdfclean.extract(pdf, ocr="never")
+    assert len(asked) > 100 and any(v for v, _ in asked)
+    assert [v for v, _ in asked] == [ref for _, ref in asked]
+    for fonts, xref, gid in opened:
+        sf = fonts._read_raw(xref)
+        boxes = sf.point_boxes(gid) if sf else None
+        assert fonts._advance.get((xref, gid)) is None or boxes is None or \
+            quirks.bar_between(*boxes, sf.upem) is None, (xref, gid)
+
+
+def _fonttools_first(page, font, gid, width, program):
+    """The stroke test as it was: each candidate program opened with fontTools for its
+    advance, and the outline drawn by fontTools."""
+    xrefs = page._candidates(font)
+    if page.fonts.no_bar(xrefs, gid, width):
+        return False
+    for xref in xrefs:
+        raw = page.fonts._advance.get((xref, gid))
+        if raw is not None and (raw < 0 or abs(raw - width) >= 0.01):
+            continue
+        ft = program(page.fonts, xref)
+        adv = ft.advance(gid) if ft is not None else None
+        if adv is None or abs(adv - width) >= 0.01:
+            continue
+        return quirks.draws_bar(ft._font, gid)
+    return False

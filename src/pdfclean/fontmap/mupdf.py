@@ -61,18 +61,20 @@ class MuPDFFonts:
                 self._fonts_of[key] = names
         return names
 
-    def draws_bar(self, xref: int, ft: FontText, gid: int) -> bool:
-        """:func:`pdfclean.quirks.draws_bar` for glyph ``gid`` of program ``ft`` (font ``xref``), cached;
+    def draws_bar(self, xref: int, gid: int) -> bool | None:
+        """:func:`pdfclean.quirks.draws_bar` for glyph ``gid`` of font ``xref``'s program, cached;
         told from its points read raw where they settle it (:func:`pdfclean.quirks.bar_between`:
-        fontTools would first split the whole ``glyf`` table), else drawn by fontTools."""
+        fontTools would first split the whole ``glyf`` table), else drawn by fontTools (opened
+        only then); None when neither reads it."""
         key = (xref, gid)
-        v = self._bars.get(key)
-        if v is None:
+        v = self._bars.get(key, _UNREAD)
+        if v is _UNREAD:
             sf = self._read_raw(xref) if xref in self._let_go else self._raw.get(xref)  # (as if kept)
             boxes = sf.point_boxes(gid) if sf else None
             v = bar_between(*boxes, sf.upem) if boxes is not None else None
             if v is None:
-                v = _outline_bar(ft._font, gid)
+                ft = self.program(xref)
+                v = _outline_bar(ft._font, gid) if ft is not None else None
             self._bars[key] = v
         return v
 
@@ -212,12 +214,15 @@ class MuPDFPage:
         for xref in xrefs:
             raw = known.get((xref, gid))
             if raw is not None and (raw < 0 or abs(raw - width) >= 0.01):
-                continue  # not the program drawn: skipped below too, without parsing it
-            ft = self.fonts.program(xref)
-            adv = ft.advance(gid) if ft is not None else None
-            if adv is None or abs(adv - width) >= 0.01:
-                continue
-            return self.fonts.draws_bar(xref, ft, gid)
+                continue  # not the program drawn
+            if raw is None:  # not read raw: fontTools tells whether it is the program drawn
+                ft = self.fonts.program(xref)
+                adv = ft.advance(gid) if ft is not None else None
+                if adv is None or abs(adv - width) >= 0.01:
+                    continue
+            v = self.fonts.draws_bar(xref, gid)  # (fontTools opened only if the points read raw do not settle it)
+            if v is not None:
+                return v
         return False
 
     def text(self, font: str, gid: int, width_em: float | None) -> str | None:
