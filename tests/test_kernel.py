@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import unicodedata
 
 import pytest
 from conftest import CORPUS, GLYPH_SLOTS as SLOTS
@@ -405,3 +406,76 @@ def test_kernel_folds_the_overprints_of_every_page(pdf):
             c = K.fold_overprints(again, quirks.OVERPRINT_EM)
             assert c is not None
             assert _same(py[0], c[0]) and py[1] == c[1] and _same(glyphs, again), f"page {page.number + 1}"
+
+
+# ---- marks attached to their letters (cluster_stream) -------------------------------------------
+
+def _cluster_both(glyphs, habit):
+    """cluster_stream by the kernel and by Python, each on its own copy of ``glyphs`` and
+    ``habit``: held to the same glyphs out, the same texts left on the glyphs in and the same
+    habit. False when the kernel left them to Python."""
+    from collections import Counter
+
+    a, b = [copy.copy(g) for g in glyphs], [copy.copy(g) for g in glyphs]
+    ha, hb = (None, None) if habit is None else (Counter(habit), Counter(habit))
+    c = K.cluster_stream(a, engines._STARTS_MARK, engines._BASE_LETTER, ha)
+    if c is None:
+        return False
+    py = engines._cluster_stream_py(b, False, hb)
+    assert _same(c, py) and _same(a, b) and ha == hb
+    assert (c is a) == (py is b)  # no mark: the list itself
+    return True
+
+
+@needs_kernel
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_kernel_attaches_marks_on_every_page_as_python_does(pdf, monkeypatch):
+    import pdfclean
+
+    seen = []
+    real = engines.cluster_stream
+
+    def spy(glyphs, number=True, habit=None):
+        seen.append(_cluster_both(glyphs, habit))
+        return real(glyphs, number, habit)
+
+    monkeypatch.setattr(engines, "cluster_stream", spy)
+    try:
+        pdfclean.extract(str(pdf), ocr="never")
+    except pdfclean.PdfCleanError:
+        pass
+    assert all(seen)
+
+
+_MARKED = st.sampled_from(["ب", "ت", "لا", "ا", "ى", "ة", "ﺏ", " ", "1", "a", "َ", "ّ", "ً", "ٌ", "ٍ", "ْ", "ًّ", "\u0301"])
+
+
+@st.composite
+def _marked_glyphs(draw):
+    out, x = [], 300.0
+    step = draw(st.sampled_from([-1.0, 1.0]))  # the pen moves left (logical order) or right (visual)
+    for _ in range(draw(st.integers(0, 16))):
+        text = draw(_MARKED)
+        w = 0.0 if unicodedata.combining(text[0]) else draw(st.sampled_from([4.0, 6.0]))
+        x += step * w + draw(st.sampled_from([0.0, 0.0, 0.5, -25.0]))
+        base = draw(st.sampled_from([100.0, 100.0, 101.0, 108.0, 140.0]))  # (a mark 7.2 pt off its letter: no em)
+        size = draw(st.sampled_from([12.0, 12.0, 0.5]))
+        out.append(Glyph(text, x, base - 8, x + w, base + 2, base, size))
+    return out
+
+
+@needs_kernel
+@settings(max_examples=1500, deadline=None)
+@given(_marked_glyphs(), st.one_of(st.none(), st.fixed_dictionaries({"next": st.integers(0, 2),
+                                                                     "prev": st.integers(0, 2)})))
+def test_kernel_attaches_marks_of_generated_glyphs_as_python_does(glyphs, habit):
+    assert _cluster_both(glyphs, habit)
+
+
+@needs_kernel
+def test_kernel_leaves_unreadable_glyphs_to_python():
+    ok = Glyph("ب", 0.0, 0.0, 5.0, 10.0, 8.0, 12.0)
+    assert K.cluster_stream([ok, Glyph("", 5.0, 0.0, 5.0, 10.0, 8.0, 12.0)], engines._STARTS_MARK,
+                            engines._BASE_LETTER, None) is None  # (Python: an IndexError)
+    assert K.cluster_stream([ok, Glyph("َ", 5.0, 0.0, 5.0, 10.0, "8", 12.0)], engines._STARTS_MARK,
+                            engines._BASE_LETTER, None) is None

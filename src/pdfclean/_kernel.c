@@ -584,15 +584,23 @@ fail:
     return NULL;
 }
 
+static int pen_votes(PyObject *bases);
+
 /* pen_moves_right(bases) -> bool | None: engines._pen_moves_right (None when a
  * glyph is not readable). */
 static PyObject *pen_moves_right(PyObject *self, PyObject *args) {
     PyObject *bases;
     if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
     if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &bases)) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(bases), step = n / 500 + 1;
+    Py_ssize_t n = PyList_GET_SIZE(bases);
     for (Py_ssize_t i = 0; i < n; i++)
         if (!readable(PyList_GET_ITEM(bases, i))) Py_RETURN_NONE;
+    return PyBool_FromLong(pen_votes(bases));
+}
+
+/* engines._pen_votes on glyphs readable() has checked */
+static int pen_votes(PyObject *bases) {
+    Py_ssize_t n = PyList_GET_SIZE(bases), step = n / 500 + 1;
     long right = 0, left = 0;
     for (Py_ssize_t i = 0; i + 1 < n; i += step) { /* zip(bases[::step], bases[1::step]) */
         PyObject *p = PyList_GET_ITEM(bases, i), *c = PyList_GET_ITEM(bases, i + 1);
@@ -605,7 +613,7 @@ static PyObject *pen_moves_right(PyObject *self, PyObject *args) {
                 left++;
         }
     }
-    return PyBool_FromLong(right >= left);
+    return right >= left;
 }
 
 typedef struct {
@@ -2435,6 +2443,167 @@ fail:
     return NULL;
 }
 
+/* ---- engines._cluster_stream_py, compiled --------------------------------------------------- */
+
+static int cs_rtl(Py_UCS4 o) { return (0x0590 <= o && o <= 0x08FF) || (0xFB1D <= o && o <= 0xFEFF); }
+
+/* engines._base_letter of a text (its first character, NFKC'd, by ``table``): its code point,
+ * or -1 with an error set */
+static long cs_base(PyObject *table, PyObject *text) {
+    PyObject *first = PyUnicode_Substring(text, 0, 1), *b;
+    if (first == NULL) return -1;
+    b = PyObject_GetItem(table, first);
+    Py_DECREF(first);
+    if (b == NULL) return -1;
+    long cp = PyUnicode_CheckExact(b) && PyUnicode_GET_LENGTH(b) == 1 ? (long)PyUnicode_READ_CHAR(b, 0) : -1;
+    Py_DECREF(b);
+    if (cp < 0) PyErr_SetString(PyExc_TypeError, "a base letter is one character");
+    return cp;
+}
+
+/* engines._implausible: 1 if marks ``marks`` on glyph ``b`` break Arabic spelling (``after``: the
+ * glyph after it in reading order; -1: None), else 0; -1 with an error set */
+static int cs_implausible(PyObject **g, PyObject *table, PyObject *marks, Py_ssize_t b, Py_ssize_t after) {
+    if (b < 0) return 1;
+    long base = cs_base(table, SLOT(g[b], TEXT));
+    if (base < 0) return -1;
+    if (!((0x620 <= base && base <= 0x64a) || (0x66e <= base && base <= 0x6d3))) return 1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(marks);
+    int tanween = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_UCS4 m = PyUnicode_READ_CHAR(marks, k);
+        if ((base == 0x627 || base == 0x649) && m != 0x64b) return 1;
+        if (base == 0x629 && (m == 0x651 || m == 0x652)) return 1;
+        tanween |= m == 0x64b || m == 0x64c || m == 0x64d;
+    }
+    if (after >= 0 && tanween) {
+        long nb = cs_base(table, SLOT(g[after], TEXT));
+        if (nb < 0) return -1;
+        if (fabs(num(SLOT(g[after], X1)) - num(SLOT(g[b], X0))) < 0.15 * num(SLOT(g[b], SIZE)) && 0x620 <= nb &&
+            nb <= 0x64a && nb != 0x627 && nb != 0x649)
+            return 1;
+    }
+    return 0;
+}
+
+/* engines._near: could mark ``m`` sit on glyph ``g``? */
+static int cs_near(PyObject *m, PyObject *g) {
+    double s = num(SLOT(g, SIZE)), em = 1.0 > s ? 1.0 : s, x = num(SLOT(m, X0));
+    return fabs(num(SLOT(m, BASELINE)) - num(SLOT(g, BASELINE))) < 0.6 * em && num(SLOT(g, X0)) - 1.5 * em < x &&
+           x < num(SLOT(g, X1)) + 1.5 * em;
+}
+
+static int cs_add(PyObject *habit, const char *key) { /* habit[key] += 1 */
+    PyObject *k = PyUnicode_FromString(key), *v = k ? PyObject_GetItem(habit, k) : NULL, *w;
+    int bad = v == NULL || (w = PyNumber_Add(v, one)) == NULL;
+    if (!bad) {
+        bad = PyObject_SetItem(habit, k, w) < 0;
+        Py_DECREF(w);
+    }
+    Py_XDECREF(k), Py_XDECREF(v);
+    return bad ? -1 : 0;
+}
+
+/* cluster_stream(glyphs, starts_mark, base_letter, habit) -> list | None:
+ * engines._cluster_stream_py without the numbering, transcribed: each mark attached to the
+ * letter it sits on, the document's ``habit`` (None or a Counter) consulted and updated.
+ * None, nothing changed, when a glyph is not readable, its text empty, or the mark table
+ * answers other than True or False. */
+static PyObject *cluster_stream(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *table, *base_of, *habit;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!OOO", &PyList_Type, &glyphs, &table, &base_of, &habit)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs), nm = 0;
+    PyObject **g = PySequence_Fast_ITEMS(glyphs);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!readable(g[i]) || PyUnicode_GET_LENGTH(SLOT(g[i], TEXT)) == 0) Py_RETURN_NONE;
+    Py_ssize_t *nxt = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n ? n : 1) * 3), *prv = nxt + (n ? n : 1),
+               *marks = prv + (n ? n : 1);
+    unsigned char *mark = PyMem_Malloc((size_t)(n ? n : 1));
+    PyObject *out = NULL, *result = NULL;
+    if (nxt == NULL || mark == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = SLOT(g[i], TEXT), *v = PyDict_CheckExact(table) ? PyDict_GetItemWithError(table, text) : NULL;
+        if (v != NULL)
+            Py_INCREF(v);
+        else if (PyErr_Occurred() || (v = PyObject_GetItem(table, text)) == NULL)
+            goto done;
+        mark[i] = v == Py_True;
+        int ok = v == Py_True || v == Py_False;
+        Py_DECREF(v);
+        if (!ok) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (mark[i]) marks[nm++] = i;
+    }
+    if (nm == 0) {  /* (the glyphs themselves) */
+        result = Py_NewRef(glyphs);
+        goto done;
+    }
+    for (Py_ssize_t i = 0, last = -1; i < n; i++) {  /* the nearest glyph before that is no mark */
+        prv[i] = last;
+        if (!mark[i]) last = i;
+    }
+    for (Py_ssize_t i = n - 1, last = -1; i >= 0; i--) {  /* … and after */
+        nxt[i] = last;
+        if (!mark[i]) last = i;
+    }
+    if ((out = PyList_New(0)) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!mark[i] && PyList_Append(out, g[i]) < 0) goto done;
+    int attach_next = 0;
+    if (pen_votes(out)) {
+        long score_next = 0, score_prev = 0;
+        for (Py_ssize_t q = 0; q < nm; q++) {
+            Py_ssize_t i = marks[q], j = nxt[i], k = prv[i];
+            PyObject *text = SLOT(g[i], TEXT);
+            if (!cs_rtl(PyUnicode_READ_CHAR(text, 0))) continue;
+            int a = cs_implausible(g, base_of, text, j, j >= 0 ? prv[j] : -1), b;
+            if (a < 0 || (b = cs_implausible(g, base_of, text, k, k >= 0 ? prv[k] : -1)) < 0) goto done;
+            score_next += a, score_prev += b;
+        }
+        if (score_next != score_prev) {
+            attach_next = score_next < score_prev;
+            if (habit != Py_None && cs_add(habit, attach_next ? "next" : "prev") < 0) goto done;
+        } else if (habit == Py_None) {
+            attach_next = 1;
+        } else {
+            PyObject *a = PyUnicode_FromString("next"), *b = PyUnicode_FromString("prev");
+            PyObject *va = a ? PyObject_GetItem(habit, a) : NULL, *vb = va && b ? PyObject_GetItem(habit, b) : NULL;
+            attach_next = vb ? PyObject_RichCompareBool(va, vb, Py_GE) : -1;
+            Py_XDECREF(a), Py_XDECREF(b), Py_XDECREF(va), Py_XDECREF(vb);
+            if (attach_next < 0) goto done;
+        }
+    }
+    for (Py_ssize_t q = 0; q < nm; q++) {  /* in stream order, so several marks on a letter keep theirs */
+        Py_ssize_t i = marks[q];
+        PyObject *text = SLOT(g[i], TEXT);
+        Py_ssize_t first = attach_next && cs_rtl(PyUnicode_READ_CHAR(text, 0)) ? nxt[i] : prv[i];
+        Py_ssize_t second = first == nxt[i] ? prv[i] : nxt[i], pair[2] = {first, second};
+        int placed = 0;
+        for (int p = 0; p < 2 && !placed; p++) {
+            Py_ssize_t t = pair[p];
+            if (t >= 0 && cs_near(g[i], g[t])) {
+                PyObject *joined = PyUnicode_Concat(SLOT(g[t], TEXT), text);
+                if (joined == NULL) goto done;
+                Py_SETREF(SLOT(g[t], TEXT), joined);
+                placed = 1;
+            }
+        }
+        if (!placed && PyList_Append(out, g[i]) < 0) goto done;  /* an orphan, after everything */
+    }
+    result = out;
+    out = NULL;
+done:
+    PyMem_Free(nxt), PyMem_Free(mark);
+    Py_XDECREF(out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Glyph, TraceGlyph): resolve the slots."},
     {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
@@ -2453,6 +2622,7 @@ static PyMethodDef methods[] = {
     {"trace_entries", trace_entries, METH_VARARGS, "marked.trace._entries_py, compiled."},
     {"replacements", replacements, METH_VARARGS, "marked.trace._replace_py, compiled."},
     {"rebuilt", rebuilt, METH_VARARGS, "marked.trace._rebuilt_py, compiled."},
+    {"cluster_stream", cluster_stream, METH_VARARGS, "engines._cluster_stream_py (but the numbering), compiled."},
 #ifdef PDFCLEAN_MUPDF
     {"device_setup", device_setup, METH_VARARGS, "device_setup(libmupdf path, FZ_VERSION) -> bool"},
     {"read_page", read_page, METH_VARARGS, "get_texttrace() and read_trace in one, as MuPDF draws the page."},

@@ -97,8 +97,18 @@ def cluster_stream(glyphs: list[Glyph], number: bool = True, habit: Counter | No
     near it stays on its own.
 
     ``seq`` is set to the position in the result unless ``number`` is false
-    (:func:`merge_runs` numbers them then).
+    (:func:`merge_runs` numbers them then). (:func:`_cluster_stream_py`, by
+    the compiled kernel where it is built.)
     """
+    if _kernel is not None and type(glyphs) is list:
+        out = _kernel.cluster_stream(glyphs, _STARTS_MARK, _BASE_LETTER, habit)
+        if out is not None:
+            return _number(out) if number else out
+    return _cluster_stream_py(glyphs, number, habit)
+
+
+def _cluster_stream_py(glyphs: list[Glyph], number: bool = True, habit: Counter | None = None) -> list[Glyph]:
+    """:func:`cluster_stream`, the reference."""
     mark = _kernel.lookup(glyphs, _STARTS_MARK) if _kernel is not None and type(glyphs) is list else \
         [_STARTS_MARK[g.text] for g in glyphs]
     marks: list[int] = []
@@ -303,6 +313,9 @@ _TA_MARBUTA = "\u0629"  # takes vowels and tanween, never shadda or sukun
 
 def _base_letter(text: str) -> str:
     return unicodedata.normalize("NFKC", text[0])[:1] or " "
+
+
+_BASE_LETTER = TextTable(_base_letter)  # a glyph text's first character -> its base letter
 
 
 def _implausible(glyphs: list[Glyph], marks: str, b: int | None, after: int | None) -> int:
