@@ -263,3 +263,23 @@ def test_kernel_replaces_any_actual_text_as_python_does(pieces, size, seqs):
     codes = trace_mod._trace_codes_py(trace)
     actual = [(a, a + n, t) for a, n, t in seqs if a <= codes]
     assert _replace_both(trace, actual) is not None
+
+
+@needs_kernel
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 3), st.sampled_from(["ب", "بَ", "تّ", ""])), max_size=10),
+       st.integers(0, 5))
+def test_kernel_merges_cluster_pieces_as_python_does(seqs, seed):
+    """Sequences put together as the merge asks ``over`` (the same questions, in the same order)."""
+    actual = [(a, a + n, t) for a, n, t in seqs]
+
+    def asker(log):
+        def over(a, b, c):
+            log.append((a, b, c))
+            return (a * 7 + b * 3 + c + seed) % 3 != 0
+        return over
+
+    kl, pl = [], []
+    got = K.merge_pieces(list(actual), asker(kl))
+    assert got == trace_mod._merge_pieces_py(list(actual), asker(pl)) and kl == pl
+    assert K.merge_pieces([(0, 1, "ب"), (1, 2)], asker([])) is None  # not (int, int, str): Python's

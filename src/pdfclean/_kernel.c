@@ -2323,6 +2323,49 @@ done:
     Py_RETURN_NONE;
 }
 
+/* merge_pieces(actual, over) -> list | None: marked.trace._merge_pieces_py, transcribed (the
+ * sequences sorted, each that continues the one before with the same text and whose glyphs
+ * ``over`` says sit on its glyphs merged into it); None when a sequence is not (int, int, str). */
+static PyObject *merge_pieces(PyObject *self, PyObject *args) {
+    PyObject *actual, *over;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &actual, &over)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(actual), a, b;
+    for (Py_ssize_t q = 0; q < n; q++) {
+        PyObject *t = PyList_GET_ITEM(actual, q);
+        if (!PyTuple_CheckExact(t) || PyTuple_GET_SIZE(t) != 3 || !rp_index(PyTuple_GET_ITEM(t, 0), &a) ||
+            !rp_index(PyTuple_GET_ITEM(t, 1), &b) || !PyUnicode_CheckExact(PyTuple_GET_ITEM(t, 2)))
+            Py_RETURN_NONE;
+    }
+    PyObject *sorted = PyList_GetSlice(actual, 0, n), *out = PyList_New(0);
+    if (sorted == NULL || out == NULL || PyList_Sort(sorted) < 0) goto fail;
+    for (Py_ssize_t q = 0; q < n; q++) {
+        PyObject *t = PyList_GET_ITEM(sorted, q);
+        Py_ssize_t m = PyList_GET_SIZE(out);
+        if (m) {
+            PyObject *last = PyList_GET_ITEM(out, m - 1);
+            Py_ssize_t lb = PyLong_AsSsize_t(PyTuple_GET_ITEM(last, 1));
+            a = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 0));
+            if (lb == a && PyUnicode_Compare(PyTuple_GET_ITEM(last, 2), PyTuple_GET_ITEM(t, 2)) == 0) {
+                int on = rp_truth(PyObject_CallFunctionObjArgs(over, PyTuple_GET_ITEM(last, 0), PyTuple_GET_ITEM(t, 0),
+                                                               PyTuple_GET_ITEM(t, 1), NULL));
+                if (on < 0) goto fail;
+                if (on) {
+                    PyObject *joined = PyTuple_Pack(3, PyTuple_GET_ITEM(last, 0), PyTuple_GET_ITEM(t, 1),
+                                                    PyTuple_GET_ITEM(t, 2));
+                    if (joined == NULL || PyList_SetItem(out, m - 1, joined) < 0) goto fail;
+                    continue;
+                }
+            }
+        }
+        if (PyList_Append(out, t) < 0) goto fail;
+    }
+    Py_DECREF(sorted);
+    return out;
+fail:
+    Py_XDECREF(sorted), Py_XDECREF(out);
+    return NULL;
+}
+
 /* ---- marked.trace._rebuilt_py, compiled ------------------------------------------------------ */
 
 /* ``cs`` += ``chars[lo:hi]`` (hi < 0: to the end), clamped as Python slices */
@@ -2622,6 +2665,7 @@ static PyMethodDef methods[] = {
     {"trace_entries", trace_entries, METH_VARARGS, "marked.trace._entries_py, compiled."},
     {"replacements", replacements, METH_VARARGS, "marked.trace._replace_py, compiled."},
     {"rebuilt", rebuilt, METH_VARARGS, "marked.trace._rebuilt_py, compiled."},
+    {"merge_pieces", merge_pieces, METH_VARARGS, "marked.trace._merge_pieces_py, compiled."},
     {"cluster_stream", cluster_stream, METH_VARARGS, "engines._cluster_stream_py (but the numbering), compiled."},
 #ifdef PDFCLEAN_MUPDF
     {"device_setup", device_setup, METH_VARARGS, "device_setup(libmupdf path, FZ_VERSION) -> bool"},

@@ -34,6 +34,7 @@ FUNCTIONS = {
     "trace_entries": "marked.trace._entries_py",
     "replacements": "marked.trace._replace_py",
     "rebuilt": "marked.trace._rebuilt_py",
+    "merge_pieces": "marked.trace._merge_pieces_py",
     "cluster_stream": "engines._cluster_stream_py (but the numbering)",
 }
 

@@ -317,7 +317,17 @@ def _merge_pieces(actual: list[tuple[int, int, str]], over) -> list[tuple[int, i
     """Consecutive ActualText sequences with the same text, one drawn over the
     other (``over(a, b, c)``: the glyphs of ``[b, c)`` sit on those of
     ``[a, b)``), are one cluster cut in pieces (Typst gives a mark drawn
-    apart and its letter each the whole cluster's text): one sequence."""
+    apart and its letter each the whole cluster's text): one sequence.
+    (:func:`_merge_pieces_py`, by the compiled kernel where it is built.)"""
+    if KERNEL is not None and type(actual) is list:
+        out = KERNEL.merge_pieces(actual, over)
+        if out is not None:
+            return out
+    return _merge_pieces_py(actual, over)
+
+
+def _merge_pieces_py(actual: list[tuple[int, int, str]], over) -> list[tuple[int, int, str]]:
+    """:func:`_merge_pieces`, the reference."""
     out: list[tuple[int, int, str]] = []
     for a, b, t in sorted(actual):
         if out and out[-1][1] == a and out[-1][2] == t and over(out[-1][0], a, b):
