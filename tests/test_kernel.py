@@ -479,3 +479,16 @@ def test_kernel_leaves_unreadable_glyphs_to_python():
                             engines._BASE_LETTER, None) is None  # (Python: an IndexError)
     assert K.cluster_stream([ok, Glyph("َ", 5.0, 0.0, 5.0, 10.0, "8", 12.0)], engines._STARTS_MARK,
                             engines._BASE_LETTER, None) is None
+
+
+@needs_kernel
+@settings(max_examples=200, deadline=None)
+@given(_glyphs())
+def test_kernel_lists_the_texts_python_lists(glyphs):
+    class Other:  # (not a Glyph: its attribute is read)
+        text = "x"
+
+    glyphs = glyphs + [Other()]
+    assert K.texts(glyphs) == [g.text for g in glyphs]
+    with pytest.raises(AttributeError):
+        K.texts([object()])

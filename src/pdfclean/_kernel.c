@@ -584,6 +584,27 @@ fail:
     return NULL;
 }
 
+/* texts(glyphs) -> list: ``[g.text for g in glyphs]`` */
+static PyObject *texts(PyObject *self, PyObject *args) {
+    PyObject *glyphs;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &glyphs)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs);
+    PyObject *out = PyList_New(n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i), *text;
+        if (PyObject_TypeCheck(g, glyph_type) && (text = SLOT(g, TEXT)) != NULL)
+            Py_INCREF(text);
+        else if ((text = PyObject_GetAttrString(g, "text")) == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, text);
+    }
+    return out;
+}
+
 static int pen_votes(PyObject *bases);
 
 /* pen_moves_right(bases) -> bool | None: engines._pen_moves_right (None when a
@@ -2652,6 +2673,7 @@ static PyMethodDef methods[] = {
     {"read_trace", read_trace, METH_VARARGS, "glyphtrace.read_trace, compiled."},
     {"merge_runs", merge_runs, METH_VARARGS, "engines.merge_runs, compiled."},
     {"lookup", lookup, METH_VARARGS, "[table[g.text] for g in glyphs]"},
+    {"texts", texts, METH_VARARGS, "[g.text for g in glyphs]"},
     {"kashida_rows", kashida_rows, METH_VARARGS, "quirks._kashida_rows, compiled."},
     {"pen_moves_right", pen_moves_right, METH_VARARGS, "engines._pen_moves_right, compiled."},
     {"stream_was_visual", stream_was_visual, METH_VARARGS, "script._stream_was_visual_py, compiled."},

@@ -23,7 +23,7 @@ from . import fontmap, marked
 from .codepoints import CJK, fix_mangled
 from .errors import PdfError
 from .glyphtrace import CHARS as _CHARS, read_trace as _read_trace
-from .kernel import KERNEL as _kernel, mupdf_device as _mupdf_device
+from .kernel import KERNEL as _kernel, mupdf_device as _mupdf_device, texts as _texts
 from .model import Glyph, RawPage, ink
 from .mupdf import load as _load_pymupdf, texttrace
 from .quirks import (MAYBE_PIECE, TextTable, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
@@ -381,7 +381,7 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
     reported in ``warnings``.
     """
     acc = raw.account
-    texts: list[str] | None = [g.text for g in glyphs]  # the glyphs' texts, while they are the glyphs'
+    texts: list[str] | None = _texts(glyphs)  # the glyphs' texts, while they are the glyphs'
     text = "".join(texts)
     inked = ink(text)  # the characters of the glyphs as they stand
     acc["read"] += inked
@@ -394,7 +394,7 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
         texts = None
         if n:
             raw.repairs["mangled_code_points"] += n
-            fixed = ink("".join([g.text for g in glyphs]))
+            fixed = ink("".join(_texts(glyphs)))
             acc["mangled_code_points"] += fixed - inked
             inked = fixed
     maybe_kashida = _MAYBE_KASHIDA.search(text) is not None
@@ -412,7 +412,7 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
         if n:  # glyphs dropped, the others' texts as they were: the characters lost are the difference
             texts = None
             raw.repairs[name] += n
-            kept = ink("".join([g.text for g in glyphs]))
+            kept = ink("".join(_texts(glyphs)))
             acc[name] -= inked - kept
             inked = kept
     if MAYBE_PIECE.search(text) or (bars and not callable(bars)):  # a character repeated (marks between)

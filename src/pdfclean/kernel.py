@@ -22,6 +22,7 @@ FUNCTIONS = {
     "read_trace": "glyphtrace.read_trace",
     "merge_runs": "engines._merge_runs",
     "lookup": "[table[g.text] for g in glyphs] (engines.cluster_stream)",
+    "texts": "[g.text for g in glyphs] (kernel.texts)",
     "pen_moves_right": "engines._pen_votes",
     "kashida_rows": "quirks._kashida_rows_py",
     "stream_was_visual": "script._stream_was_visual_py",
@@ -56,6 +57,13 @@ def load():
 
 
 KERNEL = load()
+
+
+def texts(glyphs: list[Glyph]) -> list[str]:
+    """``[g.text for g in glyphs]``, by the compiled kernel where it is built."""
+    if KERNEL is not None and type(glyphs) is list:
+        return KERNEL.texts(glyphs)
+    return [g.text for g in glyphs]
 
 
 _DEVICE: list = []  # [the kernel, or None], once worked out

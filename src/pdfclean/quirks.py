@@ -22,7 +22,7 @@ from itertools import compress, groupby
 from math import floor
 from typing import Callable
 
-from .kernel import KERNEL as _kernel
+from .kernel import KERNEL as _kernel, texts as _texts
 from .model import Glyph, ink
 
 OVERPRINT_EM = 0.12  # a copy within this share of the font size is the same glyph
@@ -273,7 +273,7 @@ def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None,
     ...   Glyph("J", 7.2, 0, 9.7, 12, 10, 12), Glyph("ض", 9.7, 0, 16, 12, 10, 12)])[0]]   # «ضJJر»
     ['ر', 'ض']
     """
-    kinds = bytes(map(_ROW_KIND.__getitem__, [g.text for g in glyphs] if texts is None else texts))
+    kinds = bytes(map(_ROW_KIND.__getitem__, _texts(glyphs) if texts is None else texts))
     if _CANDIDATE not in kinds:
         return glyphs, 0
     cands = [m.start() for m in _CANDIDATES.finditer(kinds)]
@@ -515,7 +515,7 @@ def cluster_pieces(glyphs: list[Glyph], bars: set[int] | Callable[[Glyph], bool]
     the pieces lost, for the page's account (without reading every glyph's text twice).
     ``texts``: the glyphs' texts, if the caller has them (the list is changed with them)."""
     if texts is None:
-        texts = [g.text for g in glyphs]  # kept up to date
+        texts = _texts(glyphs)  # kept up to date
     same, marks = _piece_pairs(texts)
     drop: set[int] = set()
     was: dict[int, str] = {}  # index -> its text before it changed
@@ -634,7 +634,7 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | Non
     drop: list[int] = []
     n = len(glyphs)
     if texts is None:
-        texts = [g.text for g in glyphs]
+        texts = _texts(glyphs)
     for i in compress(range(n), map(_PUNCTUATION.__getitem__, texts)):  # (a few per line)
         g = glyphs[i]
         size = g.size if g.size > 1 else 1.0

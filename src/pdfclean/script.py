@@ -22,7 +22,7 @@ import unicodedata
 from collections import Counter
 from typing import Callable
 
-from .kernel import KERNEL as _kernel
+from .kernel import KERNEL as _kernel, texts as _texts
 from .lines import VisualLine
 from .model import Glyph, Line, ink
 
@@ -532,7 +532,7 @@ def repair_line(vl: VisualLine, page: int, rtl: bool | None = None) -> Line:
     if vl.orphans:
         repairs["orphan_marks"] += vl.orphans
         delta["orphan_marks"] -= vl.orphan_chars
-    clusters = [g.text for g in glyphs]
+    clusters = _texts(glyphs)
     types = "".join(map(_CLASSES_OF, clusters))  # each glyph's class (the first character's)
     if _BIDI_CTRL.search("".join(clusters)):
         clusters = _visual_clusters(glyphs)
