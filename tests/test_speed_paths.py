@@ -722,3 +722,16 @@ def test_spacing_over_joined_lines(pages_texts):
     pages = [Page(i + 1, 100, 100, [Line(t, 0, 0, 1, 1, 10, False, i + 1) for t in texts])
              for i, texts in enumerate(pages_texts)]
     assert _spacing(pages) == plain_spacing(pages)
+
+
+def test_ink_of_a_printable_text_counts_its_spaces():
+    """The shortcut of :func:`ink`: no printable character but the ASCII space is white space
+    (``\\s``, as the expression reads it) or a ZWSP, over every code point; and both ways agree."""
+    ws = re.compile(r"[\s\u200b]")
+    assert [cp for cp in range(0x110000) if chr(cp).isprintable() and ws.match(chr(cp)) and cp != 0x20] == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ب ت\u00a0\u200b\t\naé\u2003١")))
+def test_ink_counts_as_the_expression(text):
+    assert ink(text) == len(text) - len(re.findall(r"[\s\u200b]", text))

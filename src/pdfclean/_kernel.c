@@ -410,19 +410,24 @@ done:
 
 /* Could glyph ``g`` be read as the Python loop reads it (every slot it reads set, numbers plain)? */
 static int readable(PyObject *g) {
-    if (!PyObject_TypeCheck(g, glyph_type)) return 0;
-    static const int need[] = {TEXT, X0, Y0, X1, Y1, BASELINE, SIZE, FONT, BOLD, SEQ, ARTIFACT};
+    PyTypeObject *t = Py_TYPE(g);  /* (a Glyph or a TraceGlyph first: no walk of the MRO) */
+    if (t != glyph_type && t != trace_type && !PyType_IsSubtype(t, glyph_type)) return 0;
+    PyObject *text = SLOT(g, TEXT);
+    if (text == NULL || !PyUnicode_CheckExact(text) || SLOT(g, FONT) == NULL || SLOT(g, BOLD) == NULL ||
+        SLOT(g, SEQ) == NULL || SLOT(g, ARTIFACT) == NULL)
+        return 0;
     double d;
-    for (size_t i = 0; i < sizeof need / sizeof *need; i++)
-        if (SLOT(g, need[i]) == NULL) return 0;
-    for (int i = X0; i <= SIZE; i++)
-        if (as_double(SLOT(g, i), &d) < 0) return 0;
-    return PyUnicode_CheckExact(SLOT(g, TEXT));
+    for (int i = X0; i <= SIZE; i++) {
+        PyObject *v = SLOT(g, i);
+        if (v == NULL || (!PyFloat_CheckExact(v) && as_double(v, &d) < 0)) return 0;
+    }
+    return 1;
 }
 
 static int equal(PyObject *a, PyObject *b) { return a == b ? 1 : PyObject_RichCompareBool(a, b, Py_EQ); }
 
-static double num(PyObject *o) { /* checked by readable() */
+static inline double num(PyObject *o) { /* checked by readable() */
+    if (PyFloat_CheckExact(o)) return PyFloat_AS_DOUBLE(o);
     double d = 0;
     as_double(o, &d);
     return d;

@@ -31,7 +31,13 @@ def ink(text: str) -> int:
 
     >>> ink("في  البيت\u200b")
     7
+
+    (A printable text holds no white space but the ASCII space, nor a ZWSP:
+    those are counted without the expression; tests/test_speed_paths.py
+    checks it of every code point.)
     """
+    if text.isprintable():
+        return len(text) - text.count(" ")
     return len(text) - len(_WS.findall(text))
 
 BLOCK_TYPES = ("heading", "paragraph", "list_item", "quote", "footnote")
