@@ -312,6 +312,18 @@ def test_marks_mapped_to_punctuation(glyphs):
     ka, na = plain_drop_marks_mapped_to_punctuation(glyphs)
     kb, nb = quirks.drop_marks_mapped_to_punctuation(glyphs)
     assert na == nb and boxes(ka) == boxes(kb)
+    texts = [g.text for g in glyphs]  # the candidates taken from the kashida repair's kinds
+    kc, nc = quirks.drop_marks_mapped_to_punctuation(glyphs, texts, quirks.row_kinds(texts))
+    assert nc == nb and boxes(kc) == boxes(kb)
+
+
+def test_no_punctuation_is_a_combining_mark():
+    """What lets drop_marks_mapped_to_punctuation take its glyphs from row_kinds' candidates:
+    a character the kashida repair calls punctuation ("p", "s") never combines."""
+    import unicodedata
+
+    assert [cp for cp in range(0x110000) if quirks._JOIN[chr(cp)] in ("p", "s") and
+            unicodedata.combining(chr(cp))] == []
 
 
 def test_kashida_and_pieces_on_the_samples():

@@ -27,7 +27,7 @@ from .kernel import KERNEL as _kernel, mupdf_device as _mupdf_device, texts as _
 from .model import Glyph, RawPage, ink
 from .mupdf import load as _load_pymupdf, texttrace
 from .quirks import (MAYBE_PIECE, TextTable, cluster_pieces, drop_kashida, drop_marks_mapped_to_punctuation,
-                     fold_overprints)
+                     fold_overprints, row_kinds)
 
 ENGINES = ("pymupdf", "pdfplumber")
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.I)
@@ -398,6 +398,7 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
             acc["mangled_code_points"] += fixed - inked
             inked = fixed
     maybe_kashida = _MAYBE_KASHIDA.search(text) is not None
+    kinds = row_kinds(texts) if maybe_kashida and texts is not None else None  # (while texts are the glyphs')
     for name, repair, wanted in (("kashida", drop_kashida, maybe_kashida),
                                  ("overprinted_glyphs", fold_overprints, overprints),
                                  ("wrong_code_points", drop_marks_mapped_to_punctuation, maybe_kashida)):
@@ -406,11 +407,11 @@ def finish_glyphs(glyphs: list[Glyph], raw: RawPage, warnings: list[str],
         if repair is fold_overprints:
             glyphs, n = repair(glyphs)
         elif repair is drop_kashida:
-            glyphs, n = repair(glyphs, texts=texts, strokes=strokes)
+            glyphs, n = repair(glyphs, texts=texts, strokes=strokes, kinds=kinds)
         else:
-            glyphs, n = repair(glyphs, texts=texts)
+            glyphs, n = repair(glyphs, texts=texts, kinds=kinds)
         if n:  # glyphs dropped, the others' texts as they were: the characters lost are the difference
-            texts = None
+            texts = kinds = None
             raw.repairs[name] += n
             kept = ink("".join(_texts(glyphs)))
             acc[name] -= inked - kept

@@ -226,7 +226,7 @@ def _confirm_shapes(glyphs: list[Glyph], cands: list[int], shaped: dict[tuple, l
 
 
 def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None,
-                 strokes: Callable[[Glyph], bool] | None = None) -> tuple[list[Glyph], int]:
+                 strokes: Callable[[Glyph], bool] | None = None, kinds: bytes | None = None) -> tuple[list[Glyph], int]:
     """Drop elongation glyphs drawn between two joined Arabic letters.
 
     A producer justifying Arabic may stretch words with kashida glyphs of its
@@ -253,7 +253,8 @@ def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None,
     Ghostscript re-distilling Amiri maps an elongation to «’»); a bracket or
     quote only when no other one stands beside it. The letter left of a
     dropped elongation is stretched over it, so that the gap it leaves is
-    never read as a space. ``texts``: the glyphs' texts, if the caller has them.
+    never read as a space. ``texts``: the glyphs' texts, if the caller has
+    them; ``kinds``: their :func:`row_kinds`, if it has those.
 
     >>> g = [Glyph("ي", 0, 0, 8.2, 12, 10, 12), Glyph(",", 8.2, 0, 10.7, 12, 10, 12),
     ...      Glyph("س", 10.7, 0, 18.6, 12, 10, 12)]
@@ -273,7 +274,8 @@ def drop_kashida(glyphs: list[Glyph], texts: list[str] | None = None,
     ...   Glyph("J", 7.2, 0, 9.7, 12, 10, 12), Glyph("ض", 9.7, 0, 16, 12, 10, 12)])[0]]   # «ضJJر»
     ['ر', 'ض']
     """
-    kinds = bytes(map(_ROW_KIND.__getitem__, _texts(glyphs) if texts is None else texts))
+    if kinds is None:
+        kinds = row_kinds(_texts(glyphs) if texts is None else texts)
     if _CANDIDATE not in kinds:
         return glyphs, 0
     cands = [m.start() for m in _CANDIDATES.finditer(kinds)]
@@ -382,6 +384,12 @@ def _row_kind(text: str) -> int:
 
 
 _ROW_KIND = TextTable(_row_kind)
+
+
+def row_kinds(texts: list[str]) -> bytes:
+    """:func:`_row_kind` of each glyph text, for :func:`drop_kashida` and
+    :func:`drop_marks_mapped_to_punctuation` (its 2s are the candidates of both)."""
+    return bytes(map(_ROW_KIND.__getitem__, texts))
 _CANDIDATE, _SPACE = 2, 3
 _CANDIDATES = re.compile(b"\x02")
 
@@ -611,8 +619,8 @@ def _fold_marks(glyphs: list[Glyph], texts: list[str], pairs: list[int], drop: s
 _PUNCTUATION = TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s") and not t.isdigit())
 
 
-def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | None = None
-                                     ) -> tuple[list[Glyph], int]:
+def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | None = None,
+                                     kinds: bytes | None = None) -> tuple[list[Glyph], int]:
     """Drop the glyphs with no advance that a producer mapped to punctuation
     and drew over an Arabic letter.
 
@@ -623,7 +631,10 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | Non
     (Ghostscript, re-distilling a PDF whose only mapping of a mark was an
     ActualText, maps it to ASCII: «أ[علن», «الخ’براء», «ردّ.»). What the mark
     was is lost; the glyph goes, counted (``wrong_code_points``). ``texts``:
-    the glyphs' texts, if the caller has them.
+    the glyphs' texts, if the caller has them; ``kinds``: their
+    :func:`row_kinds`, if it has those (a punctuation glyph is a candidate
+    there, kind 2, that is no digit: no character a candidate holds is a
+    combining mark, which tests/test_speed_paths.py checks of every code point).
 
     >>> ain = Glyph("ع", 10, 0, 16, 12, 10, 12)
     >>> [g.text for g in drop_marks_mapped_to_punctuation([ain, Glyph("[", 12, 0, 12, 12, 10, 12)])[0]]
@@ -635,7 +646,11 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | Non
     n = len(glyphs)
     if texts is None:
         texts = _texts(glyphs)
-    for i in compress(range(n), map(_PUNCTUATION.__getitem__, texts)):  # (a few per line)
+    if kinds is not None:
+        found = [i for i in (m.start() for m in _CANDIDATES.finditer(kinds)) if not texts[i].isdigit()]
+    else:
+        found = compress(range(n), map(_PUNCTUATION.__getitem__, texts))
+    for i in found:  # (a few per line)
         g = glyphs[i]
         size = g.size if g.size > 1 else 1.0
         if g.x1 - g.x0 >= PIECE_ZERO_EM * size:
