@@ -254,7 +254,21 @@ def test_kernel_finds_the_kashida_rows_python_finds(pdf):
             declined += c is None
             if c is not None:
                 assert _rows(c) == _rows(quirks._kashida_rows_py(glyphs, kinds, cands)), f"page {page.number + 1}"
+                assert _spans_both(glyphs, c), f"page {page.number + 1}"
     assert not declined or pdf.parent.name == "realpdfs"
+
+
+def _spans_both(glyphs, rows) -> bool:
+    """The kernel's kashida_spans held to quirks._kashida_spans_py on ``rows``; False when it
+    left them to Python."""
+    from pdfclean import quirks
+
+    c = K.kashida_spans(glyphs, rows, quirks._JOIN, quirks.KASHIDA_TOUCH_EM, quirks.KASHIDA_NEAR_EM)
+    if c is None:
+        return False
+    py = quirks._kashida_spans_py(glyphs, rows)
+    assert [(list(r), i, j) for r, i, j in c] == [(list(r), i, j) for r, i, j in py]
+    return True
 
 
 _ROW_TEXTS = st.sampled_from(["ب", "ل", "ة", ",", "(", ")", "J", " ", "ـ", "َ", "1", "ر", "."])
@@ -273,6 +287,7 @@ def test_kernel_finds_kashida_rows_of_generated_glyphs(spec):
     c = K.kashida_rows(glyphs, kinds, cands, quirks._SPACE)
     assert c is not None
     assert _rows(c) == _rows(quirks._kashida_rows_py(glyphs, kinds, cands))
+    assert _spans_both(glyphs, c)
     glyphs.append(Glyph("ب", float("nan"), 0.0, 1.0, 1.0, 100.0, 12.0))  # a NaN centre: left to Python
     kinds, cands = _kashida_input(glyphs)
     assert K.kashida_rows(glyphs, kinds, cands, quirks._SPACE) is None

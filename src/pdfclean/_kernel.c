@@ -2512,6 +2512,97 @@ fail:
     return NULL;
 }
 
+/* ---- quirks._kashida_spans_py, compiled ---------------------------------------------------- */
+
+static int ks_meet(PyObject *a, PyObject *b, double em) { /* quirks._meet */
+    double s = num(SLOT(a, SIZE));
+    return num(SLOT(b, X0)) - num(SLOT(a, X1)) < em * (1.0 > s ? 1.0 : s);
+}
+
+/* join[ch] for a glyph text's first (``last`` 0) or last character, as a C string's first byte
+ * ('j', 'l', 'p', 's' or 0); -1 with an error set */
+static int ks_join(PyObject *join, PyObject *text, int last) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *ch = PyUnicode_Substring(text, last ? n - 1 : 0, last ? n : 1), *v;
+    if (ch == NULL) return -1;
+    v = PyObject_GetItem(join, ch);
+    Py_DECREF(ch);
+    if (v == NULL) return -1;
+    int k = PyUnicode_CheckExact(v) && PyUnicode_GET_LENGTH(v) == 1 ? (int)PyUnicode_READ_CHAR(v, 0)
+          : PyUnicode_CheckExact(v) && PyUnicode_GET_LENGTH(v) == 0 ? 0 : -2;
+    Py_DECREF(v);
+    if (k == -2) {
+        PyErr_SetString(PyExc_TypeError, "a join kind is one character or none");
+        return -1;
+    }
+    return k;
+}
+
+/* kashida_spans(glyphs, rows, join, touch_em, near_em) -> [(row, i, j), ...] | None:
+ * quirks._kashida_spans_py, transcribed: along each row of quirks._kashida_rows, the runs of
+ * candidates row[i..j] (each meeting the next) between a letter that joins or ends and one that
+ * joins, meeting both. None when a glyph is not readable, its text empty, or a row not as
+ * _kashida_rows makes it. */
+static PyObject *kashida_spans(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *rows, *join;
+    double touch, near;
+    if (glyph_type == NULL) return PyErr_Format(PyExc_RuntimeError, "setup() first");
+    if (!PyArg_ParseTuple(args, "O!O!Odd", &PyList_Type, &glyphs, &PyList_Type, &rows, &join, &touch, &near))
+        return NULL;
+    Py_ssize_t ng = PyList_GET_SIZE(glyphs), nr = PyList_GET_SIZE(rows);
+    PyObject **g = PySequence_Fast_ITEMS(glyphs);
+    for (Py_ssize_t r = 0; r < nr; r++) {  /* the rows: (glyph indexes, candidate places, spaced) */
+        PyObject *t = PyList_GET_ITEM(rows, r), *row, *at;
+        if (!PyTuple_CheckExact(t) || PyTuple_GET_SIZE(t) != 3 || !PyList_CheckExact(row = PyTuple_GET_ITEM(t, 0)) ||
+            !PyList_CheckExact(at = PyTuple_GET_ITEM(t, 1)))
+            Py_RETURN_NONE;
+        Py_ssize_t n = PyList_GET_SIZE(row), v;
+        for (Py_ssize_t k = 0; k < n; k++) {
+            if (!rp_index(PyList_GET_ITEM(row, k), &v) || v < 0 || v >= ng) Py_RETURN_NONE;
+            if (!readable(g[v]) || PyUnicode_GET_LENGTH(SLOT(g[v], TEXT)) == 0) Py_RETURN_NONE;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(at); k++)
+            if (!rp_index(PyList_GET_ITEM(at, k), &v) || v < 0 || v >= n) Py_RETURN_NONE;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+#define ROWG(k) g[PyLong_AsSsize_t(PyList_GET_ITEM(row, (k)))]
+#define AT(k) PyLong_AsSsize_t(PyList_GET_ITEM(at, (k)))
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        PyObject *t = PyList_GET_ITEM(rows, r), *row = PyTuple_GET_ITEM(t, 0), *at = PyTuple_GET_ITEM(t, 1);
+        int spaced = PyObject_IsTrue(PyTuple_GET_ITEM(t, 2));
+        if (spaced < 0) goto fail;
+        double em = spaced ? near : touch;
+        Py_ssize_t n = PyList_GET_SIZE(row), na = PyList_GET_SIZE(at), c = 0;
+        while (c < na) {
+            Py_ssize_t i = AT(c), j = i;
+            c++;
+            while (c < na && AT(c) == j + 1 && ks_meet(ROWG(j), ROWG(j + 1), em)) j++, c++;
+            if (i > 0 && j + 1 < n) {
+                PyObject *a = ROWG(i - 1), *b = ROWG(j + 1), *first = ROWG(i);
+                int ka = ks_join(join, SLOT(a, TEXT), 0), kb;
+                if (ka < 0) goto fail;
+                if (ka != 'j' && ka != 'l') continue;
+                if ((kb = ks_join(join, SLOT(b, TEXT), 1)) < 0) goto fail;
+                if (kb == 'j' && ks_meet(a, first, em) && ks_meet(ROWG(j), b, em)) {
+                    PyObject *span = Py_BuildValue("(Onn)", row, i, j);
+                    if (span == NULL || PyList_Append(out, span) < 0) {
+                        Py_XDECREF(span);
+                        goto fail;
+                    }
+                    Py_DECREF(span);
+                }
+            }
+        }
+    }
+#undef ROWG
+#undef AT
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 /* ---- engines._cluster_stream_py, compiled --------------------------------------------------- */
 
 static int cs_rtl(Py_UCS4 o) { return (0x0590 <= o && o <= 0x08FF) || (0xFB1D <= o && o <= 0xFEFF); }
@@ -2694,6 +2785,7 @@ static PyMethodDef methods[] = {
     {"rebuilt", rebuilt, METH_VARARGS, "marked.trace._rebuilt_py, compiled."},
     {"merge_pieces", merge_pieces, METH_VARARGS, "marked.trace._merge_pieces_py, compiled."},
     {"cluster_stream", cluster_stream, METH_VARARGS, "engines._cluster_stream_py (but the numbering), compiled."},
+    {"kashida_spans", kashida_spans, METH_VARARGS, "quirks._kashida_spans_py, compiled."},
 #ifdef PDFCLEAN_MUPDF
     {"device_setup", device_setup, METH_VARARGS, "device_setup(libmupdf path, FZ_VERSION) -> bool"},
     {"read_page", read_page, METH_VARARGS, "get_texttrace() and read_trace in one, as MuPDF draws the page."},

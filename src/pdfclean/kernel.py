@@ -37,6 +37,7 @@ FUNCTIONS = {
     "rebuilt": "marked.trace._rebuilt_py",
     "merge_pieces": "marked.trace._merge_pieces_py",
     "cluster_stream": "engines._cluster_stream_py (but the numbering)",
+    "kashida_spans": "quirks._kashida_spans_py",
 }
 
 

@@ -181,7 +181,31 @@ def _kashida_runs(glyphs: list[Glyph], kinds: bytes, cands: list[int], drop: lis
     letters: those dropped outright added to ``drop``, those awaiting their
     shape's confirmation to ``shaped``, the letter on the left of each to ``left``."""
     join = _JOIN
-    for row, at, spaced in _kashida_rows(glyphs, kinds, cands):
+    rows = _kashida_rows(glyphs, kinds, cands)
+    spans = _kernel.kashida_spans(glyphs, rows, join, KASHIDA_TOUCH_EM, KASHIDA_NEAR_EM) \
+        if _kernel is not None and type(glyphs) is list and type(rows) is list else None
+    for row, i, j in _kashida_spans_py(glyphs, rows) if spans is None else spans:
+        a = glyphs[row[i - 1]]  # the letter left of the candidates row[i..j]
+        run = row[i:j + 1]
+        for k in run:
+            left[k] = a
+        if all(join[glyphs[k].text] == "p" for k in run):
+            drop.extend(run)
+        elif not _paired(glyphs, row, i, j):
+            if _repeated(glyphs, run):
+                drop.extend(run)
+            for k in run:  # (a repeated row confirms its shape elsewhere on the page too)
+                shaped.setdefault(_shape(glyphs[k]), []).append(k)
+
+
+def _kashida_spans_py(glyphs: list[Glyph], rows) -> list[tuple[list[int], int, int]]:
+    """Along each row of :func:`_kashida_rows`, the runs of candidates
+    ``row[i..j]``, each meeting the next, between a letter that joins or ends
+    (on the left) and one that joins (on the right), meeting both: ``(row, i,
+    j)``, in order. (The compiled kernel's ``kashida_spans`` transcribes it.)"""
+    join = _JOIN
+    out = []
+    for row, at, spaced in rows:
         em = KASHIDA_NEAR_EM if spaced else KASHIDA_TOUCH_EM
         n, c = len(row), 0
         while c < len(at):
@@ -195,16 +219,8 @@ def _kashida_runs(glyphs: list[Glyph], kinds: bytes, cands: list[int], drop: lis
                 a, b = glyphs[row[i - 1]], glyphs[row[j + 1]]  # left and right of the row
                 if join[a.text[0]] in ("j", "l") and join[b.text[-1]] == "j" \
                         and _meet(a, g, em) and _meet(glyphs[row[j]], b, em):
-                    run = row[i:j + 1]
-                    for k in run:
-                        left[k] = a
-                    if all(join[glyphs[k].text] == "p" for k in run):
-                        drop.extend(run)
-                    elif not _paired(glyphs, row, i, j):
-                        if _repeated(glyphs, run):
-                            drop.extend(run)
-                        for k in run:  # (a repeated row confirms its shape elsewhere on the page too)
-                            shaped.setdefault(_shape(glyphs[k]), []).append(k)
+                    out.append((row, i, j))
+    return out
 
 
 def _confirm_shapes(glyphs: list[Glyph], cands: list[int], shaped: dict[tuple, list[int]],
