@@ -12,6 +12,17 @@ from ..model import ink
 from .syntax import Marks
 
 
+def _kernel_or(reference, name: str, takes: bool, *args):
+    """``KERNEL.<name>(*args)`` where the compiled kernel is built, ``takes``
+    (the arguments are of the types it reads) and it does not decline the
+    input (None); else ``reference(*args)``, the Python it transcribes."""
+    if takes and KERNEL is not None:
+        out = getattr(KERNEL, name)(*args)
+        if out is not None:
+            return out
+    return reference(*args)
+
+
 def _kinds(marks: Marks) -> list[str | None]:
     """The pagination kind of every code (the innermost sequence's: inner
     sequences end first, so they are laid over the outer ones last)."""
@@ -28,11 +39,7 @@ def trace_codes(trace: list[dict]) -> int:
     """Glyph codes in MuPDF's text trace: its entries, but those that go on
     the glyph before (glyph id -1). (:func:`_trace_codes_py`, by the
     compiled kernel where it is built.)"""
-    if KERNEL is not None and type(trace) is list:
-        n = KERNEL.trace_codes(trace)
-        if n is not None:
-            return n
-    return _trace_codes_py(trace)
+    return _kernel_or(_trace_codes_py, "trace_codes", type(trace) is list, trace)
 
 
 def _trace_codes_py(trace: list[dict]) -> int:
@@ -138,11 +145,7 @@ def _entries(trace: list[dict]) -> tuple[list, list[int], list[int]]:
     id -1, follow it), where each span's entries start (and the end), and the
     entry each code starts at (and the end). (:func:`_entries_py`, by the
     compiled kernel where it is built.)"""
-    if KERNEL is not None and type(trace) is list:
-        got = KERNEL.trace_entries(trace)
-        if got is not None:
-            return got
-    return _entries_py(trace)
+    return _kernel_or(_entries_py, "trace_entries", type(trace) is list, trace)
 
 
 def _entries_py(trace: list[dict]) -> tuple[list, list[int], list[int]]:
@@ -248,11 +251,7 @@ def _rebuilt(trace: list[dict], off: list[int], reps: list[tuple[int, int, list]
     """The trace with the replacements ``reps`` made in the ``touched`` spans
     (a replacement begun in a span goes there; spans left empty go).
     (:func:`_rebuilt_py`, by the compiled kernel where it is built.)"""
-    if KERNEL is not None and type(trace) is list and type(touched) is set:
-        spans = KERNEL.rebuilt(trace, off, reps, touched)
-        if spans is not None:
-            return spans
-    return _rebuilt_py(trace, off, reps, touched)
+    return _kernel_or(_rebuilt_py, "rebuilt", type(trace) is list and type(touched) is set, trace, off, reps, touched)
 
 
 def _rebuilt_py(trace: list[dict], off: list[int], reps: list[tuple[int, int, list]], touched: set[int]) -> list[dict]:
@@ -319,11 +318,7 @@ def _merge_pieces(actual: list[tuple[int, int, str]], over) -> list[tuple[int, i
     ``[a, b)``), are one cluster cut in pieces (Typst gives a mark drawn
     apart and its letter each the whole cluster's text): one sequence.
     (:func:`_merge_pieces_py`, by the compiled kernel where it is built.)"""
-    if KERNEL is not None and type(actual) is list:
-        out = KERNEL.merge_pieces(actual, over)
-        if out is not None:
-            return out
-    return _merge_pieces_py(actual, over)
+    return _kernel_or(_merge_pieces_py, "merge_pieces", type(actual) is list, actual, over)
 
 
 def _merge_pieces_py(actual: list[tuple[int, int, str]], over) -> list[tuple[int, int, str]]:
