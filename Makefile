@@ -18,7 +18,7 @@ $(BIN)/python:
 # The kernel is built again once PyMuPDF is installed, with the MuPDF headers
 # PyMuPDF ships, for its text device (setup.py): pip's isolated build of the
 # first install cannot see them.
-KERNEL  := pyproject.toml setup.py src/pdfclean/_kernel.c src/pdfclean/_device.c
+KERNEL  := pyproject.toml setup.py src/pdfclean/_kernel.c src/pdfclean/_marked.c src/pdfclean/_device.c
 HEADERS := $(BIN)/python -c 'import importlib.util as u, os; \
 	print(os.path.join(os.path.dirname(u.find_spec("pymupdf").origin), "mupdf-devel", "include"))'
 WITH_DEVICE := PDFCLEAN_MUPDF_INCLUDE="$$($(HEADERS))" $(BIN)/pip install -q --no-deps -e .

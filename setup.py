@@ -18,7 +18,7 @@ from setuptools import Extension, setup
 include = os.environ.get("PDFCLEAN_MUPDF_INCLUDE", "")
 mupdf = os.path.isfile(os.path.join(include, "mupdf", "fitz.h"))
 setup(ext_modules=[Extension("pdfclean._kernel", ["src/pdfclean/_kernel.c"], optional=True,
-                             depends=["src/pdfclean/_device.c"],
+                             depends=["src/pdfclean/_marked.c", "src/pdfclean/_device.c"],
                              include_dirs=[include] if mupdf else [],
                              define_macros=[("PDFCLEAN_MUPDF", "1")] if mupdf else [],
                              extra_compile_args=["-O2", "-ffp-contract=off"])])
