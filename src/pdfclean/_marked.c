@@ -701,14 +701,14 @@ static PyObject *rp_replacement(Rp *r, Py_ssize_t i, Py_ssize_t j, PyObject *tex
     }
     int any_inked = 0;
     for (Py_ssize_t k = 0; k < n && !any_inked; k++) any_inked = g[k].b[2] - g[k].b[0] > 0.01;
-    int pick[4] = {-1, -1, -1, -1};  /* the entries whose x0, y0, x1, y1 the union box takes */
+    Py_ssize_t pick[4] = {-1, -1, -1, -1};  /* the entries whose x0, y0, x1, y1 the union box takes */
     Py_ssize_t base = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
         int inked = !any_inked || g[k].b[2] - g[k].b[0] > 0.01;
-        if (inked && (pick[0] < 0 || g[k].b[0] < g[pick[0]].b[0])) pick[0] = (int)k;
-        if (pick[1] < 0 || g[k].b[1] < g[pick[1]].b[1]) pick[1] = (int)k;
-        if (inked && (pick[2] < 0 || g[k].b[2] > g[pick[2]].b[2])) pick[2] = (int)k;
-        if (pick[3] < 0 || g[k].b[3] > g[pick[3]].b[3]) pick[3] = (int)k;
+        if (inked && (pick[0] < 0 || g[k].b[0] < g[pick[0]].b[0])) pick[0] = k;
+        if (pick[1] < 0 || g[k].b[1] < g[pick[1]].b[1]) pick[1] = k;
+        if (inked && (pick[2] < 0 || g[k].b[2] > g[pick[2]].b[2])) pick[2] = k;
+        if (pick[3] < 0 || g[k].b[3] > g[pick[3]].b[3]) pick[3] = k;
         if (k && g[k].b[2] - g[k].b[0] > g[base].b[2] - g[base].b[0]) base = k;
     }
     PyObject *done = PyObject_CallFunctionObjArgs(r->account, r->raw, old, text, NULL);
