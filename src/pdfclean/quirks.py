@@ -631,8 +631,6 @@ def _fold_marks(glyphs: list[Glyph], texts: list[str], pairs: list[int], drop: s
     return changed
 
 
-#: a glyph text of one punctuation mark or symbol (an elongation look-alike, not a digit)
-_PUNCTUATION = TextTable(lambda t: len(t) == 1 and _JOIN[t] in ("p", "s") and not t.isdigit())
 
 
 def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | None = None,
@@ -648,9 +646,10 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | Non
     ActualText, maps it to ASCII: «أ[علن», «الخ’براء», «ردّ.»). What the mark
     was is lost; the glyph goes, counted (``wrong_code_points``). ``texts``:
     the glyphs' texts, if the caller has them; ``kinds``: their
-    :func:`row_kinds`, if it has those (a punctuation glyph is a candidate
-    there, kind 2, that is no digit: no character a candidate holds is a
-    combining mark, which tests/test_speed_paths.py checks of every code point).
+    :func:`row_kinds`, if it has those. A glyph of one punctuation mark or
+    symbol is a candidate there (kind 2) that is no digit: no character a
+    candidate holds is a combining mark (tests/test_speed_paths.py checks it
+    of every code point).
 
     >>> ain = Glyph("ع", 10, 0, 16, 12, 10, 12)
     >>> [g.text for g in drop_marks_mapped_to_punctuation([ain, Glyph("[", 12, 0, 12, 12, 10, 12)])[0]]
@@ -662,11 +661,11 @@ def drop_marks_mapped_to_punctuation(glyphs: list[Glyph], texts: list[str] | Non
     n = len(glyphs)
     if texts is None:
         texts = _texts(glyphs)
-    if kinds is not None:
-        found = [i for i in (m.start() for m in _CANDIDATES.finditer(kinds)) if not texts[i].isdigit()]
-    else:
-        found = compress(range(n), map(_PUNCTUATION.__getitem__, texts))
-    for i in found:  # (a few per line)
+    if kinds is None:
+        kinds = row_kinds(texts)
+    for i in (m.start() for m in _CANDIDATES.finditer(kinds)):  # (a few per line)
+        if texts[i].isdigit():  # a candidate that is no punctuation mark or symbol
+            continue
         g = glyphs[i]
         size = g.size if g.size > 1 else 1.0
         if g.x1 - g.x0 >= PIECE_ZERO_EM * size:
